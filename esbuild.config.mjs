@@ -1,0 +1,66 @@
+// Builds the bundles into dist/: one esbuild context per bundle (generator-code's layout).
+//   node esbuild.config.mjs [--production] [--watch] [--tests]
+// --tests also bundles the Node-side test suites into out/test (packages stay external).
+// Type checking is separate: `npm run typecheck` (tsc --noEmit per source folder).
+import * as esbuild from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+const require = createRequire(import.meta.url);
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  target: 'es2022',
+  legalComments: 'none',
+};
+
+/** @type {import('esbuild').BuildOptions[]} */
+const bundles = [
+  // Extension host: CommonJS for Node; `vscode` is provided by the host at run time.
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // Kernel worker (worker_threads): TensorFlow.js and its WASM backend are bundled in.
+  { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs' },
+  // Headless command line: `fglab`.
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  // Notebook renderer: a browser ES module loaded by the notebook webview.
+  { ...common, entryPoints: ['src/renderer/index.ts'], outfile: 'dist/renderer.js', platform: 'browser', format: 'esm' },
+];
+
+if (tests) {
+  const suites = (dir) => (existsSync(dir) ? readdirSync(dir, { recursive: true }) : [])
+    .filter((f) => typeof f === 'string' && f.endsWith('.ts'))
+    .map((f) => join(dir, f));
+  const testBundles = [
+    // Unit tests of the core and of the renderer's pure parts, run by mocha in Node.
+    { ...common, entryPoints: suites('test/unit'), outdir: 'out/test/unit', outbase: 'test/unit', platform: 'node', format: 'cjs', packages: 'external' },
+    // Browser and VS Code harnesses (Node side; they drive Chromium and code-server).
+    { ...common, entryPoints: suites('test/renderer'), outdir: 'out/test/renderer', outbase: 'test/renderer', platform: 'node', format: 'cjs', packages: 'external' },
+    { ...common, entryPoints: suites('test/vscode'), outdir: 'out/test/vscode', outbase: 'test/vscode', platform: 'node', format: 'cjs', packages: 'external', external: ['vscode'] },
+  ];
+  bundles.push(...testBundles.filter((b) => b.entryPoints.length > 0));
+}
+
+/** TensorFlow.js's WASM binaries are loaded from beside the bundles, never from a network. */
+function copyWasm() {
+  const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  mkdirSync('dist', { recursive: true });
+  for (const f of readdirSync(wasmDir)) if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, f), join('dist', f));
+}
+
+copyWasm();
+const contexts = await Promise.all(bundles.map((b) => esbuild.context(b)));
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`[watch] ${contexts.length} bundles`);
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}
