@@ -1,0 +1,77 @@
+/**
+ * Memory metrics of a forget-gate series `[batch, time, units]`, per unit `u`, over all batch
+ * rows and steps.
+ */
+import type { MemoryMetrics } from '../shared/trace';
+
+/** Forget-gate values below this count as "closed" (forgetting), Karpathy et al. 2015. */
+export const SATURATION_LOW = 0.1;
+/** Forget-gate values above this count as "open" (remembering). */
+export const SATURATION_HIGH = 0.9;
+
+/**
+ * Memory survival `R[b][t][u] = ∏_{k≤t} f[b][k][u]`: the share of the initial cell state
+ * still in `c_t` (with `i = 0` it would be exactly `c_t / c_0`).
+ */
+export function survival(forget: Float32Array, batch: number, time: number, units: number): Float32Array {
+  const out = new Float32Array(forget.length);
+  for (let b = 0; b < batch; b++) {
+    for (let u = 0; u < units; u++) {
+      let r = 1;
+      for (let t = 0; t < time; t++) {
+        const i = (b * time + t) * units + u;
+        r *= forget[i];
+        out[i] = r;
+      }
+    }
+  }
+  return out;
+}
+
+/** Mean forget gate per unit, `f̄_u`, in float64. */
+export function meanPerUnit(values: Float32Array, batch: number, time: number, units: number): Float64Array {
+  const sums = new Float64Array(units);
+  for (let row = 0; row < batch * time; row++) {
+    for (let u = 0; u < units; u++) sums[u] += values[row * units + u];
+  }
+  return sums.map((s) => s / (batch * time));
+}
+
+/**
+ * Half-life in steps: `ln 0.5 / ln f̄_u`, the number of steps after which a constant forget
+ * gate `f̄_u` keeps half of the memory. `null` when `f̄_u` is 0 (forgets at once) or 1 (never).
+ */
+export function halfLife(meanForget: ArrayLike<number>): (number | null)[] {
+  return Array.from(meanForget, (f) => (f <= 0 || f >= 1 ? null : Math.log(0.5) / Math.log(f)));
+}
+
+/** Fractions of steps with the forget gate `< 0.1` (low) and `> 0.9` (high), per unit. */
+export function saturation(forget: Float32Array, batch: number, time: number, units: number): { low: number[]; high: number[] } {
+  const low = new Array<number>(units).fill(0);
+  const high = new Array<number>(units).fill(0);
+  for (let row = 0; row < batch * time; row++) {
+    for (let u = 0; u < units; u++) {
+      const f = forget[row * units + u];
+      if (f < SATURATION_LOW) low[u]++;
+      else if (f > SATURATION_HIGH) high[u]++;
+    }
+  }
+  const n = batch * time;
+  return { low: low.map((c) => c / n), high: high.map((c) => c / n) };
+}
+
+/** All per-unit memory metrics of a forget-gate series. */
+export function memoryMetrics(forget: Float32Array, batch: number, time: number, units: number): MemoryMetrics {
+  return {
+    halfLife: halfLife(meanPerUnit(forget, batch, time, units)),
+    saturation: saturation(forget, batch, time, units),
+  };
+}
+
+/** Median of the finite values, or null when there are none. */
+export function median(values: readonly (number | null)[]): number | null {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+  if (finite.length === 0) return null;
+  const mid = finite.length >> 1;
+  return finite.length % 2 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
+}
