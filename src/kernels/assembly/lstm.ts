@@ -1,0 +1,336 @@
+// The LSTM recurrence over a chunk of steps, with every gate written out
+// (see src/lab/kernels/lstm-kernel.ts for the maths and the data layouts).
+//
+// Internally the units are padded to a multiple of 4 (`unitsPadded`, UP) so that every gate
+// row is whole f32x4 vectors; the padded columns of R and of the projected input are zero, so
+// the padded units stay at c = h = 0 and never touch the real ones.
+//
+// Memory, all regions 16-byte aligned, set up by `prepare`:
+//   recurrentRaw     [U][4U]            R as given, copied in by JS
+//   recurrentPacked  [4UP/8][U][8]      R in panels of 8 columns, contiguous over k
+//   inputRaw         [CH][B][4U]        projected inputs of the current chunk, copied in by JS
+//   inputPadded      [CH][B][4UP]       the same with units padded (only when U % 4 ≠ 0)
+//   gates            [B][4UP]           z = p + h·R of the current step
+//   hidden, cell     [B][UP]            state h_{t−1}, c_{t−1}
+//   output           [6][B][CH][UP]     i, f, g, o, c, h of the chunk; after `compactOutputs`
+//                                       each [CH][UP] block holds its rows packed as [CH][U]
+
+import { expv, hardSigmoidv, sigmoidv, tanhv } from './math';
+
+/** Columns per packed panel of R: two f32x4 vectors. */
+const PANEL: i32 = 8;
+/** Number of output series: i, f, g, o, c, h. */
+const SERIES: i32 = 6;
+
+let batch: i32 = 0;
+let units: i32 = 0;
+let unitsPadded: i32 = 0;
+let chunkSteps: i32 = 0;
+let recurrentRaw: usize = 0;
+let recurrentPacked: usize = 0;
+let inputRaw: usize = 0;
+let inputPadded: usize = 0;
+let gates: usize = 0;
+let hidden: usize = 0;
+let cell: usize = 0;
+let output: usize = 0;
+
+// @ts-ignore: decorator
+@inline function align16(n: usize): usize {
+  return (n + 15) & ~(<usize>15);
+}
+
+/**
+ * Makes `bytes` bytes of linear memory usable from the start of the heap, growing the memory
+ * when needed; returns that start, or 0 when the memory cannot grow that far.
+ */
+export function reserve(bytes: f64): usize {
+  const start = align16(__heap_base);
+  const end = <f64>start + bytes;
+  if (end > 4294901760) return 0; // 65535 pages: the most a wasm32 memory can hold here
+  const have = <f64>(<usize>memory.size() << 16);
+  if (end > have) {
+    const pages = <i32>Math.ceil((end - have) / 65536);
+    if (memory.grow(pages) < 0) return 0;
+  }
+  return start;
+}
+
+/** Bytes of a region of `floats` f32 values, rounded up to keep the next region aligned. */
+// @ts-ignore: decorator
+@inline function regionBytes(floats: f64): f64 {
+  return Math.ceil(floats / 4) * 16;
+}
+
+/**
+ * Lays out memory for a run of `b` batch rows, `u` units and chunks of up to `ch` steps;
+ * returns false when the memory cannot grow that far. Sizes are checked by the caller.
+ * (No arrays here: nothing is allocated on the heap, which this module owns whole.)
+ */
+export function prepare(b: i32, u: i32, ch: i32): bool {
+  const up = (u + 3) & ~3;
+  const rawR = regionBytes(<f64>u * 4 * u);
+  const packedR = regionBytes(<f64>u * 4 * up);
+  const rawP = regionBytes(<f64>ch * b * 4 * u);
+  const paddedP = up == u ? 0 : regionBytes(<f64>ch * b * 4 * up);
+  const z = regionBytes(<f64>b * 4 * up);
+  const state = regionBytes(<f64>b * up);
+  const out = regionBytes(<f64>SERIES * b * ch * up);
+  const start = reserve(rawR + packedR + rawP + paddedP + z + 2 * state + out);
+  if (start == 0) return false;
+  batch = b;
+  units = u;
+  unitsPadded = up;
+  chunkSteps = ch;
+  recurrentRaw = start;
+  recurrentPacked = recurrentRaw + <usize>rawR;
+  inputRaw = recurrentPacked + <usize>packedR;
+  inputPadded = inputRaw + <usize>rawP;
+  gates = inputPadded + <usize>paddedP;
+  hidden = gates + <usize>z;
+  cell = hidden + <usize>state;
+  output = cell + <usize>state;
+  return true;
+}
+
+/** Where JS writes R `[U][4U]` before `packRecurrent`. */
+export function recurrentPtr(): usize {
+  return recurrentRaw;
+}
+
+/** Where JS writes the projected inputs `[steps][B][4U]` of a chunk before `runSteps`. */
+export function inputPtr(): usize {
+  return inputRaw;
+}
+
+/** Start of the compacted rows `[steps][U]` of one output series (0–5: i f g o c h) and batch row. */
+export function outputPtr(series: i32, b: i32): usize {
+  return output + ((<usize>(series * batch + b) * chunkSteps * unitsPadded) << 2);
+}
+
+/** Packs R into panels of PANEL columns, contiguous over k, padding the units with zeros. */
+export function packRecurrent(): void {
+  const u = units;
+  const up = unitsPadded;
+  const g = 4 * u;
+  const panels = (4 * up) / PANEL;
+  let dst = recurrentPacked;
+  for (let pa = 0; pa < panels; pa++) {
+    for (let k = 0; k < u; k++) {
+      for (let j = 0; j < PANEL; j++) {
+        const col = pa * PANEL + j;
+        const q = col / up; // gate
+        const uu = col - q * up; // unit
+        const v: f32 = uu < u ? load<f32>(recurrentRaw + ((<usize>(k * g + q * u + uu)) << 2)) : 0;
+        store<f32>(dst, v);
+        dst += 4;
+      }
+    }
+  }
+}
+
+/** Sets the state to h = c = 0. */
+export function resetState(): void {
+  const bytes = (<usize>(batch * unitsPadded)) << 2;
+  memory.fill(hidden, 0, bytes);
+  memory.fill(cell, 0, bytes);
+}
+
+/** Copies the chunk's inputs from [steps][B][4U] into [steps][B][4UP], zeros in the padding. */
+function padInput(steps: i32): void {
+  const u = units;
+  const up = unitsPadded;
+  const rows = steps * batch * 4; // one row per (step, batch row, gate)
+  let src = inputRaw;
+  let dst = inputPadded;
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst, src, (<usize>u) << 2);
+    for (let k = u; k < up; k++) store<f32>(dst + ((<usize>k) << 2), 0);
+    src += (<usize>u) << 2;
+    dst += (<usize>up) << 2;
+  }
+}
+
+/**
+ * z[b][j] = p[b][j] + Σ_k h[b][k]·R[k][j] for one batch row and 16 columns: two adjacent
+ * panels, four accumulators, R streamed once.
+ */
+function productRow(p: usize, b: i32, pa: i32): void {
+  const u = units;
+  const gp = 4 * unitsPadded;
+  const col = pa * PANEL;
+  const pRow = p + ((<usize>(b * gp + col)) << 2);
+  const zRow = gates + ((<usize>(b * gp + col)) << 2);
+  let a0 = v128.load(pRow, 0);
+  let a1 = v128.load(pRow, 16);
+  let a2 = v128.load(pRow, 32);
+  let a3 = v128.load(pRow, 48);
+  let h = hidden + ((<usize>(b * unitsPadded)) << 2);
+  let r0 = recurrentPacked + ((<usize>(pa * u * PANEL)) << 2);
+  let r1 = r0 + ((<usize>(u * PANEL)) << 2);
+  const hEnd = h + ((<usize>u) << 2);
+  while (h < hEnd) {
+    const hk = v128.load32_splat(h);
+    a0 = f32x4.add(a0, f32x4.mul(hk, v128.load(r0, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(hk, v128.load(r0, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(hk, v128.load(r1, 0)));
+    a3 = f32x4.add(a3, f32x4.mul(hk, v128.load(r1, 16)));
+    h += 4;
+    r0 += PANEL * 4;
+    r1 += PANEL * 4;
+  }
+  v128.store(zRow, a0, 0);
+  v128.store(zRow, a1, 16);
+  v128.store(zRow, a2, 32);
+  v128.store(zRow, a3, 48);
+}
+
+/** The same for four batch rows b..b+3 and one panel: each R vector is used four times. */
+function productRows4(p: usize, b: i32, pa: i32): void {
+  const u = units;
+  const up = unitsPadded;
+  const gp = 4 * up;
+  const col = pa * PANEL;
+  const rowBytes = (<usize>gp) << 2;
+  const p0 = p + ((<usize>(b * gp + col)) << 2);
+  let a00 = v128.load(p0, 0);
+  let a01 = v128.load(p0, 16);
+  let a10 = v128.load(p0 + rowBytes, 0);
+  let a11 = v128.load(p0 + rowBytes, 16);
+  let a20 = v128.load(p0 + 2 * rowBytes, 0);
+  let a21 = v128.load(p0 + 2 * rowBytes, 16);
+  let a30 = v128.load(p0 + 3 * rowBytes, 0);
+  let a31 = v128.load(p0 + 3 * rowBytes, 16);
+  const hBytes = (<usize>up) << 2;
+  let h = hidden + ((<usize>(b * up)) << 2);
+  let r = recurrentPacked + ((<usize>(pa * u * PANEL)) << 2);
+  const hEnd = h + ((<usize>u) << 2);
+  while (h < hEnd) {
+    const rLo = v128.load(r, 0);
+    const rHi = v128.load(r, 16);
+    let hk = v128.load32_splat(h);
+    a00 = f32x4.add(a00, f32x4.mul(hk, rLo));
+    a01 = f32x4.add(a01, f32x4.mul(hk, rHi));
+    hk = v128.load32_splat(h + hBytes);
+    a10 = f32x4.add(a10, f32x4.mul(hk, rLo));
+    a11 = f32x4.add(a11, f32x4.mul(hk, rHi));
+    hk = v128.load32_splat(h + 2 * hBytes);
+    a20 = f32x4.add(a20, f32x4.mul(hk, rLo));
+    a21 = f32x4.add(a21, f32x4.mul(hk, rHi));
+    hk = v128.load32_splat(h + 3 * hBytes);
+    a30 = f32x4.add(a30, f32x4.mul(hk, rLo));
+    a31 = f32x4.add(a31, f32x4.mul(hk, rHi));
+    h += 4;
+    r += PANEL * 4;
+  }
+  const z0 = gates + ((<usize>(b * gp + col)) << 2);
+  v128.store(z0, a00, 0);
+  v128.store(z0, a01, 16);
+  v128.store(z0 + rowBytes, a10, 0);
+  v128.store(z0 + rowBytes, a11, 16);
+  v128.store(z0 + 2 * rowBytes, a20, 0);
+  v128.store(z0 + 2 * rowBytes, a21, 16);
+  v128.store(z0 + 3 * rowBytes, a30, 0);
+  v128.store(z0 + 3 * rowBytes, a31, 16);
+}
+
+/** gates = p + hidden·R for every batch row; `p` is one step's inputs [B][4UP]. */
+function recurrentProduct(p: usize): void {
+  const b4 = batch & ~3;
+  const panels = unitsPadded / 2; // 4·UP / PANEL, even because UP is a multiple of 4
+  if (b4 > 0) {
+    // Panels outside, rows inside: an 8-column panel of R stays in L1 for all the rows.
+    for (let pa = 0; pa < panels; pa++) {
+      for (let b = 0; b < b4; b += 4) productRows4(p, b, pa);
+    }
+  }
+  for (let b = b4; b < batch; b++) {
+    for (let pa = 0; pa < panels; pa += 2) productRow(p, b, pa);
+  }
+}
+
+/** Gate activations and the state update for step `tt` of the chunk, every batch row. */
+function updateState(tt: i32, hard: bool): void {
+  const up = unitsPadded;
+  const gateBytes = (<usize>up) << 2;
+  const seriesBytes = (<usize>(batch * chunkSteps * up)) << 2;
+  for (let b = 0; b < batch; b++) {
+    let z = gates + ((<usize>(b * 4 * up)) << 2);
+    let c = cell + ((<usize>(b * up)) << 2);
+    let h = hidden + ((<usize>(b * up)) << 2);
+    let out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
+    const zEnd = z + gateBytes;
+    while (z < zEnd) {
+      const zi = v128.load(z);
+      const zf = v128.load(z + gateBytes);
+      const zo = v128.load(z + 3 * gateBytes);
+      const ig = hard ? hardSigmoidv(zi) : sigmoidv(zi);
+      const fg = hard ? hardSigmoidv(zf) : sigmoidv(zf);
+      const og = hard ? hardSigmoidv(zo) : sigmoidv(zo);
+      const g = tanhv(v128.load(z + 2 * gateBytes));
+      const ct = f32x4.add(f32x4.mul(fg, v128.load(c)), f32x4.mul(ig, g));
+      const ht = f32x4.mul(og, tanhv(ct));
+      v128.store(c, ct);
+      v128.store(h, ht);
+      v128.store(out, ig);
+      v128.store(out + seriesBytes, fg);
+      v128.store(out + 2 * seriesBytes, g);
+      v128.store(out + 3 * seriesBytes, og);
+      v128.store(out + 4 * seriesBytes, ct);
+      v128.store(out + 5 * seriesBytes, ht);
+      z += 16;
+      c += 16;
+      h += 16;
+      out += 16;
+    }
+  }
+}
+
+/**
+ * Runs `steps` (≤ the chunk size) steps from the current state on the inputs at `inputPtr`,
+ * writing every series to the output region; `hard` selects the hard sigmoid for i, f, o.
+ */
+export function runSteps(steps: i32, hard: bool): void {
+  const gp = 4 * unitsPadded;
+  let input = inputRaw;
+  if (unitsPadded != units) {
+    padInput(steps);
+    input = inputPadded;
+  }
+  const stepBytes = (<usize>(batch * gp)) << 2;
+  for (let tt = 0; tt < steps; tt++) {
+    recurrentProduct(input + <usize>tt * stepBytes);
+    updateState(tt, hard);
+  }
+}
+
+/** Packs each output block's first `steps` rows from [steps][UP] to [steps][U], in place. */
+export function compactOutputs(steps: i32): void {
+  if (unitsPadded == units) return;
+  const rowBytes = (<usize>units) << 2;
+  const paddedRowBytes = (<usize>unitsPadded) << 2;
+  for (let s = 0; s < SERIES; s++) {
+    for (let b = 0; b < batch; b++) {
+      const block = outputPtr(s, b);
+      // Rows move down, never past a row not yet moved, so a forward pass is safe.
+      for (let tt = 1; tt < steps; tt++) memory.copy(block + <usize>tt * rowBytes, block + <usize>tt * paddedRowBytes, rowBytes);
+    }
+  }
+}
+
+/**
+ * Applies one activation to `n` floats at `ptr` in place (n a multiple of 4), for the
+ * accuracy tests: 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh.
+ */
+export function applyActivation(kind: i32, ptr: usize, n: i32): void {
+  const end = ptr + ((<usize>n) << 2);
+  for (let at = ptr; at < end; at += 16) {
+    const x = v128.load(at);
+    let y: v128;
+    if (kind == 0) y = expv(x);
+    else if (kind == 1) y = sigmoidv(x);
+    else if (kind == 2) y = hardSigmoidv(x);
+    else y = tanhv(x);
+    v128.store(at, y);
+  }
+}

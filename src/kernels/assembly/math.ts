@@ -1,0 +1,78 @@
+// Elementary functions on the four f32 lanes of a v128, for the LSTM gates.
+//
+// exp follows Cephes `expf` (S. L. Moshier, Cephes Math Library): x = n·ln2 + r with
+// |r| ≤ ln2/2, ln2 split in two so that n·ln2 is exact, a degree-7 polynomial for e^r and
+// the scale 2^n built in the exponent bits. tanh follows Cephes `tanhf`: an odd polynomial
+// for |x| < 0.625, 1 − 2/(e^{2|x|} + 1) above. Both are accurate to ~1–2 ulp in f32.
+
+const LOG2E: f32 = 1.44269504088896341;
+// ln2 = LN2_HI + LN2_LO; LN2_HI has 9 significant bits, so n·LN2_HI is exact for |n| < 2^15.
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+/** exp(88) ≈ 1.65e38 is the largest result computed; larger inputs are clamped to it. */
+const EXP_MAX_INPUT: f32 = 88.0;
+/** ln(FLT_MIN): below this exp would be subnormal; it returns 0 there. */
+const EXP_MIN_INPUT: f32 = -87.33654475;
+/** 1.5·2^23: adding it rounds an f32 of magnitude < 2^22 to an integer held in the low bits. */
+const ROUND_MAGIC: f32 = 12582912.0;
+const ONE_BITS: i32 = 0x3f800000;
+const SIGN_BIT: i32 = 0x80000000;
+const TANH_SMALL: f32 = 0.625;
+
+/** e^x on each lane; 0 below ln(FLT_MIN), clamped to e^88 above 88, NaN stays NaN. */
+// @ts-ignore: decorator
+@inline export function expv(x: v128): v128 {
+  const underflow = f32x4.lt(x, f32x4.splat(EXP_MIN_INPUT));
+  // pmin/pmax keep x when it is NaN (they return the first operand unless the comparison holds).
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_MAX_INPUT)), f32x4.splat(EXP_MIN_INPUT));
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
+  const n = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
+  // The low bits of t hold n (see ROUND_MAGIC); shifting them into the exponent field drops
+  // the magic's own bits, so (t << 23) + bits(1.0) is the f32 2^n for −126 ≤ n ≤ 127.
+  const scale = i32x4.add(i32x4.shl(t, 23), i32x4.splat(ONE_BITS));
+  return v128.andnot(f32x4.mul(p, scale), underflow);
+}
+
+/** The logistic function 1/(1 + e^−x); e^−|x| is used on both sides, so it never overflows. */
+// @ts-ignore: decorator
+@inline export function sigmoidv(x: v128): v128 {
+  const e = expv(v128.or(x, i32x4.splat(SIGN_BIT))); // e^−|x| ∈ [0, 1]
+  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+  // x ≥ 0: 1/(1 + e^−x); x < 0: e^x/(1 + e^x), which keeps full relative accuracy.
+  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));
+}
+
+/** Keras's hard sigmoid clip(0.2x + 0.5, 0, 1). */
+// @ts-ignore: decorator
+@inline export function hardSigmoidv(x: v128): v128 {
+  const y = f32x4.add(f32x4.mul(x, f32x4.splat(0.2)), f32x4.splat(0.5));
+  return f32x4.pmax(f32x4.pmin(y, f32x4.splat(1.0)), f32x4.splat(0.0));
+}
+
+/** tanh on each lane (Cephes tanhf); saturates to ±1 for large |x|, exact sign, tanh(±0) = ±0. */
+// @ts-ignore: decorator
+@inline export function tanhv(x: v128): v128 {
+  const sign = v128.and(x, i32x4.splat(SIGN_BIT));
+  const ax = v128.xor(x, sign);
+  // |x| ≥ 0.625: 1 − 2/(e^{2|x|} + 1); e^{2|x|} is clamped at e^88, where this is exactly 1.
+  const e = expv(f32x4.add(ax, ax));
+  const large = v128.or(f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0)))), sign);
+  // |x| < 0.625: x + x·z·P(z), z = x².
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  return v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
+}
