@@ -1,0 +1,66 @@
+/**
+ * Options shared by every chart configuration: themed fonts, axes, titles and legends, no
+ * animation (charts are drawn once, synchronously, and redrawn on interaction only).
+ */
+import type { ChartOptions, ChartType, FontSpec, TitleOptions } from 'chart.js';
+import type { ChartTheme } from './theme';
+
+/** A chart.js font in the theme's family and size, scaled by `scale`. */
+export function themeFont(theme: ChartTheme, scale = 1, weight: FontSpec['weight'] = 'normal'): Partial<FontSpec> {
+  return { family: theme.fontFamily, size: Math.round(theme.fontSize * scale), weight };
+}
+
+/** A title above the chart, left-aligned like VS Code's section headers. */
+export function titleOptions(theme: ChartTheme, text: string): Partial<TitleOptions> {
+  return { display: true, text, align: 'start', color: theme.foreground, font: themeFont(theme, 1.05, 'bold'), padding: { top: 2, bottom: 8 } };
+}
+
+/** A subtitle: a note under the title in the muted colour, hidden when empty. */
+export function subtitleOptions(theme: ChartTheme, text: string): Partial<TitleOptions> {
+  return { display: text !== '', text, align: 'start', color: theme.muted, font: themeFont(theme, 0.92), padding: { top: 0, bottom: 6 } };
+}
+
+/**
+ * A linear axis titled `title`, with themed ticks and grid. `extra` overrides the defaults;
+ * its `ticks`, `grid` and `title` are merged into the defaults rather than replacing them.
+ */
+export function linearAxis(theme: ChartTheme, title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const defaults: Record<string, Record<string, unknown>> = {
+    title: { display: true, text: title, color: theme.muted, font: themeFont(theme, 0.92) },
+    ticks: { color: theme.foreground, font: themeFont(theme, 0.9), maxRotation: 0 },
+    grid: { color: theme.grid, tickColor: theme.grid },
+  };
+  const axis: Record<string, unknown> = { type: 'linear', border: { color: theme.grid }, ...extra };
+  for (const key of Object.keys(defaults)) axis[key] = { ...defaults[key], ...(extra[key] as Record<string, unknown> | undefined) };
+  return axis;
+}
+
+/** Options every chart starts from: data given as parsed `{x, y}` points, no animation. */
+export function baseOptions<T extends ChartType = 'line'>(theme: ChartTheme): ChartOptions<T> {
+  const options: ChartOptions<'line'> = {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    normalized: true,
+    parsing: false,
+    color: theme.foreground,
+    borderColor: theme.grid,
+    layout: { padding: { left: 4, right: 8, top: 4, bottom: 4 } },
+    interaction: { mode: 'index', intersect: false, axis: 'x' },
+    plugins: {
+      legend: {
+        display: true,
+        position: 'bottom',
+        align: 'start',
+        labels: { color: theme.foreground, font: themeFont(theme, 0.92), boxWidth: 14, boxHeight: 2, padding: 10 },
+      },
+      tooltip: {
+        enabled: true,
+        titleFont: themeFont(theme, 1, 'bold'),
+        bodyFont: themeFont(theme),
+        footerFont: themeFont(theme, 0.9),
+      },
+    },
+  };
+  return options as ChartOptions<T>;
+}

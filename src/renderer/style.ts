@@ -1,0 +1,52 @@
+/**
+ * The stylesheet of a renderer output, scoped by the `fglab-` class prefix. Colours come from
+ * `var(--vscode-…)` with fallbacks, so the HTML parts follow the theme like the charts do.
+ */
+export const STYLE = `
+.fglab-trace, .fglab-error {
+  font-family: var(--vscode-font-family, system-ui, sans-serif);
+  font-size: var(--vscode-font-size, 13px);
+  color: var(--vscode-editor-foreground, inherit);
+  box-sizing: border-box;
+  padding: 4px 0 8px;
+}
+.fglab-trace *, .fglab-error * { box-sizing: border-box; }
+.fglab-header { font-weight: 600; margin: 0 0 6px; overflow-wrap: anywhere; }
+.fglab-controls { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 16px; margin: 0 0 6px; }
+.fglab-controls label { display: inline-flex; align-items: center; gap: 6px; }
+.fglab-controls select {
+  font: inherit;
+  color: var(--vscode-dropdown-foreground, inherit);
+  background: var(--vscode-dropdown-background, transparent);
+  border: 1px solid var(--vscode-dropdown-border, var(--vscode-editorWidget-border, #8888));
+  border-radius: 2px;
+  padding: 1px 4px;
+}
+.fglab-controls select:focus { outline: 1px solid var(--vscode-focusBorder, #007fd4); outline-offset: -1px; }
+.fglab-readout { color: var(--vscode-descriptionForeground, inherit); font-variant-numeric: tabular-nums; min-height: 1.4em; }
+.fglab-chart {
+  position: relative;
+  min-width: 0;
+  border: 1px solid var(--vscode-editorWidget-border, #8884);
+  border-radius: 3px;
+  padding: 6px;
+}
+.fglab-chart canvas { display: block; }
+.fglab-heatmap { height: 340px; margin-bottom: 8px; }
+.fglab-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 8px; }
+.fglab-grid .fglab-chart { height: 280px; }
+.fglab-error {
+  border-left: 3px solid var(--vscode-errorForeground, #f14c4c);
+  padding: 6px 10px;
+  background: var(--vscode-inputValidation-errorBackground, transparent);
+}
+.fglab-error-title { font-weight: 600; margin: 0 0 4px; }
+.fglab-error-message { margin: 0; font-family: var(--vscode-editor-font-family, monospace); white-space: pre-wrap; overflow-wrap: anywhere; }
+`;
+
+/** A `<style>` element with the renderer's stylesheet (text only, never HTML). */
+export function styleElement(): HTMLStyleElement {
+  const style = document.createElement('style');
+  style.textContent = STYLE;
+  return style;
+}
