@@ -3,7 +3,7 @@
 // --tests also bundles the Node-side test suites into out/test (packages stay external).
 // Type checking is separate: `npm run typecheck` (tsc --noEmit per source folder).
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { buildKernels } from './src/kernels/build.mjs';
@@ -12,6 +12,7 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 const require = createRequire(import.meta.url);
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const common = {
   bundle: true,
@@ -21,6 +22,7 @@ const common = {
   logLevel: 'warning',
   target: 'es2022',
   legalComments: 'none',
+  define: { FGLAB_VERSION: JSON.stringify(version) },
 };
 
 /** @type {import('esbuild').BuildOptions[]} */

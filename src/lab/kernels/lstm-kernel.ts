@@ -48,7 +48,7 @@ export interface LstmKernel {
 export class CancelledError extends Error {
   override name = 'CancelledError';
   constructor() {
-    super('interrupted');
+    super('The run was interrupted');
   }
 }
 

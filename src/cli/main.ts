@@ -1,0 +1,183 @@
+/**
+ * `fglab`: the lab from a terminal.
+ *
+ *   fglab trace SPEC.yaml [--format json|csv|npy] [--series NAME] [--out FILE]
+ *   fglab run NOTEBOOK.fglab [--out FILE]
+ *
+ * User errors print one line naming the key, what was expected and what was got, and exit 1;
+ * usage errors exit 2. No stack traces for user errors.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CancelledError, initLab, SpecError, traceOutputItems, traceSpec, traceToCsv, traceToJson, traceToNpy } from '../lab';
+import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell } from '../shared/notebook-file';
+import { SPEC_LANGUAGE } from '../shared/ids';
+import { readFileForSpec } from '../worker/files';
+import { utf8Encode } from '../shared/utf8';
+
+const USAGE = `Forget Gate Lab — see and measure how recurrent networks forget.
+
+Usage:
+  fglab trace SPEC.yaml [--format json|csv|npy] [--series NAME] [--out FILE]
+      Trace the model a spec describes. JSON (default) goes to stdout:
+      {"model", "dims", "series": {name: [batch][time][units]}, "metrics"}.
+      CSV has one row per (batch, step, unit); .npy holds all series stacked
+      [series, batch, time, units], or one with --series.
+  fglab run NOTEBOOK.fglab [--out FILE]
+      Run every code cell in order and write the notebook with its outputs
+      (in place unless --out). Exits 1 if a cell fails.
+  fglab --help | --version
+`;
+
+/** A problem with the command line itself (exit code 2). */
+class UsageError extends Error {}
+
+interface Options {
+  positional: string[];
+  flags: Map<string, string>;
+}
+
+function parseArgs(argv: string[], allowed: readonly string[]): Options {
+  const positional: string[] = [];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split('=', 2);
+      if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}; expected ${allowed.map((a) => `--${a}`).join(', ')}`);
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${name}: expected a value`);
+      flags.set(name, value);
+    } else {
+      positional.push(arg);
+    }
+  }
+  return { positional, flags };
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SpecError(`${what}: cannot read "${path}": ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+function wasmDir(): string {
+  return __dirname;
+}
+
+async function traceCommand(argv: string[]): Promise<void> {
+  const { positional, flags } = parseArgs(argv, ['format', 'series', 'out']);
+  if (positional.length !== 1) throw new UsageError(`trace: expected one spec file, got ${positional.length}`);
+  const format = flags.get('format') ?? 'json';
+  if (!['json', 'csv', 'npy'].includes(format)) throw new UsageError(`--format: expected json, csv or npy, got "${format}"`);
+  if (flags.has('series') && format !== 'npy') throw new UsageError('--series: only with --format npy');
+  const specPath = resolve(positional[0]);
+  const source = readText(specPath, 'spec');
+  await initLab({ tfjsWasmDir: wasmDir() });
+  const trace = await traceSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)) });
+  const body: string | Uint8Array = format === 'json' ? traceToJson(trace) : format === 'csv' ? traceToCsv(trace) : traceToNpy(trace, flags.get('series'));
+  const out = flags.get('out');
+  if (out) writeFileSync(out, body);
+  else if (typeof body === 'string') process.stdout.write(body);
+  else if (process.stdout.isTTY) throw new UsageError('--format npy: binary output; give --out FILE or redirect stdout');
+  else process.stdout.write(body);
+}
+
+const ERROR_MIME = 'application/vnd.code.notebook.error';
+
+async function runCommand(argv: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(argv, ['out']);
+  if (positional.length !== 1) throw new UsageError(`run: expected one notebook file, got ${positional.length}`);
+  const path = resolve(positional[0]);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new SpecError(`notebook: cannot read "${positional[0]}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const notebook = parseNotebook(bytes);
+  await initLab({ tfjsWasmDir: wasmDir() });
+  let order = 0;
+  let failure: string | undefined;
+  const run = async (cell: NotebookCell, index: number): Promise<void> => {
+    const startTime = Date.now();
+    const name = `cell ${index + 1}`;
+    try {
+      if (cell.language !== SPEC_LANGUAGE) throw new SpecError(`${name}: fglab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.language}"`);
+      const trace = await traceSpec(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)) });
+      cell.outputs = [{ items: traceOutputItems(trace) }];
+      cell.execution = { order: ++order, success: true, startTime, endTime: Date.now() };
+      process.stderr.write(`${name}: ok (${trace.dims.batch}×${trace.dims.time}×${trace.dims.units}, ${(trace.timings?.totalMs ?? 0).toFixed(1)} ms)\n`);
+    } catch (e) {
+      const user = e instanceof SpecError || e instanceof CancelledError;
+      const error = { name: user ? 'Spec error' : 'Internal error', message: (e as Error).message, stack: user ? undefined : (e as Error).stack };
+      cell.outputs = [{ items: [{ mime: ERROR_MIME, data: utf8Encode(JSON.stringify(error)) }] }];
+      cell.execution = { order: ++order, success: false, startTime, endTime: Date.now() };
+      failure = `${name}: ${(e as Error).message}`;
+    }
+  };
+  for (const [index, cell] of notebook.cells.entries()) {
+    if (cell.kind !== 'code') continue;
+    await run(cell, index);
+    if (failure) break; // later cells are not run, as in VS Code
+  }
+  writeFileSync(flags.get('out') ?? path, serializeNotebook(notebook));
+  if (failure) {
+    process.stderr.write(`fglab: ${failure}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'trace':
+      await traceCommand(rest);
+      return 0;
+    case 'run':
+      return runCommand(rest);
+    case '--version':
+    case '-v':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"; expected trace or run (fglab --help)`);
+  }
+}
+
+declare const FGLAB_VERSION: string;
+const VERSION = typeof FGLAB_VERSION === 'string' ? FGLAB_VERSION : 'dev';
+
+// `fglab trace … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`fglab: ${e.message}\n`);
+      process.exitCode = 2;
+    } else if (e instanceof SpecError || e instanceof NotebookFileError || e instanceof CancelledError) {
+      process.stderr.write(`fglab: ${e.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`fglab: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);
