@@ -13,6 +13,7 @@ import { CancelledError, initLab, SpecError, traceOutputItems, traceSpec, traceT
 import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell } from '../shared/notebook-file';
 import { SPEC_LANGUAGE } from '../shared/ids';
 import { readFileForSpec } from '../worker/files';
+import { readKernelWasm } from '../worker/kernel-wasm';
 import { utf8Encode } from '../shared/utf8';
 
 const USAGE = `Forget Gate Lab — see and measure how recurrent networks forget.
@@ -76,7 +77,7 @@ async function traceCommand(argv: string[]): Promise<void> {
   if (flags.has('series') && format !== 'npy') throw new UsageError('--series: only with --format npy');
   const specPath = resolve(positional[0]);
   const source = readText(specPath, 'spec');
-  await initLab({ tfjsWasmDir: wasmDir() });
+  await initLab({ tfjsWasmDir: wasmDir(), kernelWasm: readKernelWasm(wasmDir(), (m) => process.stderr.write(`${m}\n`)) });
   const trace = await traceSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)) });
   const body: string | Uint8Array = format === 'json' ? traceToJson(trace) : format === 'csv' ? traceToCsv(trace) : traceToNpy(trace, flags.get('series'));
   const out = flags.get('out');
@@ -99,7 +100,7 @@ async function runCommand(argv: string[]): Promise<number> {
     throw new SpecError(`notebook: cannot read "${positional[0]}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const notebook = parseNotebook(bytes);
-  await initLab({ tfjsWasmDir: wasmDir() });
+  await initLab({ tfjsWasmDir: wasmDir(), kernelWasm: readKernelWasm(wasmDir(), (m) => process.stderr.write(`${m}\n`)) });
   let order = 0;
   let failure: string | undefined;
   const run = async (cell: NotebookCell, index: number): Promise<void> => {

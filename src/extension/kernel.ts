@@ -119,7 +119,7 @@ export class LabKernel {
             return;
           }
           this.backend = message.backend;
-          this.options.log(`[${this.name}] kernel ready in ${message.startMs.toFixed(0)} ms (TensorFlow.js backend: ${message.backend})`);
+          this.options.log(`[${this.name}] kernel ready in ${message.startMs.toFixed(0)} ms (TensorFlow.js backend: ${message.backend}, recurrent kernel: ${message.kernel})`);
           resolve(worker);
           return;
         }

@@ -1,4 +1,6 @@
 /** The lab core's public API, used by the worker, the CLI and the tests. */
+import { createWasmLstmKernelAsync } from './kernels/wasm-lstm';
+import { getLstmKernel, setLstmKernel } from './lstm';
 import { initTensorFlow } from './tf';
 
 export { traceSpec, type SpecContext } from './run';
@@ -11,9 +13,15 @@ export { setLstmKernel, getLstmKernel } from './lstm';
 export interface LabOptions {
   /** Folder (or URL) holding TensorFlow.js's `tfjs-backend-wasm*.wasm` files. */
   tfjsWasmDir: string;
+  /** Bytes of `fglab-kernels.wasm` (the fused recurrent kernel); without them the TypeScript reference kernel runs. */
+  kernelWasm?: Uint8Array;
 }
 
-/** Starts TensorFlow.js on the WASM backend. Call once before `traceSpec`. */
-export async function initLab(options: LabOptions): Promise<{ backend: string }> {
-  return { backend: await initTensorFlow(options.tfjsWasmDir) };
+/** Starts TensorFlow.js on the WASM backend and loads the recurrent kernel. Call before `traceSpec`. */
+export async function initLab(options: LabOptions): Promise<{ backend: string; kernel: string }> {
+  const [backend] = await Promise.all([
+    initTensorFlow(options.tfjsWasmDir),
+    options.kernelWasm ? createWasmLstmKernelAsync(options.kernelWasm).then(setLstmKernel) : undefined,
+  ]);
+  return { backend, kernel: getLstmKernel().name };
 }

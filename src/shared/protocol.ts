@@ -44,6 +44,8 @@ export interface ReadyMessage {
   protocol: number;
   /** TensorFlow.js backend in use, for example `wasm`. */
   backend: string;
+  /** Recurrent kernel in use: `wasm-simd`, or `js` when the WebAssembly kernel could not load. */
+  kernel: string;
   /** Milliseconds from the worker's start to ready. */
   startMs: number;
 }

@@ -16,6 +16,7 @@ import {
   type WorkerToHost,
 } from '../shared/protocol';
 import { readFileForSpec } from './files';
+import { readKernelWasm } from './kernel-wasm';
 
 const startedAt = performance.now();
 const init = workerData as WorkerInit;
@@ -59,8 +60,9 @@ async function handle(message: HostToWorker): Promise<void> {
 
 // Requests run one at a time, in order; the step loops stay synchronous so that the shared
 // cancellation flag is the only way in while a trace runs.
-let queue: Promise<void> = initLab({ tfjsWasmDir: init.wasmDir }).then(({ backend }) => {
-  post({ type: 'ready', protocol: PROTOCOL_VERSION, backend, startMs: performance.now() - startedAt });
+const kernelWasm = readKernelWasm(init.wasmDir, (m) => console.warn(m));
+let queue: Promise<void> = initLab({ tfjsWasmDir: init.wasmDir, kernelWasm }).then(({ backend, kernel }) => {
+  post({ type: 'ready', protocol: PROTOCOL_VERSION, backend, kernel, startMs: performance.now() - startedAt });
 });
 port.on('message', (message: HostToWorker) => {
   queue = queue.then(() => handle(message));
