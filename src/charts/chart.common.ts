@@ -15,9 +15,10 @@ export function titleOptions(theme: ChartTheme, text: string): Partial<TitleOpti
   return { display: true, text, align: 'start', color: theme.foreground, font: themeFont(theme, 1.05, 'bold'), padding: { top: 2, bottom: 8 } };
 }
 
-/** A subtitle: a note under the title in the muted colour, hidden when empty. */
-export function subtitleOptions(theme: ChartTheme, text: string): Partial<TitleOptions> {
-  return { display: text !== '', text, align: 'start', color: theme.muted, font: themeFont(theme, 0.92), padding: { top: 0, bottom: 6 } };
+/** A subtitle: a note under the title in the muted colour, one line per entry; hidden when empty. */
+export function subtitleOptions(theme: ChartTheme, text: string | string[]): Partial<TitleOptions> {
+  const lines = (Array.isArray(text) ? text : [text]).filter((line) => line !== '');
+  return { display: lines.length > 0, text: lines, align: 'start', color: theme.muted, font: themeFont(theme, 0.92), padding: { top: 0, bottom: 6 } };
 }
 
 /**
@@ -52,7 +53,7 @@ export function baseOptions<T extends ChartType = 'line'>(theme: ChartTheme): Ch
         display: true,
         position: 'bottom',
         align: 'start',
-        labels: { color: theme.foreground, font: themeFont(theme, 0.92), boxWidth: 14, boxHeight: 2, padding: 10 },
+        labels: { color: theme.foreground, font: themeFont(theme, 0.88), boxWidth: 14, boxHeight: 2, padding: 8 },
       },
       tooltip: {
         enabled: true,

@@ -15,14 +15,21 @@ export function binLabel(bin: HistogramBin): string {
   return bin.lo === bin.hi ? formatNumber(bin.lo) : `${formatNumber(bin.lo, 2)}–${formatNumber(bin.hi, 2)}`;
 }
 
-/** The note under the title: median, spacing of the bins and units left out. */
-export function histogramNote(histogram: HalfLifeHistogram, halfLife: readonly (number | null)[]): string {
-  const parts: string[] = [];
-  if (histogram.counted === 0) parts.push('no unit has a finite half-life');
-  else parts.push(`median ${formatNumber(median(halfLife.filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0)))} steps over ${plural(histogram.counted, 'unit')}`);
-  if (histogram.scale === 'log' && histogram.bins.length > 1) parts.push('bins evenly spaced in log₂');
-  if (histogram.missing > 0) parts.push(`${plural(histogram.missing, 'unit')} without a finite half-life (f̄ = 0 or 1) not shown`);
-  return parts.join(' · ');
+/**
+ * The note under the title, one entry per line: the median over the units shown and the bin
+ * spacing, then the units left out.
+ */
+export function histogramNote(histogram: HalfLifeHistogram, halfLife: readonly (number | null)[]): string[] {
+  const lines: string[] = [];
+  if (histogram.counted === 0) {
+    lines.push('no unit has a finite half-life');
+  } else {
+    const m = median(halfLife.filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0));
+    const spacing = histogram.scale === 'log' && histogram.bins.length > 1 ? ' · log₂ bins' : '';
+    lines.push(`median ${formatNumber(m)} steps over ${plural(histogram.counted, 'unit')}${spacing}`);
+  }
+  if (histogram.missing > 0) lines.push(`not shown: ${plural(histogram.missing, 'unit')} without a finite t½ (f̄ = 0 or 1)`);
+  return lines;
 }
 
 /** The half-life histogram of `trace.metrics.halfLife` (half-life `ln ½ / ln f̄` in steps per unit). */
@@ -36,7 +43,7 @@ export function halfLifeChart(trace: Trace, theme: ChartTheme): ChartConfigurati
   options.plugins = {
     ...options.plugins,
     legend: { display: false },
-    title: titleOptions(theme, 'Half-life spectrum t½ = ln ½ / ln f̄'),
+    title: titleOptions(theme, 'Half-life t½ = ln ½ / ln f̄ per unit'),
     subtitle: subtitleOptions(theme, histogramNote(histogram, halfLife)),
     tooltip: {
       ...options.plugins?.tooltip,

@@ -11,9 +11,9 @@ import type { ChartTheme } from './theme';
 
 type Points = { x: number; y: number }[];
 
-/** Legend text of a unit's curve, e.g. `slowest: unit 17 (t½ 12.3)`. */
+/** Legend text of a unit's curve, e.g. `slowest: unit 17 (t½ 12.3)` or `slowest: unit 3 (no finite t½)`. */
 export function unitCurveLabel(u: UnitSurvival): string {
-  const halfLife = u.halfLife === null ? `f̄ ${formatNumber(u.meanForget, 3)}, no finite t½` : `t½ ${formatNumber(u.halfLife)}`;
+  const halfLife = u.halfLife === null ? 'no finite t½' : `t½ ${formatNumber(u.halfLife)}`;
   return `${u.role}: unit ${u.unit} (${halfLife})`;
 }
 
@@ -40,7 +40,7 @@ export function survivalDatasets(curves: SurvivalCurves, theme: ChartTheme, time
   }));
   const mean: ChartDataset<'line', Points> = {
     ...line,
-    label: 'mean over units',
+    label: 'mean',
     data: curves.mean.map((y, x) => ({ x, y })),
     borderColor: theme.blue,
     backgroundColor: theme.blue,
@@ -57,7 +57,7 @@ export function survivalChart(trace: Trace, theme: ChartTheme, batchRow = 0): Ch
   options.plugins = {
     ...options.plugins,
     title: titleOptions(theme, 'Memory survival R_t = ∏ f_k'),
-    subtitle: subtitleOptions(theme, `share of the initial cell state left at step t (input gate closed) · mean at the last step ${formatNumber(curves.mean[last])}${trace.dims.batch > 1 ? ` · batch row ${batchRow}` : ''}`),
+    subtitle: subtitleOptions(theme, ['share of c₀ left in c_t when nothing is written', `mean over units at the last step ${formatNumber(curves.mean[last])}${trace.dims.batch > 1 ? ` · batch row ${batchRow}` : ''}`]),
     tooltip: {
       ...options.plugins?.tooltip,
       filter: (item) => item.datasetIndex !== 0,

@@ -34,7 +34,7 @@ export const STYLE = `
 .fglab-chart canvas { display: block; }
 .fglab-heatmap { height: 340px; margin-bottom: 8px; }
 .fglab-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 8px; }
-.fglab-grid .fglab-chart { height: 280px; }
+.fglab-grid .fglab-chart { height: 310px; }
 .fglab-error {
   border-left: 3px solid var(--vscode-errorForeground, #f14c4c);
   padding: 6px 10px;
