@@ -158,7 +158,12 @@ function describe(v: unknown): string {
 }
 
 function fail(key: string, expected: string, got: unknown): never {
-  throw new TraceFormatError(`trace ${key}: expected ${expected}, got ${describe(got)}`);
+  return failText(key, expected, describe(got));
+}
+
+/** Like `fail`, with what was got already in words. */
+function failText(key: string, expected: string, got: string): never {
+  throw new TraceFormatError(`trace ${key}: expected ${expected}, got ${got}`);
 }
 
 function readCount(dims: Record<string, unknown>, key: keyof TraceDims): number {
@@ -169,7 +174,7 @@ function readCount(dims: Record<string, unknown>, key: keyof TraceDims): number 
 
 function readNumberList(v: unknown, key: string, length: number, nullable: boolean): (number | null)[] {
   if (!Array.isArray(v)) fail(key, `an array of ${length} numbers`, v);
-  if (v.length !== length) fail(key, `${length} entries`, `${v.length}`);
+  if (v.length !== length) failText(key, `${length} entries`, `${v.length}`);
   return v.map((x, i) => {
     if (x === null && nullable) return null;
     if (typeof x !== 'number') fail(`${key}[${i}]`, nullable ? 'a number or null' : 'a number', x);
@@ -208,9 +213,9 @@ export function decodeTrace(json: unknown): Trace {
     try {
       bytes = decodeBase64(raw.data);
     } catch (e) {
-      fail(`${key}.data`, 'base64', (e as Error).message);
+      failText(`${key}.data`, 'base64', (e as Error).message);
     }
-    if (bytes.length !== sizeOf(shape) * 4) fail(`${key}.data`, `${sizeOf(shape) * 4} bytes for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
+    if (bytes.length !== sizeOf(shape) * 4) failText(`${key}.data`, `${sizeOf(shape) * 4} bytes for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
     series[name] = { shape, data: bytesToFloat32(bytes) };
   }
   const m = json.metrics;

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { decodeBase64, encodeBase64 } from '../../../src/shared/base64';
+import { decodeTrace, encodeTrace, TraceFormatError, type Trace } from '../../../src/shared/trace';
+
+function smallTrace(): Trace {
+  const shape = [1, 2, 3];
+  const values = Float32Array.of(0.1, 0.2, 0.3, -1e-8, 3.4028234663852886e38, Number.MIN_VALUE);
+  return {
+    model: 'lstm',
+    dims: { batch: 1, time: 2, units: 3, features: 5 },
+    series: { forgetGate: { shape, data: values }, hidden: { shape, data: values.map((v) => -v) } },
+    metrics: { halfLife: [1, null, 2.5], saturation: { low: [0, 0.5, 1], high: [1, 0, 0] } },
+    labels: ['a', 'b'],
+    spec: { model: 'lstm' },
+  };
+}
+
+describe('base64', () => {
+  it('matches Node’s encoder for every length up to 70 bytes and decodes back', () => {
+    for (let n = 0; n <= 70; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255);
+      const text = encodeBase64(bytes);
+      assert.equal(text, Buffer.from(bytes).toString('base64'));
+      assert.deepEqual(decodeBase64(text), bytes);
+    }
+  });
+
+  it('rejects characters outside the alphabet and bad lengths', () => {
+    assert.throws(() => decodeBase64('ab$d'), /unexpected character at 2/);
+    assert.throws(() => decodeBase64('abc'), /length divisible by 4, got 3/);
+  });
+});
+
+describe('trace codec', () => {
+  it('round-trips float32 values exactly, with metrics, labels and spec', () => {
+    const trace = smallTrace();
+    const decoded = decodeTrace(JSON.parse(JSON.stringify(encodeTrace(trace))));
+    assert.deepEqual(decoded, trace);
+  });
+
+  it('stores little-endian float32', () => {
+    const payload = encodeTrace(smallTrace());
+    const bytes = Buffer.from(payload.series.forgetGate.data, 'base64');
+    assert.equal(bytes.readFloatLE(0), Math.fround(0.1));
+  });
+
+  it('names the key when a payload is not a trace', () => {
+    const bad = (mutate: (p: Record<string, unknown>) => void): string => {
+      const p = JSON.parse(JSON.stringify(encodeTrace(smallTrace())));
+      mutate(p);
+      try {
+        decodeTrace(p);
+      } catch (e) {
+        assert.ok(e instanceof TraceFormatError);
+        return e.message;
+      }
+      return assert.fail('expected TraceFormatError');
+    };
+    assert.equal(bad((p) => (p.format = 'nope')), 'trace format: expected "fglab.trace", got "nope"');
+    assert.match(bad((p) => (p.version = 99)), /^trace version: expected 1/);
+    assert.match(bad((p) => ((p.series as any).hidden.data = 'AAAA')), /^trace series\.hidden\.data: expected 24 bytes for shape \[1, 2, 3\], got 3 bytes/);
+    assert.match(bad((p) => ((p.series as any).hidden.data = '@@@@')), /^trace series\.hidden\.data: expected base64/);
+    assert.match(bad((p) => ((p.metrics as any).halfLife = [1])), /^trace metrics\.halfLife: expected 3 entries, got 1/);
+    assert.match(bad((p) => ((p.dims as any).units = -1)), /^trace dims\.units: expected a non-negative integer, got number -1/);
+  });
+
+  it('refuses something that is not an object', () => {
+    assert.throws(() => decodeTrace(null), /trace payload: expected a JSON object, got null/);
+    assert.throws(() => decodeTrace([1]), /got an array/);
+  });
+});
