@@ -61,18 +61,19 @@ const TANH_SMALL: f32 = 0.625;
 /** tanh on each lane (Cephes tanhf); saturates to ±1 for large |x|, exact sign, tanh(±0) = ±0. */
 // @ts-ignore: decorator
 @inline export function tanhv(x: v128): v128 {
+  // Both branches work on |x|; the sign is put back at the end (so tanh(−0) = −0).
   const sign = v128.and(x, i32x4.splat(SIGN_BIT));
   const ax = v128.xor(x, sign);
   // |x| ≥ 0.625: 1 − 2/(e^{2|x|} + 1); e^{2|x|} is clamped at e^88, where this is exactly 1.
   const e = expv(f32x4.add(ax, ax));
-  const large = v128.or(f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0)))), sign);
-  // |x| < 0.625: x + x·z·P(z), z = x².
-  const z = f32x4.mul(x, x);
+  const large = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
+  // |x| < 0.625: |x| + |x|·z·P(z), z = x².
+  const z = f32x4.mul(ax, ax);
   let p = f32x4.splat(-5.70498872745e-3);
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
-  return v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
+  return v128.or(v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(TANH_SMALL))), sign);
 }
