@@ -7,7 +7,7 @@ export function formatNumber(v: number | null | undefined, digits = 3): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   const text = a >= 1e-3 && a < 1e6 ? String(Number(v.toPrecision(digits))) : v.toExponential(digits - 1);
-  return text.replace('-', '−');
+  return text.replace(/-/g, '−');
 }
 
 /** `n thing` or `n things`. */

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { encodeTrace } from '../../src/shared/trace';
-import { syntheticPayload, syntheticTrace, truncatedPayload } from './fixtures';
+import { labPayload, syntheticPayload, syntheticTrace, truncatedPayload } from './fixtures';
 import {
   DARK_VARIABLES,
   LIGHT_VARIABLES,
@@ -36,7 +36,7 @@ describe('fglab.charts renderer in Chromium', function () {
   before(async () => {
     await server.start();
     browser = await launchChromium();
-    lstmPath = server.addPayload('lstm', syntheticPayload({ time: 10, units: 128, features: 64, seed: 7 }));
+    lstmPath = server.addPayload('lstm', await labPayload());
   });
 
   after(async () => {
@@ -55,7 +55,7 @@ describe('fglab.charts renderer in Chromium', function () {
     assert.deepEqual(problems.external, [], 'no request left 127.0.0.1');
   });
 
-  it('draws every chart of an LSTM trace and marks the output ready', async () => {
+  it('draws every chart of the classic LSTM trace and marks the output ready', async () => {
     await renderOutput(page, 'a', lstmPath);
     await waitReady(page, 'a');
     const facts = await canvasFacts(page, 'a');
