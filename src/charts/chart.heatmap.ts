@@ -12,6 +12,9 @@ import { COLOR_BAR_SPACE, createHeatmapPlugin, type HeatmapLayer, type HeatmapPl
 import { batchRowOf, seriesInfo, valueScale } from './series';
 import type { ChartTheme } from './theme';
 
+/** Up to this many steps, every step gets a tick for its token (chart.js allows 1000 ticks). */
+export const MAX_TOKEN_TICKS = 500;
+
 /** A heatmap chart: its configuration and the plugin that draws the image (to swap layers). */
 export interface HeatmapChart {
   config: ChartConfiguration<'line'>;
@@ -76,8 +79,10 @@ export function heatmapChart(trace: Trace, theme: ChartTheme, toImage: ImageFact
       grid: { display: false },
       ticks: {
         precision: 0,
-        maxRotation: 0,
-        autoSkipPadding: 8,
+        includeBounds: false,
+        // Tokens label every step they fit under (chart.js skips the ones that would overlap);
+        // past MAX_TOKEN_TICKS steps chart.js's own tick spacing applies.
+        ...(labels && time <= MAX_TOKEN_TICKS ? { stepSize: 1, autoSkip: true, maxRotation: 50 } : { autoSkipPadding: 8 }),
         callback: (v: number | string) => {
           const t = Number(v);
           if (!Number.isInteger(t)) return '';
@@ -90,7 +95,7 @@ export function heatmapChart(trace: Trace, theme: ChartTheme, toImage: ImageFact
       max: units - 0.5,
       reverse: true,
       grid: { display: false },
-      ticks: { precision: 0, callback: (v: number | string) => (Number.isInteger(Number(v)) ? String(v) : '') },
+      ticks: { precision: 0, includeBounds: false, callback: (v: number | string) => (Number.isInteger(Number(v)) ? String(v) : '') },
     }),
   };
   return { config: { type: 'line', data: { datasets: [] }, options, plugins: [plugin] }, plugin };

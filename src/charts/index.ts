@@ -18,3 +18,4 @@ export * from './stats';
 export * from './summary';
 export * from './survival';
 export * from './theme';
+export * from './table';

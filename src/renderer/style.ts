@@ -35,6 +35,12 @@ export const STYLE = `
 .fglab-heatmap { height: 340px; margin-bottom: 8px; }
 .fglab-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 8px; }
 .fglab-grid .fglab-chart { height: 310px; }
+.fglab-data { margin-top: 8px; }
+.fglab-data summary { cursor: pointer; color: var(--vscode-textLink-foreground, inherit); }
+.fglab-table { display: inline-table; margin: 6px 16px 6px 0; border-collapse: collapse; font-variant-numeric: tabular-nums; vertical-align: top; }
+.fglab-table caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
+.fglab-table th, .fglab-table td { padding: 1px 8px; text-align: right; border-bottom: 1px solid var(--vscode-editorWidget-border, #8884); }
+.fglab-table th { font-weight: 600; }
 .fglab-error {
   border-left: 3px solid var(--vscode-errorForeground, #f14c4c);
   padding: 6px 10px;

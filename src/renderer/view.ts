@@ -15,11 +15,14 @@ import {
   heatmapTitle,
   plural,
   seriesInfo,
+  stepTable,
   survivalChart,
   traceHeadline,
+  unitTable,
   type ChartTheme,
   type HeatmapImage,
   type HeatmapPlugin,
+  type TextTable,
 } from '../charts';
 import type { Trace } from '../shared/trace';
 import { Chart } from './chartjs';
@@ -57,6 +60,26 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: stri
   return el;
 }
 
+/** A `<table>` of text cells (never HTML). */
+function tableElement(table: TextTable): HTMLTableElement {
+  const el = element('table', 'fglab-table');
+  el.append(element('caption', undefined, table.caption));
+  const head = element('tr');
+  for (const c of table.columns) {
+    const th = element('th', undefined, c);
+    th.scope = 'col';
+    head.append(th);
+  }
+  el.createTHead().append(head);
+  const body = el.createTBody();
+  for (const row of table.rows) {
+    const tr = element('tr');
+    for (const cell of row) tr.append(element('td', undefined, cell));
+    body.append(tr);
+  }
+  return el;
+}
+
 export class TraceView {
   /** The output's root element, class `fglab-trace`; `data-fglab-ready="true"` once every chart is drawn. */
   readonly root: HTMLDivElement;
@@ -65,6 +88,9 @@ export class TraceView {
   private readonly drawn = new Set<ChartKind>();
   private heatmapPlugin: HeatmapPlugin | undefined;
   private readonly readout: HTMLSpanElement;
+  /** The numbers behind the charts as tables, built when first opened (for screen readers). */
+  private readonly data: HTMLDetailsElement;
+  private tablesRow = -1;
   private readonly state: ViewState;
   private readonly readyPlugin: Plugin;
 
@@ -106,10 +132,18 @@ export class TraceView {
       box.append(this.canvas(kind));
       grid.append(box);
     }
-    this.root.append(heatmapBox, grid);
+    this.data = element('details', 'fglab-data');
+    this.data.append(element('summary', undefined, 'Data tables'));
+    this.data.addEventListener('toggle', () => this.fillTables());
+    this.root.append(heatmapBox, grid, this.data);
     host.replaceChildren(styleElement(), this.root);
     this.watchPointer();
-    for (const kind of KINDS) this.createChart(kind);
+    try {
+      for (const kind of KINDS) this.createChart(kind);
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
   }
 
   /** The series picker and, for batches, the batch row picker. */
@@ -210,10 +244,11 @@ export class TraceView {
     this.onStateChange({ ...this.state });
   }
 
-  /** Shows batch row `row` in the heatmap, the gate summary and the survival curves. */
+  /** Shows batch row `row` in the heatmap, the gate summary, the survival curves and the tables. */
   setBatchRow(row: number): void {
     this.state.batchRow = row;
     for (const kind of ['heatmap', 'gates', 'survival'] as const) this.createChart(kind);
+    this.fillTables();
     this.onStateChange({ ...this.state });
   }
 
@@ -226,6 +261,14 @@ export class TraceView {
   setTheme(theme: ChartTheme): void {
     this.theme = theme;
     for (const kind of KINDS) this.createChart(kind);
+  }
+
+  /** Builds the data tables of the current batch row while the details element is open. */
+  private fillTables(): void {
+    if (!this.data.open || this.tablesRow === this.state.batchRow) return;
+    this.tablesRow = this.state.batchRow;
+    const summary = this.data.querySelector('summary')!;
+    this.data.replaceChildren(summary, tableElement(stepTable(this.trace, this.tablesRow)), tableElement(unitTable(this.trace, this.tablesRow)));
   }
 
   /** The exact value under the pointer in the heatmap, as text in the readout. */

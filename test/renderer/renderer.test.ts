@@ -92,6 +92,19 @@ describe('fglab.charts renderer in Chromium', function () {
     assert.match(text ?? '', /^step \d+ · unit \d+ · f = 0\.\d+$/);
   });
 
+  it('offers the numbers behind the charts as data tables', async () => {
+    await renderOutput(page, 'a', lstmPath);
+    await waitReady(page, 'a');
+    assert.equal(await page.locator('#output-a table').count(), 0, 'tables are built when opened');
+    await page.click('#output-a details.fglab-data summary');
+    await page.waitForSelector('#output-a table.fglab-table');
+    const tables = page.locator('#output-a table.fglab-table');
+    assert.equal(await tables.count(), 2);
+    assert.equal(await tables.nth(0).locator('tbody tr').count(), 10, 'one row per step');
+    assert.equal(await tables.nth(1).locator('tbody tr').count(), 128, 'one row per unit');
+    assert.match((await tables.nth(0).locator('tbody tr').first().textContent()) ?? '', /^0(0\.\d+){4}$/);
+  });
+
   it('shows an error naming the key for a payload of another format', async () => {
     await renderText(page, 'bad', '{"format":"nope"}');
     const text = await page.textContent('#output-bad .fglab-error');

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { stepTable, unitTable } from '../../../src/charts/table';
+import { traceOf } from './helpers';
+
+const trace = traceOf([[[0.1, 0.2, 0.3, 0.4], [1, 0, 0.5, 0.5]]], { halfLife: [1, 3, null, 2], labels: ['the', 'cat'] });
+trace.metrics.saturation = { low: [0, 0.5, 0, 0], high: [0.5, 0, 0, 0] };
+
+describe('data tables', () => {
+  it('lists each step with its token and the forget gate mean and quartiles over units', () => {
+    const table = stepTable(trace);
+    assert.deepEqual(table.columns, ['step', 'token', 'mean f', 'Q1', 'median', 'Q3']);
+    assert.deepEqual(table.rows, [
+      ['0', 'the', '0.25', '0.175', '0.25', '0.325'],
+      ['1', 'cat', '0.5', '0.375', '0.5', '0.625'],
+    ]);
+  });
+
+  it('lists each unit with its mean forget gate, half-life and saturation', () => {
+    // Unit means over the two steps: (0.1 + 1) / 2, (0.2 + 0) / 2, (0.3 + 0.5) / 2, (0.4 + 0.5) / 2.
+    assert.deepEqual(unitTable(trace).rows, [
+      ['0', '0.55', '1', '0', '0.5'],
+      ['1', '0.1', '3', '0.5', '0'],
+      ['2', '0.4', '—', '0', '0'],
+      ['3', '0.45', '2', '0', '0'],
+    ]);
+  });
+});
