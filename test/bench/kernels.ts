@@ -1,6 +1,7 @@
 // Micro-benchmark of the LSTM kernels: the plain TypeScript reference against the WebAssembly
 // SIMD kernel, on the product's benchmark shapes. Reads dist/fglab-kernels.wasm (run from the
-// repository root after a build). Prints the median of RUNS timed runs after WARMUP runs.
+// repository root after a build). Prints the median of RUNS timed runs after WARMUP runs, as
+// wall-clock time and as this process's CPU time (steadier on a shared, loaded machine).
 //   npx esbuild test/bench/kernels.ts --bundle --platform=node --packages=external --outfile=/tmp/kb.js && node /tmp/kb.js
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -49,16 +50,25 @@ function inputFor(c: BenchCase): LstmKernelInput {
   };
 }
 
-function medianMs(kernel: LstmKernel, input: LstmKernelInput, warmup: number, runs: number): number {
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Median wall-clock and CPU milliseconds of `runs` runs after `warmup` untimed ones. */
+function time(kernel: LstmKernel, input: LstmKernelInput, warmup: number, runs: number): { wall: number; cpu: number } {
   for (let i = 0; i < warmup; i++) kernel.run(input);
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     kernel.run(input);
-    times.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 const wasmPath = process.argv[2] ?? 'dist/fglab-kernels.wasm';
@@ -66,13 +76,14 @@ const t0 = performance.now();
 const wasm = createWasmLstmKernel(readFileSync(wasmPath));
 console.log(`compile + instantiate ${wasmPath}: ${(performance.now() - t0).toFixed(1)} ms`);
 console.log(`median of ${RUNS} runs after ${WARMUP} warm-up runs (ms)`);
-console.log('B     T     U  activation       js       wasm  speed-up');
+console.log('  B     T    U  activation       js wall    js cpu   wasm wall  wasm cpu  speed-up (wall)');
+const f = (ms: number, width: number) => ms.toFixed(2).padStart(width);
 for (const c of CASES) {
   const input = inputFor(c);
-  const js = medianMs(jsLstmKernel, input, c.batch * c.time * c.units > 1e6 ? 1 : WARMUP, RUNS);
-  const w = medianMs(wasm, input, WARMUP, RUNS);
+  const js = time(jsLstmKernel, input, c.batch * c.time * c.units > 1e6 ? 1 : WARMUP, RUNS);
+  const w = time(wasm, input, WARMUP, RUNS);
   console.log(
-    `${String(c.batch).padEnd(3)}${String(c.time).padStart(5)}${String(c.units).padStart(6)}  ${c.activation.padEnd(11)}` +
-      `${js.toFixed(2).padStart(9)}${w.toFixed(2).padStart(11)}${(js / w).toFixed(1).padStart(9)}×`,
+    `${String(c.batch).padStart(3)}${String(c.time).padStart(6)}${String(c.units).padStart(5)}  ${c.activation.padEnd(11)}` +
+      `${f(js.wall, 12)}${f(js.cpu, 10)}${f(w.wall, 12)}${f(w.cpu, 10)}${(js.wall / w.wall).toFixed(1).padStart(10)}×`,
   );
 }

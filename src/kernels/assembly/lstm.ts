@@ -249,39 +249,58 @@ function recurrentProduct(p: usize): void {
   }
 }
 
-/** Gate activations and the state update for step `tt` of the chunk, every batch row. */
+/** dst[k] = σ(src[k]) for `bytes` bytes of f32 (a multiple of 16). */
+function sigmoidRow(src: usize, dst: usize, bytes: usize): void {
+  for (let k: usize = 0; k < bytes; k += 16) v128.store(dst + k, sigmoidv(v128.load(src + k)));
+}
+
+/** dst[k] = hardSigmoid(src[k]) for `bytes` bytes of f32 (a multiple of 16). */
+function hardSigmoidRow(src: usize, dst: usize, bytes: usize): void {
+  for (let k: usize = 0; k < bytes; k += 16) v128.store(dst + k, hardSigmoidv(v128.load(src + k)));
+}
+
+/** dst[k] = tanh(src[k]) for `bytes` bytes of f32 (a multiple of 16). */
+function tanhRow(src: usize, dst: usize, bytes: usize): void {
+  for (let k: usize = 0; k < bytes; k += 16) v128.store(dst + k, tanhv(v128.load(src + k)));
+}
+
+/**
+ * Gate activations and the state update for step `tt` of the chunk, every batch row.
+ * Two passes, each a short loop over the units: first the four activations from `gates`
+ * straight into the output rows, then c and h from those rows. One fused loop would be a
+ * single long dependency chain (exp → divide → c → tanh(c) → h) per vector, too long for
+ * the CPU to overlap consecutive iterations; short loops let it.
+ */
 function updateState(tt: i32, hard: bool): void {
   const up = unitsPadded;
-  const gateBytes = (<usize>up) << 2;
+  const rowBytes = (<usize>up) << 2;
   const seriesBytes = (<usize>(batch * chunkSteps * up)) << 2;
   for (let b = 0; b < batch; b++) {
-    let z = gates + ((<usize>(b * 4 * up)) << 2);
-    let c = cell + ((<usize>(b * up)) << 2);
-    let h = hidden + ((<usize>(b * up)) << 2);
-    let out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
-    const zEnd = z + gateBytes;
-    while (z < zEnd) {
-      const zi = v128.load(z);
-      const zf = v128.load(z + gateBytes);
-      const zo = v128.load(z + 3 * gateBytes);
-      const ig = hard ? hardSigmoidv(zi) : sigmoidv(zi);
-      const fg = hard ? hardSigmoidv(zf) : sigmoidv(zf);
-      const og = hard ? hardSigmoidv(zo) : sigmoidv(zo);
-      const g = tanhv(v128.load(z + 2 * gateBytes));
-      const ct = f32x4.add(f32x4.mul(fg, v128.load(c)), f32x4.mul(ig, g));
+    const z = gates + ((<usize>(b * 4 * up)) << 2);
+    const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
+    if (hard) {
+      hardSigmoidRow(z, out, rowBytes);
+      hardSigmoidRow(z + rowBytes, out + seriesBytes, rowBytes);
+      hardSigmoidRow(z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
+    } else {
+      sigmoidRow(z, out, rowBytes);
+      sigmoidRow(z + rowBytes, out + seriesBytes, rowBytes);
+      sigmoidRow(z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
+    }
+    tanhRow(z + 2 * rowBytes, out + 2 * seriesBytes, rowBytes);
+    const c = cell + ((<usize>(b * up)) << 2);
+    const h = hidden + ((<usize>(b * up)) << 2);
+    for (let k: usize = 0; k < rowBytes; k += 16) {
+      const ig = v128.load(out + k);
+      const fg = v128.load(out + seriesBytes + k);
+      const g = v128.load(out + 2 * seriesBytes + k);
+      const og = v128.load(out + 3 * seriesBytes + k);
+      const ct = f32x4.add(f32x4.mul(fg, v128.load(c + k)), f32x4.mul(ig, g));
       const ht = f32x4.mul(og, tanhv(ct));
-      v128.store(c, ct);
-      v128.store(h, ht);
-      v128.store(out, ig);
-      v128.store(out + seriesBytes, fg);
-      v128.store(out + 2 * seriesBytes, g);
-      v128.store(out + 3 * seriesBytes, og);
-      v128.store(out + 4 * seriesBytes, ct);
-      v128.store(out + 5 * seriesBytes, ht);
-      z += 16;
-      c += 16;
-      h += 16;
-      out += 16;
+      v128.store(c + k, ct);
+      v128.store(h + k, ht);
+      v128.store(out + 4 * seriesBytes + k, ct);
+      v128.store(out + 5 * seriesBytes + k, ht);
     }
   }
 }
