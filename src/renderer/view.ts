@@ -40,7 +40,7 @@ export interface ViewState {
   batchRow: number;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** A chart of any type: the view holds line and bar charts side by side. */
 type AnyChart = Chart<any, any, any>;
 
 /** Draws an RGBA heatmap image into a `<canvas>` the heatmap plugin scales into the chart area. */
