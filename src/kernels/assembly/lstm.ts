@@ -21,6 +21,8 @@ import { expv, hardSigmoidv, sigmoidv, tanhv } from './math';
 const PANEL: i32 = 8;
 /** Number of output series: i, f, g, o, c, h. */
 const SERIES: i32 = 6;
+/** 65535 pages: the most memory `reserve` asks for (64 KiB short of 4 GiB keeps sizes in u32). */
+const MAX_MEMORY_BYTES: f64 = 4294901760;
 
 let batch: i32 = 0;
 let units: i32 = 0;
@@ -47,7 +49,7 @@ let output: usize = 0;
 export function reserve(bytes: f64): usize {
   const start = align16(__heap_base);
   const end = <f64>start + bytes;
-  if (end > 4294901760) return 0; // 65535 pages: the most a wasm32 memory can hold here
+  if (end > MAX_MEMORY_BYTES) return 0;
   const have = <f64>(<usize>memory.size() << 16);
   if (end > have) {
     const pages = <i32>Math.ceil((end - have) / 65536);
@@ -234,7 +236,61 @@ function productRows4(p: usize, b: i32, pa: i32): void {
   v128.store(z0 + 3 * rowBytes, a31, 16);
 }
 
-/** gates = p + hidden·R for every batch row; `p` is one step's inputs [B][4UP]. */
+/** The same for two batch rows b, b+1 and 16 columns (panels pa, pa+1): eight accumulators. */
+function productRows2(p: usize, b: i32, pa: i32): void {
+  const u = units;
+  const up = unitsPadded;
+  const gp = 4 * up;
+  const col = pa * PANEL;
+  const rowBytes = (<usize>gp) << 2;
+  const p0 = p + ((<usize>(b * gp + col)) << 2);
+  let a00 = v128.load(p0, 0);
+  let a01 = v128.load(p0, 16);
+  let a02 = v128.load(p0, 32);
+  let a03 = v128.load(p0, 48);
+  let a10 = v128.load(p0 + rowBytes, 0);
+  let a11 = v128.load(p0 + rowBytes, 16);
+  let a12 = v128.load(p0 + rowBytes, 32);
+  let a13 = v128.load(p0 + rowBytes, 48);
+  const hBytes = (<usize>up) << 2;
+  let h = hidden + ((<usize>(b * up)) << 2);
+  let r0 = recurrentPacked + ((<usize>(pa * u * PANEL)) << 2);
+  let r1 = r0 + ((<usize>(u * PANEL)) << 2);
+  const hEnd = h + ((<usize>u) << 2);
+  while (h < hEnd) {
+    const r00 = v128.load(r0, 0);
+    const r01 = v128.load(r0, 16);
+    const r10 = v128.load(r1, 0);
+    const r11 = v128.load(r1, 16);
+    let hk = v128.load32_splat(h);
+    a00 = f32x4.add(a00, f32x4.mul(hk, r00));
+    a01 = f32x4.add(a01, f32x4.mul(hk, r01));
+    a02 = f32x4.add(a02, f32x4.mul(hk, r10));
+    a03 = f32x4.add(a03, f32x4.mul(hk, r11));
+    hk = v128.load32_splat(h + hBytes);
+    a10 = f32x4.add(a10, f32x4.mul(hk, r00));
+    a11 = f32x4.add(a11, f32x4.mul(hk, r01));
+    a12 = f32x4.add(a12, f32x4.mul(hk, r10));
+    a13 = f32x4.add(a13, f32x4.mul(hk, r11));
+    h += 4;
+    r0 += PANEL * 4;
+    r1 += PANEL * 4;
+  }
+  const z0 = gates + ((<usize>(b * gp + col)) << 2);
+  v128.store(z0, a00, 0);
+  v128.store(z0, a01, 16);
+  v128.store(z0, a02, 32);
+  v128.store(z0, a03, 48);
+  v128.store(z0 + rowBytes, a10, 0);
+  v128.store(z0 + rowBytes, a11, 16);
+  v128.store(z0 + rowBytes, a12, 32);
+  v128.store(z0 + rowBytes, a13, 48);
+}
+
+/**
+ * gates = p + hidden·R for every batch row; `p` is one step's inputs [B][4UP]. Rows go in
+ * blocks of 4, then 2, then 1, so R is streamed at most three times per step.
+ */
 function recurrentProduct(p: usize): void {
   const b4 = batch & ~3;
   const panels = unitsPadded / 2; // 4·UP / PANEL, even because UP is a multiple of 4
@@ -244,7 +300,12 @@ function recurrentProduct(p: usize): void {
       for (let b = 0; b < b4; b += 4) productRows4(p, b, pa);
     }
   }
-  for (let b = b4; b < batch; b++) {
+  let b = b4;
+  if (batch - b >= 2) {
+    for (let pa = 0; pa < panels; pa += 2) productRows2(p, b, pa);
+    b += 2;
+  }
+  if (b < batch) {
     for (let pa = 0; pa < panels; pa += 2) productRow(p, b, pa);
   }
 }

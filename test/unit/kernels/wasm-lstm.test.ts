@@ -58,6 +58,8 @@ describe('WebAssembly SIMD LSTM kernel', () => {
       [7, 12, 9],
       [4, 70, 17],
       [9, 31, 12],
+      [8, 9, 32],
+      [5, 12, 256],
       [1, 1, 2],
     ];
     let seed = 100;
@@ -235,6 +237,12 @@ describe('WebAssembly SIMD LSTM kernel', () => {
       const ex = instantiateLstmWasm(kernelsWasm());
       assert.equal(ex.reserve(2 ** 33), 0);
       assert.equal(ex.prepare(1, 40000, 32), 0); // R alone would take 25.6 GB
+    });
+
+    it('says so when the wasm memory cannot grow for a run', () => {
+      const ex = instantiateLstmWasm(kernelsWasm());
+      const k = wasmLstmKernelFromExports({ ...ex, memory: ex.memory, prepare: () => 0 });
+      assert.throws(() => k.run(randomInput(2, 3, 4, 'sigmoid', 1)), /cannot grow wasm memory to about 1 MB for batch 2, units 4/);
     });
 
     it('rejects a wasm module without the kernel exports', () => {
