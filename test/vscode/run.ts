@@ -1,0 +1,114 @@
+/**
+ * The real-VS-Code test run (`npm run test:vscode` → run.sh → here): starts code-server with
+ * the extension installed from its .vsix, runs the extension-host suite (index.ts, inside the
+ * real extension host) and the UI suite (ui/*.e2e.js, Chromium driving the workbench), stops
+ * the server and exits non-zero if anything failed or nothing ran.
+ *   node out/test/vscode/run.js --vsix <file.vsix>
+ * Environment: FGLAB_SUITES=ext-host,ui (default both), FGLAB_GREP (mocha grep for both),
+ * FGLAB_EXTENSION_UNDER_TEST=installed|source (the extension-host suite loads the installed
+ * .vsix contents, default, or the repository itself).
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Mocha from 'mocha';
+import { CodeServer } from './harness/code-server';
+import { runExtensionHostTests } from './harness/ext-host-tests';
+import { assertInstalled, CACHE, extensionId, RESULTS, ROOT } from './harness/paths';
+
+interface Phase { name: string; ms: number; ok: boolean; detail: string }
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** A throwaway copy of media/samples, so no test ever writes into the repository's samples. */
+function workspaceCopy(runDir: string, name: string): string {
+  const dir = join(runDir, name);
+  cpSync(join(ROOT, 'media', 'samples'), dir, { recursive: true });
+  return dir;
+}
+
+async function main(): Promise<number> {
+  const vsix = argument('--vsix');
+  if (!vsix || !existsSync(vsix)) throw new Error(`usage: run.js --vsix <file.vsix> (got ${vsix ?? 'nothing'})`);
+  assertInstalled();
+  const suites = (process.env.FGLAB_SUITES ?? 'ext-host,ui').split(',').map((s) => s.trim());
+  const runDir = join(CACHE, 'run');
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(RESULTS, { recursive: true });
+  for (const f of readdirSync(RESULTS)) if (/^vscode-/.test(f)) rmSync(join(RESULTS, f), { force: true });
+  const reportFile = join(runDir, 'ext-host-report.json');
+  const phases: Phase[] = [];
+
+  let t = Date.now();
+  const server = await CodeServer.start({
+    runDir,
+    vsix,
+    smokeTestDriver: true,
+    env: { FGLAB_TEST_REPORT: reportFile, ...(process.env.FGLAB_GREP ? { FGLAB_GREP: process.env.FGLAB_GREP } : {}) },
+  });
+  phases.push({ name: 'install .vsix + start code-server', ms: Date.now() - t, ok: true, detail: `${server.url} (pid ${server.pid}, log ${server.logFile})` });
+  console.log(`code-server on ${server.url}, extension installed from ${vsix} (${seconds(phases[0].ms)})`);
+
+  try {
+    const installed = server.installedExtensionPath(extensionId());
+    if (!installed) throw new Error(`${extensionId()} is not in ${server.extensionsDir} after --install-extension`);
+
+    if (suites.includes('ext-host')) {
+      const extensionPath = process.env.FGLAB_EXTENSION_UNDER_TEST === 'source' ? ROOT : installed;
+      console.log(`\n== extension-host suite (real extension host; extension from ${extensionPath})`);
+      t = Date.now();
+      const { exitCode, report } = await runExtensionHostTests({
+        server,
+        extensionPath,
+        testsPath: join(__dirname, 'index.js'),
+        folder: workspaceCopy(runDir, 'workspace-ext-host'),
+        reportFile,
+        consoleLog: join(RESULTS, 'vscode-ext-host-console.log'),
+        timeoutMs: 600_000,
+      });
+      const ok = exitCode === 0 && !!report && report.failures === 0 && report.passes > 0;
+      const counts = report ? `${report.passes} passing, ${report.failures} failing, ${report.pending} pending` : 'no report written';
+      phases.push({ name: 'extension-host suite', ms: Date.now() - t, ok, detail: `${counts}; exit code ${exitCode}` });
+      for (const failed of report?.tests.filter((x) => x.state === 'failed') ?? []) console.log(`  FAILED: ${failed.title}\n    ${failed.error?.split('\n').slice(0, 4).join('\n    ')}`);
+    }
+
+    if (suites.includes('ui')) {
+      console.log('\n== UI suite (Chromium → workbench → notebook webview)');
+      t = Date.now();
+      process.env.FGLAB_SERVER_URL = server.url;
+      process.env.FGLAB_UI_WORKSPACE = workspaceCopy(runDir, 'workspace-ui');
+      process.env.FGLAB_RUN_DIR = runDir;
+      const mocha = new Mocha({ ui: 'bdd', timeout: 180_000, color: false, reporter: 'spec' });
+      if (process.env.FGLAB_GREP) mocha.grep(process.env.FGLAB_GREP);
+      const uiDir = join(__dirname, 'ui');
+      for (const f of readdirSync(uiDir).filter((f) => f.endsWith('.e2e.js')).sort()) mocha.addFile(join(uiDir, f));
+      const stats = await new Promise<Mocha.Stats | undefined>((resolve) => {
+        const runner = mocha.run(() => resolve(runner.stats));
+      });
+      const passes = stats?.passes ?? 0;
+      const failures = stats?.failures ?? 1;
+      phases.push({ name: 'UI suite', ms: Date.now() - t, ok: failures === 0 && passes > 0, detail: `${passes} passing, ${failures} failing; screenshots in ${RESULTS}` });
+    }
+  } finally {
+    t = Date.now();
+    await server.stop();
+    phases.push({ name: 'stop code-server', ms: Date.now() - t, ok: true, detail: '' });
+  }
+
+  console.log('\n== real VS Code tests');
+  for (const p of phases) console.log(`${p.ok ? 'ok  ' : 'FAIL'} ${p.name.padEnd(36)} ${seconds(p.ms).padStart(8)}  ${p.detail}`);
+  return phases.every((p) => p.ok) && phases.length > 2 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    console.error(`test/vscode: ${e.stack ?? e.message}`);
+    process.exit(2);
+  },
+);

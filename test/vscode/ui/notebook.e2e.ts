@@ -1,0 +1,133 @@
+/**
+ * The workbench end to end, as a user sees it: code-server's VS Code in Chromium, the
+ * extension installed from its .vsix, a throwaway copy of media/samples opened. Quick Open the
+ * sample, "Notebook: Run All" from the command palette, then find the renderer's DOM in the
+ * output webview (nested iframes) and check its canvases are painted.
+ * Run by run.ts, which starts the server and sets FGLAB_SERVER_URL and FGLAB_UI_WORKSPACE.
+ */
+import * as assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { launchBrowser, type Browser } from '../harness/chromium';
+import { RESULTS } from '../harness/paths';
+
+const SERVER = process.env.FGLAB_SERVER_URL ?? '';
+const WORKSPACE = process.env.FGLAB_UI_WORKSPACE ?? '';
+const RUN_DIR = process.env.FGLAB_RUN_DIR ?? RESULTS;
+const NOTEBOOK = 'classic-lstm.fglab';
+const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
+const QUICK_ROW = '.quick-input-widget .monaco-list-row';
+
+/** The renderer's document: notebook webview iframe → `#active-frame`. */
+function outputFrame(page: Page): FrameLocator {
+  return page.frameLocator('.notebookOverlay iframe.webview.ready').frameLocator('#active-frame');
+}
+
+async function commandPalette(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator(QUICK_INPUT);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(`>${label}`);
+  await page.locator(QUICK_ROW, { hasText: label }).first().waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix)', function () {
+  this.timeout(180_000);
+  let browser: Browser;
+  let page: Page;
+  const consoleLog = join(RESULTS, 'vscode-ui-console.log');
+
+  before(async () => {
+    assert.ok(SERVER && WORKSPACE, 'FGLAB_SERVER_URL and FGLAB_UI_WORKSPACE are not set: run this suite through test/vscode/run.sh');
+    mkdirSync(RESULTS, { recursive: true });
+    browser = await launchBrowser(RUN_DIR, { width: 1400, height: 1000 });
+    page = browser.page;
+    page.on('console', (m) => appendFileSync(consoleLog, `[${m.type()}] ${m.text()}\n`));
+    page.on('pageerror', (e) => appendFileSync(consoleLog, `[pageerror] ${e.message}\n`));
+    await page.goto(`${SERVER}/?folder=${encodeURIComponent(WORKSPACE)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // The explorer lists the sample once the remote file system and the extension host are up.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: NOTEBOOK }).first().waitFor({ timeout: 60_000 });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      const name = this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+      await page?.screenshot({ path: join(RESULTS, `vscode-failure-${name}.png`) }).catch(() => undefined);
+    }
+    await page?.keyboard.press('Escape').catch(() => undefined);
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('opens classic-lstm.fglab from Quick Open in the notebook editor', async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator(QUICK_INPUT);
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(NOTEBOOK);
+    await page.locator(QUICK_ROW, { hasText: NOTEBOOK }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.notebook-editor .code-cell-row').first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.notebook-editor .code-cell-row').count(), 1, 'code cells in the editor');
+    assert.equal(await page.locator('.notebook-editor .markdown-cell-row').count(), 1, 'markdown cells in the editor');
+  });
+
+  it('runs all cells and draws the gate charts in the output webview', async () => {
+    await commandPalette(page, 'Notebook: Run All');
+    await page.keyboard.press('Enter');
+    // With one matching controller VS Code selects it; if the kernel picker shows anyway, pick the lab.
+    const pick = page.locator(QUICK_ROW, { hasText: 'Forget Gate Lab' }).first();
+    if (await pick.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) await pick.click();
+
+    const root = outputFrame(page).locator('.fglab-trace[data-fglab-ready="true"]').first();
+    await root.waitFor({ state: 'attached', timeout: 120_000 });
+    assert.equal(await outputFrame(page).locator('.fglab-error').count(), 0, 'the renderer shows an error element');
+    const canvases = await root.evaluate((el) => Array.from(el.querySelectorAll('canvas')).map((canvas) => {
+      // Copy onto a 2D canvas so the count works whatever context the chart drew with.
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const g = copy.getContext('2d');
+      if (!g || canvas.width === 0 || canvas.height === 0) return { width: canvas.width, height: canvas.height, painted: 0 };
+      g.drawImage(canvas, 0, 0);
+      const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+      return { width: canvas.width, height: canvas.height, painted };
+    }));
+    assert.ok(canvases.length > 0, 'the trace view has no <canvas>');
+    canvases.forEach((c, i) => assert.ok(c.painted > 0, `canvas ${i + 1} of ${canvases.length} (${c.width}×${c.height}) has no painted pixel`));
+    await page.locator('.notebook-editor .codicon-notebook-state-success').first().waitFor({ timeout: 10_000 });
+
+    // The output webview is positioned by the workbench, which scrolls it along with the notebook:
+    // scroll the notebook (never the webview's own document) so the charts fill the editor.
+    const editor = page.locator('.notebook-editor .monaco-list').first();
+    const editorBox = await editor.boundingBox();
+    assert.ok(editorBox, 'the notebook editor has no box');
+    await page.mouse.move(editorBox.x + editorBox.width / 2, editorBox.y + editorBox.height / 2);
+    for (let i = 0; i < 20; i++) {
+      const box = await root.boundingBox();
+      if (!box || box.y < editorBox.y + 160) break;
+      await page.mouse.wheel(0, Math.min(400, box.y - editorBox.y - 120));
+      await page.waitForTimeout(150);
+    }
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(RESULTS, 'vscode-notebook.png') });
+    const box = await root.boundingBox();
+    assert.ok(box, 'the trace view has no box');
+    const top = Math.max(box.y, editorBox.y);
+    const bottom = Math.min(box.y + box.height, editorBox.y + editorBox.height);
+    await page.screenshot({ path: join(RESULTS, 'vscode-notebook-output.png'), clip: { x: box.x, y: top, width: box.width, height: bottom - top } });
+    console.log(`      ${canvases.length} canvases painted: ${canvases.map((c) => c.painted).join(', ')} pixels`);
+  });
+
+  it('lists "Forget Gate Lab: New Notebook" in the command palette', async () => {
+    await commandPalette(page, 'Forget Gate Lab: New Notebook');
+    const rows = await page.locator(QUICK_ROW).allInnerTexts();
+    assert.ok(rows.some((r) => r.includes('Forget Gate Lab: New Notebook')), `palette rows: ${JSON.stringify(rows)}`);
+    await page.screenshot({ path: join(RESULTS, 'vscode-command-palette.png') });
+  });
+});
