@@ -34,6 +34,8 @@ export class KernelError extends Error {
 interface Pending {
   resolve(outputs: OutputItemBytes[]): void;
   reject(error: KernelError): void;
+  /** Whether the request has reached the worker (else an interrupt just drops it). */
+  sent: boolean;
 }
 
 export interface KernelOptions {
@@ -47,6 +49,8 @@ export interface KernelOptions {
 export class LabKernel {
   private worker: Worker | undefined;
   private started: Promise<Worker> | undefined;
+  /** Fails a start still waiting for `ready` when the kernel is stopped meanwhile. */
+  private abortStart: ((reason: KernelError) => void) | undefined;
   private readonly cancelFlag = new SharedArrayBuffer(4);
   private readonly cancel = new Int32Array(this.cancelFlag);
   private readonly pending = new Map<number, Pending>();
@@ -62,26 +66,46 @@ export class LabKernel {
 
   /** Runs a spec cell; resolves to its output items or rejects with a `KernelError`. */
   async runSpec(source: string, baseDir: string, cellName: string): Promise<OutputItemBytes[]> {
-    const worker = await this.start();
     const requestId = this.nextRequestId++;
-    Atomics.store(this.cancel, 0, 0);
-    return new Promise<OutputItemBytes[]>((resolve, reject) => {
-      this.pending.set(requestId, { resolve, reject });
-      this.send(worker, { type: 'runSpec', requestId, source, baseDir, cellName });
+    const result = new Promise<OutputItemBytes[]>((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject, sent: false });
     });
+    result.catch(() => {}); // may reject while the worker starts, before the caller awaits it
+    let worker: Worker;
+    try {
+      worker = await this.start();
+    } catch (e) {
+      this.pending.delete(requestId);
+      throw e;
+    }
+    const pending = this.pending.get(requestId);
+    if (pending) {
+      // Not interrupted or stopped while the worker was starting.
+      Atomics.store(this.cancel, 0, 0);
+      pending.sent = true;
+      this.send(worker, { type: 'runSpec', requestId, source, baseDir, cellName });
+    }
+    return result;
   }
 
   /**
    * Asks the running cell to stop at its next check of the shared flag; if it has not
    * stopped after `INTERRUPT_GRACE_MS`, terminates the worker (kernel state is lost).
+   * A cell still waiting for the worker to start is cancelled at once.
    */
   interrupt(): void {
-    const running = [...this.pending.keys()];
-    if (running.length === 0) return;
-    Atomics.store(this.cancel, 0, running[0]);
+    const [first] = this.pending.entries();
+    if (!first) return;
+    const [requestId, pending] = first;
+    if (!pending.sent) {
+      this.pending.delete(requestId);
+      pending.reject(new KernelError('The run was interrupted before it started', 'cancelled'));
+      return;
+    }
+    Atomics.store(this.cancel, 0, requestId);
     clearTimeout(this.interruptTimer);
     this.interruptTimer = setTimeout(() => {
-      if (this.pending.has(running[0])) {
+      if (this.pending.has(requestId)) {
         this.options.log(`[${this.name}] the cell did not stop within ${INTERRUPT_GRACE_MS} ms: restarting the kernel`);
         this.stop(new KernelError('Interrupted: the kernel was restarted because the cell did not stop in time', 'cancelled'));
       }
@@ -103,6 +127,7 @@ export class LabKernel {
 
   private start(): Promise<Worker> {
     this.started ??= new Promise<Worker>((resolve, reject) => {
+      this.abortStart = reject;
       const init: WorkerInit = { protocol: PROTOCOL_VERSION, cancelFlag: this.cancelFlag, wasmDir: this.options.wasmDir };
       const worker = new Worker(this.options.workerPath, { workerData: init, stdout: false, stderr: false });
       this.worker = worker;
@@ -118,6 +143,7 @@ export class LabKernel {
             this.stop(new KernelError('protocol mismatch', 'crashed'));
             return;
           }
+          this.abortStart = undefined;
           this.backend = message.backend;
           this.options.log(`[${this.name}] kernel ready in ${message.startMs.toFixed(0)} ms (TensorFlow.js backend: ${message.backend}, recurrent kernel: ${message.kernel})`);
           resolve(worker);
@@ -167,6 +193,8 @@ export class LabKernel {
   /** Drops the worker and fails everything pending with `reason`. */
   private stop(reason: KernelError): void {
     clearTimeout(this.interruptTimer);
+    this.abortStart?.(reason);
+    this.abortStart = undefined;
     const worker = this.worker;
     this.worker = undefined;
     this.started = undefined;
