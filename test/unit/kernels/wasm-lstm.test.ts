@@ -74,8 +74,8 @@ describe('WebAssembly SIMD LSTM kernel', () => {
 
     for (const activation of ['sigmoid', 'hardSigmoid'] as const) {
       it(`when large inputs saturate every gate (${activation})`, () => {
-        // Large projected inputs, moderate R: with |h·R| ≈ 100 as well, z itself would carry
-        // f32 rounding differences of ~1e-5 between any two summation orders.
+        // Projected inputs up to ±60 saturate the gates. R stays moderate: were |h·R| ≈ 100 too,
+        // z would differ by f32 rounding (~1e-5) between any two orders of summation.
         const input = randomInput(3, 50, 6, activation, 7, 60, 2);
         const out = jsLstmKernel.run(input);
         const saturated = out.inputGate.filter((v) => v < 1e-6 || v > 1 - 1e-6).length;
