@@ -26,6 +26,8 @@ export const TEST_SETTINGS = {
   'window.commandCenter': false,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.enabled': false,
+  // The web workbench autosaves by default; desktop VS Code does not. Tests save explicitly.
+  'files.autoSave': 'off',
 };
 
 export interface CodeServerOptions {
