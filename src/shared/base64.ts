@@ -1,31 +1,39 @@
+import { utf8Decode } from './utf8';
+
 /**
  * Base64 for byte arrays, written out so the same code runs in Node, in a worker and in the
  * renderer's webview (no `Buffer`, no `atob`, which only handles Latin-1 strings).
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
 const LOOKUP = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 
 /** Encodes bytes as standard base64 with `=` padding. */
 export function encodeBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  const CHUNK = 0x6000; // multiple of 3, so only the last chunk is padded
-  for (let start = 0; start < bytes.length; start += CHUNK) {
-    const end = Math.min(start + CHUNK, bytes.length);
-    let s = '';
-    let i = start;
-    for (; i + 2 < end; i += 3) {
-      const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-      s += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63] + ALPHABET[n & 63];
-    }
-    if (i < end) {
-      const n = (bytes[i] << 16) | ((i + 1 < end ? bytes[i + 1] : 0) << 8);
-      s += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + (i + 1 < end ? ALPHABET[(n >> 6) & 63] : '=') + '=';
-    }
-    parts.push(s);
+  // Writes ASCII codes into a byte array and decodes it once: string concatenation of a
+  // multi-megabyte trace would dominate the run time.
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  let i = 0;
+  const whole = bytes.length - (bytes.length % 3);
+  for (; i < whole; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[o++] = CODES[n >> 18];
+    out[o++] = CODES[(n >> 12) & 63];
+    out[o++] = CODES[(n >> 6) & 63];
+    out[o++] = CODES[n & 63];
   }
-  return parts.join('');
+  if (i < bytes.length) {
+    const two = i + 1 < bytes.length;
+    const n = (bytes[i] << 16) | ((two ? bytes[i + 1] : 0) << 8);
+    out[o++] = CODES[n >> 18];
+    out[o++] = CODES[(n >> 12) & 63];
+    out[o++] = two ? CODES[(n >> 6) & 63] : 61;
+    out[o++] = 61;
+  }
+  return utf8Decode(out);
 }
 
 /** Decodes standard base64; throws on characters outside the alphabet or a bad length. */
