@@ -46,7 +46,8 @@ if (tests) {
     { ...common, entryPoints: suites('test/unit'), outdir: 'out/test/unit', outbase: 'test/unit', platform: 'node', format: 'cjs', packages: 'external' },
     // Browser and VS Code harnesses (Node side; they drive Chromium and code-server).
     { ...common, entryPoints: suites('test/renderer'), outdir: 'out/test/renderer', outbase: 'test/renderer', platform: 'node', format: 'cjs', packages: 'external' },
-    // `npm run bench`.
+    // `npm run bench` and `npm run docs`.
+    { ...common, entryPoints: suites('test/docs'), outdir: 'out/test/docs', outbase: 'test/docs', platform: 'node', format: 'cjs', packages: 'external' },
     { ...common, entryPoints: suites('test/bench'), outdir: 'out/test/bench', outbase: 'test/bench', platform: 'node', format: 'cjs', packages: 'external' },
     { ...common, entryPoints: suites('test/vscode'), outdir: 'out/test/vscode', outbase: 'test/vscode', platform: 'node', format: 'cjs', packages: 'external', external: ['vscode'] },
   ];
