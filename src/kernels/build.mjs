@@ -24,7 +24,7 @@ function newestInput() {
   const inputs = [
     fileURLToPath(import.meta.url),
     require.resolve('assemblyscript/package.json'),
-    ...readdirSync(sourceDir).map((f) => join(sourceDir, f)),
+    ...readdirSync(sourceDir).filter((f) => f.endsWith('.ts')).map((f) => join(sourceDir, f)),
   ];
   return Math.max(...inputs.map((f) => statSync(f).mtimeMs));
 }
