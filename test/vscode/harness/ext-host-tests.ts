@@ -41,7 +41,7 @@ export interface ExtHostTestOptions {
 }
 
 /** Console lines of the workbench that are offline noise, not test output. */
-const NOISE = /^\[|^(Resolv|Creat|Updating|Started|Extension host)|open-vsx|[Gg]allery|getExtensions|ENOTFOUND|vsda|Failed to load resource/;
+const NOISE = /^\s*$|^\[|^(Resolv|Creat|Updating|Started|Extension host)|open-vsx|[Gg]allery|getExtensions|ENOTFOUND|vsda|Failed to load resource|authentication provider 'github'|wanted kernel DOES NOT EXIST/;
 
 export async function runExtensionHostTests(o: ExtHostTestOptions): Promise<ExtHostRun> {
   for (const p of [o.extensionPath, o.testsPath]) if (!existsSync(p)) throw new Error(`missing ${p}`);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAllEditors, codeCells, EXTENSION_ID, NOTEBOOK_TYPE, sampleUri, selectLabKernel, SPEC_LANGUAGE, waitFor } from './util';
+import { closeAllEditors, codeCells, CONTROLLER, EXTENSION_ID, NOTEBOOK_TYPE, sampleUri, selectKernel, SPEC_LANGUAGE, waitFor } from './util';
 
 describe('Opening a lab notebook', () => {
   after(closeAllEditors);
@@ -28,6 +28,8 @@ describe('Opening a lab notebook', () => {
   it('offers fglab.kernel as a selectable controller for the notebook', async () => {
     const notebook = await vscode.workspace.openNotebookDocument(sampleUri());
     await vscode.window.showNotebookDocument(notebook);
-    await selectLabKernel();
+    assert.equal(await selectKernel(CONTROLLER), true, `${CONTROLLER.id} was not selected for ${notebook.uri.path}`);
+    // The same check refuses a controller that does not exist, so the answer above means something.
+    assert.equal(await selectKernel({ ...CONTROLLER, id: 'fglab.no-such-kernel' }), false, 'a controller that does not exist was "selected"');
   });
 });

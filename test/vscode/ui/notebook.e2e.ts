@@ -101,6 +101,8 @@ describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix
     assert.ok(canvases.length > 0, 'the trace view has no <canvas>');
     canvases.forEach((c, i) => assert.ok(c.painted > 0, `canvas ${i + 1} of ${canvases.length} (${c.width}×${c.height}) has no painted pixel`));
     await page.locator('.notebook-editor .codicon-notebook-state-success').first().waitFor({ timeout: 10_000 });
+    // The notebook toolbar names the selected controller.
+    await page.locator('.kernel-action-view-item', { hasText: 'Forget Gate Lab' }).first().waitFor({ timeout: 10_000 });
 
     // The output webview is positioned by the workbench, which scrolls it along with the notebook:
     // scroll the notebook (never the webview's own document) so the charts fill the editor.
