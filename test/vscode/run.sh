@@ -17,14 +17,16 @@ fi
 
 # The marketplace path: vsce runs vscode:prepublish (the --production build) and packs what
 # .vscodeignore lets through.
-vsix=$FGLAB_VSCODE_CACHE/forget-gate-lab.vsix
-rm -f "$vsix"
-if ! npx --no-install vsce package --no-dependencies -o "$vsix" </dev/null >"$FGLAB_VSCODE_CACHE/vsce.log" 2>&1; then
-  cat "$FGLAB_VSCODE_CACHE/vsce.log" >&2
+mkdir -p "$FGLAB_VSCODE_CACHE/vsix"
+vsix=$FGLAB_VSCODE_CACHE/vsix/forget-gate-lab-$$.vsix
+vsce_log=$FGLAB_VSCODE_CACHE/vsix/vsce-$$.log
+trap 'rm -f "$vsix" "$vsce_log"' EXIT
+if ! npx --no-install vsce package --no-dependencies -o "$vsix" </dev/null >"$vsce_log" 2>&1; then
+  cat "$vsce_log" >&2
   echo "test/vscode/run.sh: vsce package failed" >&2
   exit 1
 fi
-grep -E 'WARNING|ERROR' "$FGLAB_VSCODE_CACHE/vsce.log" | sed 's/^/vsce: /' || true
+grep -E 'WARNING|ERROR' "$vsce_log" | sed 's/^/vsce: /' || true
 echo "packaged $(basename "$vsix") ($(du -k "$vsix" | cut -f1) KB) in $((SECONDS - t0)) s"
 
 node out/test/vscode/run.js --vsix "$vsix"

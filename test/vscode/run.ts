@@ -24,6 +24,29 @@ function argument(name: string): string | undefined {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * `.cache/vscode/runs/<pid>`: one folder per run, so runs started at the same time in one
+ * checkout do not share user data or workspaces. Folders of runs whose process is gone are
+ * removed; a run keeps its folder (server log, report) until the next run.
+ */
+function freshRunDir(): string {
+  const runs = join(CACHE, 'runs');
+  mkdirSync(runs, { recursive: true });
+  for (const name of readdirSync(runs)) {
+    const pid = Number(name);
+    let alive = false;
+    try {
+      alive = Number.isInteger(pid) && pid !== process.pid && (process.kill(pid, 0), true);
+    } catch {
+      alive = false;
+    }
+    if (!alive) rmSync(join(runs, name), { recursive: true, force: true });
+  }
+  const dir = join(runs, String(process.pid));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** A throwaway copy of media/samples, so no test ever writes into the repository's samples. */
 function workspaceCopy(runDir: string, name: string): string {
   const dir = join(runDir, name);
@@ -36,9 +59,7 @@ async function main(): Promise<number> {
   if (!vsix || !existsSync(vsix)) throw new Error(`usage: run.js --vsix <file.vsix> (got ${vsix ?? 'nothing'})`);
   assertInstalled();
   const suites = (process.env.FGLAB_SUITES ?? 'ext-host,ui').split(',').map((s) => s.trim());
-  const runDir = join(CACHE, 'run');
-  rmSync(runDir, { recursive: true, force: true });
-  mkdirSync(runDir, { recursive: true });
+  const runDir = freshRunDir();
   mkdirSync(RESULTS, { recursive: true });
   for (const f of readdirSync(RESULTS)) if (/^vscode-/.test(f)) rmSync(join(RESULTS, f), { force: true });
   const reportFile = join(runDir, 'ext-host-report.json');
