@@ -4,7 +4,7 @@
  * context and renders output items whose payload it fetches from the same server. Nothing is
  * loaded from the network; requests elsewhere are refused and recorded.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -20,9 +20,13 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}. Install Debian's package: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium`);
   }
+  // Chromium's profile, crash and dconf folders go under .cache/, not the user's home folder.
+  const home = join(ROOT, '.cache', 'chromium');
+  mkdirSync(home, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache') } as Record<string, string>,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: the lab in a real VS Code, with the samples folder open.
 #  - With `code` on PATH: a VS Code window with the extension loaded from this repository
-#    (extensionDevelopmentPath), open on media/samples; runs until that window closes.
+#    (extensionDevelopmentPath), open on a working copy of media/samples in .cache/lab-workspace;
+#    runs until that window closes.
 #  - Otherwise: code-server (installed once by setup.sh) with the extension installed from a
 #    freshly packaged .vsix, on http://127.0.0.1:$FGLAB_PORT (default 8123, or a free port);
 #    runs until Ctrl+C. Settings made in the browser persist in .cache/vscode/lab/. Autosave is
@@ -10,7 +11,10 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FGLAB_ROOT"
-samples=$FGLAB_ROOT/media/samples
+# A working copy of the samples, so that running and saving them never rewrites the tracked files.
+samples=$FGLAB_ROOT/.cache/lab-workspace
+mkdir -p "$samples"
+cp -rn "$FGLAB_ROOT"/media/samples/. "$samples"/
 [ -d node_modules/esbuild ] || { echo "start-lab: run \`npm install\` first" >&2; exit 1; }
 
 if [ -z "${FGLAB_USE_CODE_SERVER:-}" ] && command -v code >/dev/null 2>&1; then
