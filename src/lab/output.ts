@@ -5,7 +5,7 @@
  */
 import { MARKDOWN_MIME, TRACE_MIME } from '../shared/ids';
 import type { OutputItemBytes } from '../shared/protocol';
-import { encodeTrace, type Trace } from '../shared/trace';
+import { encodeTraceBytes, type Trace } from '../shared/trace';
 import { utf8Encode } from '../shared/utf8';
 import { median } from './metrics';
 
@@ -63,7 +63,7 @@ export function markdownSummary(trace: Trace): string {
 /** The output items of a trace, in the order VS Code prefers them (richest first). */
 export function traceOutputItems(trace: Trace): OutputItemBytes[] {
   return [
-    { mime: TRACE_MIME, data: utf8Encode(JSON.stringify(encodeTrace(trace))) },
+    { mime: TRACE_MIME, data: encodeTraceBytes(trace) },
     { mime: MARKDOWN_MIME, data: utf8Encode(markdownSummary(trace)) },
   ];
 }

@@ -12,8 +12,14 @@ for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 
 /** Encodes bytes as standard base64 with `=` padding. */
 export function encodeBase64(bytes: Uint8Array): string {
-  // Writes ASCII codes into a byte array and decodes it once: string concatenation of a
-  // multi-megabyte trace would dominate the run time.
+  return utf8Decode(encodeBase64Ascii(bytes));
+}
+
+/**
+ * Base64 of `bytes` as ASCII codes. Writing codes into a byte array is what keeps encoding a
+ * multi-megabyte trace cheap (string concatenation would dominate the run time).
+ */
+export function encodeBase64Ascii(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
   let o = 0;
   let i = 0;
@@ -33,7 +39,7 @@ export function encodeBase64(bytes: Uint8Array): string {
     out[o++] = two ? CODES[(n >> 6) & 63] : 61;
     out[o++] = 61;
   }
-  return utf8Decode(out);
+  return out;
 }
 
 /** Decodes standard base64; throws on characters outside the alphabet or a bad length. */

@@ -4,7 +4,8 @@
  * (`application/vnd.fglab.trace+json`) they are base64 little-endian float32 with their
  * shapes, so the output survives `.ipynb` round trips.
  */
-import { decodeBase64, encodeBase64 } from './base64';
+import { decodeBase64, encodeBase64, encodeBase64Ascii } from './base64';
+import { utf8Encode } from './utf8';
 
 /** Model kinds a trace can come from. */
 export type ModelKind = 'lstm';
@@ -144,6 +145,36 @@ export function encodeTrace(trace: Trace): TracePayload {
   if (trace.spec !== undefined) payload.spec = trace.spec;
   if (trace.timings) payload.timings = trace.timings;
   return payload;
+}
+
+/**
+ * The payload as UTF-8 JSON bytes, equal to `utf8Encode(JSON.stringify(encodeTrace(trace)))`
+ * but without building the multi-megabyte base64 strings: the series' base64 is written
+ * straight into the output between the UTF-8 pieces of the rest.
+ */
+export function encodeTraceBytes(trace: Trace): Uint8Array {
+  const names = Object.keys(trace.series);
+  const nonce = Math.random().toString(36).slice(2);
+  const marker = (i: number): string => `\u0000fglab-${nonce}-${i}\u0000`;
+  const skeleton = encodeTrace({ ...trace, series: {} });
+  skeleton.series = Object.fromEntries(names.map((n, i) => [n, { shape: [...trace.series[n].shape], dtype: 'float32', data: marker(i) }]));
+  const text = JSON.stringify(skeleton);
+  const parts: Uint8Array[] = [];
+  let rest = text;
+  names.forEach((name, i) => {
+    const m = JSON.stringify(marker(i)).slice(1, -1);
+    const at = rest.indexOf(m);
+    parts.push(utf8Encode(rest.slice(0, at)), encodeBase64Ascii(float32ToBytes(trace.series[name].data)));
+    rest = rest.slice(at + m.length);
+  });
+  parts.push(utf8Encode(rest));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

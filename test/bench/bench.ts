@@ -15,7 +15,7 @@ import { generateLstmWeights } from '../../src/lab/data';
 import { createRandom, normalArray } from '../../src/lab/rng';
 import { decodeTrace } from '../../src/shared/trace';
 
-const WARMUP = 3;
+const WARMUP = 10;
 const RUNS = 9;
 const DIST = join(__dirname, '..', '..', '..', 'dist');
 

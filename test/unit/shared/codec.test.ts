@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { decodeBase64, encodeBase64 } from '../../../src/shared/base64';
-import { decodeTrace, encodeTrace, TraceFormatError, type Trace } from '../../../src/shared/trace';
+import { decodeTrace, encodeTrace, encodeTraceBytes, TraceFormatError, type Trace } from '../../../src/shared/trace';
 
 function smallTrace(): Trace {
   const shape = [1, 2, 3];
@@ -36,6 +36,12 @@ describe('trace codec', () => {
     const trace = smallTrace();
     const decoded = decodeTrace(JSON.parse(JSON.stringify(encodeTrace(trace))));
     assert.deepEqual(decoded, trace);
+  });
+
+  it('writes the same bytes as JSON.stringify of the payload, without building the strings', () => {
+    const trace = smallTrace();
+    trace.spec = { note: '\u0000fglab-x-0\u0000 "quoted" ✓' };
+    assert.equal(Buffer.from(encodeTraceBytes(trace)).toString('utf8'), JSON.stringify(encodeTrace(trace)));
   });
 
   it('stores little-endian float32', () => {
