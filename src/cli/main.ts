@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CancelledError, initLab, SpecError, traceOutputItems, traceSpec, traceToCsv, traceToJson, traceToNpy } from '../lab';
+import { CancelledError, initLab, runSpecCell, SpecError, traceSpec, traceToCsv, traceToJson, traceToNpy } from '../lab';
 import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell } from '../shared/notebook-file';
 import { SPEC_LANGUAGE } from '../shared/ids';
 import { readFileForSpec } from '../worker/files';
@@ -108,10 +108,9 @@ async function runCommand(argv: string[]): Promise<number> {
     const name = `cell ${index + 1}`;
     try {
       if (cell.language !== SPEC_LANGUAGE) throw new SpecError(`${name}: fglab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.language}"`);
-      const trace = await traceSpec(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)) });
-      cell.outputs = [{ items: traceOutputItems(trace) }];
+      cell.outputs = [{ items: await runSpecCell(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)) }) }];
       cell.execution = { order: ++order, success: true, startTime, endTime: Date.now() };
-      process.stderr.write(`${name}: ok (${trace.dims.batch}×${trace.dims.time}×${trace.dims.units}, ${(trace.timings?.totalMs ?? 0).toFixed(1)} ms)\n`);
+      process.stderr.write(`${name}: ok (${Date.now() - startTime} ms)\n`);
     } catch (e) {
       const user = e instanceof SpecError || e instanceof CancelledError;
       const error = { name: user ? 'Spec error' : 'Internal error', message: (e as Error).message, stack: user ? undefined : (e as Error).stack };

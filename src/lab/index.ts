@@ -3,7 +3,7 @@ import { createWasmLstmKernelAsync } from './kernels/wasm-lstm';
 import { getLstmKernel, setLstmKernel } from './lstm';
 import { initTensorFlow } from './tf';
 
-export { traceSpec, type SpecContext } from './run';
+export { runSpecCell, traceSpec, type SpecContext } from './run';
 export { traceOutputItems, markdownSummary, summarize, type TraceSummary } from './output';
 export { traceToCsv, traceToJson, traceToNpy } from './export';
 export { SpecError } from './spec/validate';

@@ -1,5 +1,7 @@
 /** Running a spec cell: parse, load, trace, measure. */
+import type { OutputItemBytes } from '../shared/protocol';
 import type { Trace } from '../shared/trace';
+import { traceOutputItems } from './output';
 import { loadInput, loadWeights, type ReadFile } from './data';
 import { traceLstm } from './lstm';
 import { memoryMetrics } from './metrics';
@@ -33,4 +35,12 @@ export async function traceSpec(source: string, context: SpecContext): Promise<T
     spec: JSON.parse(JSON.stringify(spec)),
     timings: { setupMs: t1 - t0, ...run.timings, totalMs: t2 - t0 },
   };
+}
+
+/**
+ * Runs a spec cell and returns its output items (trace JSON, Markdown summary): what the
+ * worker sends to the host and what `fglab run` writes into the notebook.
+ */
+export async function runSpecCell(source: string, context: SpecContext): Promise<OutputItemBytes[]> {
+  return traceOutputItems(await traceSpec(source, context));
 }

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CancelledError, initLab, SpecError, traceOutputItems, traceSpec } from '../lab';
+import { CancelledError, initLab, runSpecCell, SpecError } from '../lab';
 import {
   assertNever,
   PROTOCOL_VERSION,
@@ -36,11 +36,11 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
 
 async function runSpec(request: RunSpecRequest): Promise<void> {
   try {
-    const trace = await traceSpec(request.source, {
+    const items = await runSpecCell(request.source, {
       readFile: (path) => readFileForSpec(resolve(request.baseDir, path)),
       shouldStop: () => Atomics.load(cancel, 0) === request.requestId,
     });
-    const outputs = traceOutputItems(trace).map((o) => ({ mime: o.mime, data: new Uint8Array(ownBuffer(o.data)) }));
+    const outputs = items.map((o) => ({ mime: o.mime, data: new Uint8Array(ownBuffer(o.data)) }));
     post({ type: 'result', requestId: request.requestId, outputs }, outputs.map((o) => o.data.buffer as ArrayBuffer));
   } catch (e) {
     const error = e as Error;
