@@ -34,7 +34,7 @@ export function histogramNote(histogram: HalfLifeHistogram, halfLife: readonly (
 
 /** The half-life histogram of `trace.metrics.halfLife` (half-life `ln ½ / ln f̄` in steps per unit). */
 export function halfLifeChart(trace: Trace, theme: ChartTheme): ChartConfiguration<'bar', number[], string> {
-  const halfLife = trace.metrics.halfLife;
+  const halfLife = trace.metrics.halfLife ?? [];
   const histogram = halfLifeHistogram(halfLife);
   const options = baseOptions<'bar'>(theme);
   options.parsing = undefined;

@@ -26,7 +26,7 @@ export function traceHeadline(trace: Trace): TraceHeadline {
   const dims = `${batch} × ${plural(time, 'step')} × ${plural(units, 'unit')}, ${plural(features, 'feature')}`;
   const f = trace.series.forgetGate;
   const meanForget = f ? mean(f.data) : NaN;
-  const finite = trace.metrics.halfLife.filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
+  const finite = (trace.metrics.halfLife ?? []).filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
   const medianHalfLife = median(finite);
   const halfLifeText = Number.isNaN(medianHalfLife) ? '—' : `${formatNumber(medianHalfLife)} ${medianHalfLife === 1 ? 'step' : 'steps'}`;
   const text = `${model} · ${dims} · mean forget gate ${formatNumber(meanForget)} · median half-life ${halfLifeText}`;

@@ -80,7 +80,7 @@ export function survivalCurves(trace: Trace, batchRow = 0): SurvivalCurves {
     units: picks.map(([role, unit]) => ({
       unit,
       role,
-      halfLife: trace.metrics.halfLife[unit] ?? null,
+      halfLife: trace.metrics.halfLife?.[unit] ?? null,
       meanForget: meanForget[unit],
       values: Array.from({ length: time }, (_, t) => r[t * units + unit]),
     })),

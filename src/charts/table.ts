@@ -46,9 +46,9 @@ export function unitTable(trace: Trace, batchRow = 0): TextTable {
     rows.push([
       String(u),
       formatNumber(time > 0 ? sum / time : NaN, 4),
-      formatNumber(halfLife[u], 4),
-      formatNumber(saturation.low[u], 3),
-      formatNumber(saturation.high[u], 3),
+      formatNumber(halfLife?.[u], 4),
+      formatNumber(saturation?.low[u], 3),
+      formatNumber(saturation?.high[u], 3),
     ]);
   }
   return { caption: `Memory per unit (mean f of batch row ${batchRow}; half-life and saturation over the batch)`, columns: ['unit', 'mean f', 'half-life (steps)', 'f < 0.1', 'f > 0.9'], rows };

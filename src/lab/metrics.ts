@@ -2,7 +2,10 @@
  * Memory metrics of a forget-gate series `[batch, time, units]`, per unit `u`, over all batch
  * rows and steps.
  */
-import type { MemoryMetrics } from '../shared/trace';
+import type { TraceMetrics } from '../shared/trace';
+
+/** Keep-gate metrics: always both. */
+export type KeepGateMetrics = Required<Pick<TraceMetrics, 'halfLife' | 'saturation'>>;
 
 /** Forget-gate values below this count as "closed" (forgetting), Karpathy et al. 2015. */
 export const SATURATION_LOW = 0.1;
@@ -61,7 +64,7 @@ export function saturation(forget: Float32Array, batch: number, time: number, un
 }
 
 /** All per-unit memory metrics of a forget-gate series. */
-export function memoryMetrics(forget: Float32Array, batch: number, time: number, units: number): MemoryMetrics {
+export function memoryMetrics(forget: Float32Array, batch: number, time: number, units: number): KeepGateMetrics {
   return {
     halfLife: halfLife(meanPerUnit(forget, batch, time, units)),
     saturation: saturation(forget, batch, time, units),

@@ -5,7 +5,7 @@
  */
 import { MARKDOWN_MIME, TRACE_MIME } from '../shared/ids';
 import type { OutputItemBytes } from '../shared/protocol';
-import { encodeTraceBytes, type Trace } from '../shared/trace';
+import { encodeOutputBytes, type Trace } from '../shared/trace';
 import { utf8Encode } from '../shared/utf8';
 import { median } from './metrics';
 
@@ -27,9 +27,9 @@ function mean(values: ArrayLike<number>): number {
 export function summarize(trace: Trace): TraceSummary {
   return {
     meanForget: mean(trace.series.forgetGate.data),
-    medianHalfLife: median(trace.metrics.halfLife),
-    saturationLow: mean(trace.metrics.saturation.low),
-    saturationHigh: mean(trace.metrics.saturation.high),
+    medianHalfLife: median(trace.metrics.halfLife ?? []),
+    saturationLow: mean(trace.metrics.saturation?.low ?? []),
+    saturationHigh: mean(trace.metrics.saturation?.high ?? []),
   };
 }
 
@@ -41,7 +41,7 @@ function percent(x: number): string {
 export function markdownSummary(trace: Trace): string {
   const { batch, time, units, features } = trace.dims;
   const s = summarize(trace);
-  const never = trace.metrics.halfLife.filter((h) => h === null).length;
+  const never = (trace.metrics.halfLife ?? []).filter((h) => h === null).length;
   const halfLife = s.medianHalfLife === null ? 'none finite' : `${s.medianHalfLife.toPrecision(3)} steps`;
   const shape = `[${batch}, ${time}, ${units}]`;
   return [
@@ -63,7 +63,7 @@ export function markdownSummary(trace: Trace): string {
 /** The output items of a trace, in the order VS Code prefers them (richest first). */
 export function traceOutputItems(trace: Trace): OutputItemBytes[] {
   return [
-    { mime: TRACE_MIME, data: encodeTraceBytes(trace) },
+    { mime: TRACE_MIME, data: encodeOutputBytes(trace) },
     { mime: MARKDOWN_MIME, data: utf8Encode(markdownSummary(trace)) },
   ];
 }

@@ -210,7 +210,7 @@ export class TraceView {
       }
       case 'halflife': {
         const config = halfLifeChart(trace, theme);
-        const finite = trace.metrics.halfLife.filter((v) => v !== null).length;
+        const finite = (trace.metrics.halfLife ?? []).filter((v) => v !== null).length;
         return { config: config as ChartConfiguration, label: `Histogram of the half-life in steps of ${plural(finite, 'unit')}; median half-life ${formatNumber(traceHeadline(trace).medianHalfLife)} steps.` };
       }
     }

@@ -8,36 +8,59 @@ import { decodeBase64, encodeBase64, encodeBase64Ascii } from './base64';
 import { utf8Encode } from './utf8';
 
 /** Model kinds a trace can come from. */
-export type ModelKind = 'lstm';
+export type ModelKind = 'lstm' | 'gru' | 'attention' | 'forgetting-attention';
 
-/** Sizes of a run: `batch` rows, `time` steps, `units` recurrent units, `features` per input step. */
+export const MODEL_KINDS: readonly ModelKind[] = ['lstm', 'gru', 'attention', 'forgetting-attention'];
+
+/** Whether a model carries a state from step to step (LSTM, GRU). */
+export function isRecurrent(model: ModelKind): boolean {
+  return model === 'lstm' || model === 'gru';
+}
+
+/**
+ * Sizes of a run: `batch` rows, `time` steps, `features` per input step, `units` the width of
+ * the state (recurrent models) or of the output (attention: heads·keyDim); `heads` and
+ * `keyDim` for attention models.
+ */
 export interface TraceDims {
   batch: number;
   time: number;
-  units: number;
   features: number;
+  units: number;
+  heads?: number;
+  keyDim?: number;
 }
 
-/** A dense float32 tensor, row-major. */
+/** A dense float32 tensor, row-major. NaN marks entries that do not exist (above the diagonal of a causal matrix). */
 export interface Series {
   shape: number[];
   data: Float32Array;
 }
 
-/** Per-unit memory metrics (see `src/lab/metrics.ts` for the definitions). */
-export interface MemoryMetrics {
-  /** `ln 0.5 / ln f̄_u` in steps, per unit; `null` where the mean forget gate is 0 or 1. */
-  halfLife: (number | null)[];
-  /** Fraction of steps (over batch and time) with the forget gate below 0.1 / above 0.9 (Karpathy et al. 2015). */
-  saturation: { low: number[]; high: number[] };
+/** Metrics of a trace (see `src/lab/metrics.ts` for the definitions); which exist depends on the model. */
+export interface TraceMetrics {
+  /**
+   * `ln 0.5 / ln ḡ` in steps, with ḡ the mean keep gate (LSTM forget gate, GRU update gate,
+   * forgetting-attention forget gate), per unit or per head; `null` where ḡ is 0 or 1.
+   */
+  halfLife?: (number | null)[];
+  /** Fraction of steps with the keep gate below 0.1 / above 0.9 (Karpathy et al. 2015), per unit or head. */
+  saturation?: { low: number[]; high: number[] };
+  /** `‖∂(Σ_u h[b][T−1][u]) / ∂x[b][t]‖₂`, `[batch][time]`: how much input t still matters at the end. */
+  influence?: number[][];
+  /** Entropy of each attention row in nats, `[batch][heads][query]`. */
+  entropy?: number[][][];
 }
+
+/** @deprecated name of `TraceMetrics` from the walking skeleton. */
+export type MemoryMetrics = TraceMetrics;
 
 export interface Trace {
   model: ModelKind;
   dims: TraceDims;
-  /** Named series, each `[batch, time, units]`; names and order from `SERIES_INFO`. */
+  /** Named series with their shapes; names, axes and order from `SERIES_INFO[model]`. */
   series: Record<string, Series>;
-  metrics: MemoryMetrics;
+  metrics: TraceMetrics;
   /** Optional label of each time step (tokens when the input is text). */
   labels?: string[];
   /** The spec that made the trace, as parsed (plain JSON). */
@@ -46,27 +69,84 @@ export interface Trace {
   timings?: Record<string, number>;
 }
 
-/** What a series means, for legends and colour scales. */
+/** Variants of one base spec run side by side (`model: compare`). */
+export interface Comparison {
+  kind: 'comparison';
+  variants: { name: string; trace: Trace }[];
+}
+
+/** Axis names of series shapes. */
+export type Axis = 'batch' | 'time' | 'unit' | 'head' | 'query' | 'key' | 'feature';
+
+/** What a series means, for legends, colour scales and the choice of view. */
 export interface SeriesInfo {
   name: string;
   label: string;
   /** Mathematical symbol as shown in charts. */
   symbol: string;
-  /** Natural value range: gates lie in [0, 1], tanh outputs in [−1, 1], the cell state is unbounded. */
-  range: 'unit' | 'symmetric' | 'free';
+  /**
+   * Natural value range: gates and attention weights lie in [0, 1], tanh outputs in [−1, 1],
+   * `binary` is 0/1, `negative` is ≤ 0 (log-decay), `free` is unbounded.
+   */
+  range: 'unit' | 'symmetric' | 'free' | 'binary' | 'negative';
+  /** What each dimension of the shape indexes. */
+  axes: readonly Axis[];
   description: string;
 }
 
+const BTU: readonly Axis[] = ['batch', 'time', 'unit'];
+const BHQK: readonly Axis[] = ['batch', 'head', 'query', 'key'];
+
 /** LSTM series in display order. `candidate` is `g_t = tanh(c̃_t)`. */
 export const LSTM_SERIES: readonly SeriesInfo[] = [
-  { name: 'forgetGate', label: 'forget gate', symbol: 'f', range: 'unit', description: 'f_t = σ(x_t·W_f + h_{t−1}·U_f + b_f): the share of c_{t−1} kept' },
-  { name: 'inputGate', label: 'input gate', symbol: 'i', range: 'unit', description: 'i_t = σ(x_t·W_i + h_{t−1}·U_i + b_i): how much of the candidate is written' },
-  { name: 'candidate', label: 'candidate', symbol: 'g', range: 'symmetric', description: 'g_t = tanh(x_t·W_c + h_{t−1}·U_c + b_c): the new content' },
-  { name: 'outputGate', label: 'output gate', symbol: 'o', range: 'unit', description: 'o_t = σ(x_t·W_o + h_{t−1}·U_o + b_o): how much of tanh(c_t) is shown' },
-  { name: 'cell', label: 'cell state', symbol: 'c', range: 'free', description: 'c_t = f_t⊙c_{t−1} + i_t⊙g_t: the long-term memory' },
-  { name: 'hidden', label: 'hidden state', symbol: 'h', range: 'symmetric', description: 'h_t = o_t⊙tanh(c_t): the output' },
-  { name: 'survival', label: 'memory survival', symbol: 'R', range: 'unit', description: 'R_t = ∏_{k≤t} f_k: the share of the initial cell state still in c_t' },
+  { name: 'forgetGate', label: 'forget gate', symbol: 'f', range: 'unit', axes: BTU, description: 'f_t = σ(x_t·W_f + h_{t−1}·U_f + b_f): the share of c_{t−1} kept' },
+  { name: 'inputGate', label: 'input gate', symbol: 'i', range: 'unit', axes: BTU, description: 'i_t = σ(x_t·W_i + h_{t−1}·U_i + b_i): how much of the candidate is written' },
+  { name: 'candidate', label: 'candidate', symbol: 'g', range: 'symmetric', axes: BTU, description: 'g_t = tanh(x_t·W_c + h_{t−1}·U_c + b_c): the new content' },
+  { name: 'outputGate', label: 'output gate', symbol: 'o', range: 'unit', axes: BTU, description: 'o_t = σ(x_t·W_o + h_{t−1}·U_o + b_o): how much of tanh(c_t) is shown' },
+  { name: 'cell', label: 'cell state', symbol: 'c', range: 'free', axes: BTU, description: 'c_t = f_t⊙c_{t−1} + i_t⊙g_t: the long-term memory' },
+  { name: 'hidden', label: 'hidden state', symbol: 'h', range: 'symmetric', axes: BTU, description: 'h_t = o_t⊙tanh(c_t): the output' },
+  { name: 'survival', label: 'memory survival', symbol: 'R', range: 'unit', axes: BTU, description: 'R_t = ∏_{k≤t} f_k: the share of the initial cell state still in c_t' },
 ];
+
+/** GRU series (Keras semantics, gate order z, r, h). The update gate z is the keep gate. */
+export const GRU_SERIES: readonly SeriesInfo[] = [
+  { name: 'updateGate', label: 'update gate', symbol: 'z', range: 'unit', axes: BTU, description: 'z_t = σ(x_t·W_z + h_{t−1}·U_z + b_z): the share of h_{t−1} kept' },
+  { name: 'resetGate', label: 'reset gate', symbol: 'r', range: 'unit', axes: BTU, description: 'r_t = σ(x_t·W_r + h_{t−1}·U_r + b_r): how much of h_{t−1} the candidate sees' },
+  { name: 'candidate', label: 'candidate', symbol: 'h̃', range: 'symmetric', axes: BTU, description: 'h̃_t = tanh(x_t·W_h + r_t⊙(h_{t−1}·U_h) + b_h) (resetAfter) or tanh(x_t·W_h + (r_t⊙h_{t−1})·U_h + b_h)' },
+  { name: 'hidden', label: 'hidden state', symbol: 'h', range: 'symmetric', axes: BTU, description: 'h_t = z_t⊙h_{t−1} + (1 − z_t)⊙h̃_t' },
+  { name: 'survival', label: 'memory survival', symbol: 'R', range: 'unit', axes: BTU, description: 'R_t = ∏_{k≤t} z_k: the share of the initial state still in h_t' },
+];
+
+/** Softmax attention series. `output` is `[batch, time, heads·keyDim]`. */
+export const ATTENTION_SERIES: readonly SeriesInfo[] = [
+  { name: 'weights', label: 'attention weights', symbol: 'α', range: 'unit', axes: BHQK, description: 'α_ij = softmax_j(e_ij): how much query i reads key j (masked positions are 0)' },
+  { name: 'scores', label: 'scores', symbol: 'e', range: 'free', axes: BHQK, description: 'e_ij: dot, scaled-dot (q·k/√d) or additive (vᵀ tanh(W_q q + W_k k)) score' },
+  { name: 'kept', label: 'kept', symbol: 'm', range: 'binary', axes: BHQK, description: '1 where the weight survived thresholded forgetting (prune.below), else 0' },
+  { name: 'output', label: 'output', symbol: 'y', range: 'free', axes: ['batch', 'time', 'feature'], description: 'y_i = Σ_j α_ij v_j, heads concatenated' },
+];
+
+/** Forgetting-attention series (Lin et al. 2025): attention series plus the forget gates and the decay bias. */
+export const FORGETTING_ATTENTION_SERIES: readonly SeriesInfo[] = [
+  { name: 'forgetGate', label: 'forget gate', symbol: 'f', range: 'unit', axes: ['batch', 'head', 'time'], description: 'f_t = σ(x_t·w_f + b_f), one per head and step' },
+  { name: 'decay', label: 'decay bias', symbol: 'D', range: 'negative', axes: BHQK, description: 'D_ij = Σ_{k=j+1..i} ln f_k for j ≤ i (NaN above the diagonal), added to the scaled scores' },
+  ...ATTENTION_SERIES,
+];
+
+/** The series each model's trace holds, in display order. */
+export const SERIES_INFO: Readonly<Record<ModelKind, readonly SeriesInfo[]>> = {
+  lstm: LSTM_SERIES,
+  gru: GRU_SERIES,
+  attention: ATTENTION_SERIES,
+  'forgetting-attention': FORGETTING_ATTENTION_SERIES,
+};
+
+/** The keep-gate series of a model: the one survival, half-life and saturation are computed from. */
+export const KEEP_GATE: Readonly<Record<ModelKind, string | undefined>> = {
+  lstm: 'forgetGate',
+  gru: 'updateGate',
+  attention: undefined,
+  'forgetting-attention': 'forgetGate',
+};
 
 /** Names of the LSTM series in the order the CLI's JSON lists them. */
 export const LSTM_SERIES_ORDER = ['inputGate', 'forgetGate', 'candidate', 'outputGate', 'cell', 'hidden', 'survival'] as const;
@@ -82,17 +162,27 @@ export interface EncodedSeries {
   data: string;
 }
 
-/** The JSON body of an `application/vnd.fglab.trace+json` output item. */
+/** The JSON body of an `application/vnd.fglab.trace+json` output item holding one trace. */
 export interface TracePayload {
   format: typeof TRACE_FORMAT;
   version: number;
+  /** Absent or `trace` for one trace. */
+  kind?: 'trace';
   model: ModelKind;
   dims: TraceDims;
   series: Record<string, EncodedSeries>;
-  metrics: MemoryMetrics;
+  metrics: TraceMetrics;
   labels?: string[];
   spec?: unknown;
   timings?: Record<string, number>;
+}
+
+/** The JSON body of an output item holding a comparison: one trace payload per variant. */
+export interface ComparisonPayload {
+  format: typeof TRACE_FORMAT;
+  version: number;
+  kind: 'comparison';
+  variants: (Omit<TracePayload, 'format' | 'version'> & { name: string })[];
 }
 
 /** Raised when a payload is not a trace this version can read. */
@@ -129,42 +219,52 @@ export function sizeOf(shape: readonly number[]): number {
 
 /** Turns a trace into its JSON payload. */
 export function encodeTrace(trace: Trace): TracePayload {
-  const series: Record<string, EncodedSeries> = {};
-  for (const [name, s] of Object.entries(trace.series)) {
-    series[name] = { shape: [...s.shape], dtype: 'float32', data: encodeBase64(float32ToBytes(s.data)) };
-  }
-  const payload: TracePayload = {
+  return { format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, ...traceBody(trace, (s) => encodeBase64(float32ToBytes(s.data))) };
+}
+
+/** Turns a comparison into its JSON payload. */
+export function encodeComparison(comparison: Comparison): ComparisonPayload {
+  return {
     format: TRACE_FORMAT,
     version: TRACE_FORMAT_VERSION,
-    model: trace.model,
-    dims: { ...trace.dims },
-    series,
-    metrics: trace.metrics,
+    kind: 'comparison',
+    variants: comparison.variants.map((v) => ({ name: v.name, ...traceBody(v.trace, (s) => encodeBase64(float32ToBytes(s.data))) })),
   };
-  if (trace.labels) payload.labels = trace.labels;
-  if (trace.spec !== undefined) payload.spec = trace.spec;
-  if (trace.timings) payload.timings = trace.timings;
-  return payload;
+}
+
+/** The payload fields of a trace, with `data(series)` as each series' data string. */
+function traceBody(trace: Trace, data: (s: Series, name: string) => string): Omit<TracePayload, 'format' | 'version'> {
+  const series: Record<string, EncodedSeries> = {};
+  for (const [name, s] of Object.entries(trace.series)) series[name] = { shape: [...s.shape], dtype: 'float32', data: data(s, name) };
+  const body: Omit<TracePayload, 'format' | 'version'> = { model: trace.model, dims: { ...trace.dims }, series, metrics: trace.metrics };
+  if (trace.labels) body.labels = trace.labels;
+  if (trace.spec !== undefined) body.spec = trace.spec;
+  if (trace.timings) body.timings = trace.timings;
+  return body;
 }
 
 /**
- * The payload as UTF-8 JSON bytes, equal to `utf8Encode(JSON.stringify(encodeTrace(trace)))`
- * but without building the multi-megabyte base64 strings: the series' base64 is written
- * straight into the output between the UTF-8 pieces of the rest.
+ * The payload of a trace or comparison as UTF-8 JSON bytes, equal to
+ * `utf8Encode(JSON.stringify(encodeTrace(…) or encodeComparison(…)))` but without building
+ * the multi-megabyte base64 strings: each series' base64 is written straight into the
+ * output between the UTF-8 pieces of the rest.
  */
-export function encodeTraceBytes(trace: Trace): Uint8Array {
-  const names = Object.keys(trace.series);
+export function encodeOutputBytes(output: Trace | Comparison): Uint8Array {
   const nonce = Math.random().toString(36).slice(2);
-  const marker = (i: number): string => `\u0000fglab-${nonce}-${i}\u0000`;
-  const skeleton = encodeTrace({ ...trace, series: {} });
-  skeleton.series = Object.fromEntries(names.map((n, i) => [n, { shape: [...trace.series[n].shape], dtype: 'float32', data: marker(i) }]));
-  const text = JSON.stringify(skeleton);
+  const pending: Series[] = [];
+  const mark = (s: Series): string => {
+    pending.push(s);
+    return `\u0000fglab-${nonce}-${pending.length - 1}\u0000`;
+  };
+  const skeleton = isComparison(output)
+    ? { format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, kind: 'comparison', variants: output.variants.map((v) => ({ name: v.name, ...traceBody(v.trace, mark) })) }
+    : { format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, ...traceBody(output, mark) };
+  let rest = JSON.stringify(skeleton);
   const parts: Uint8Array[] = [];
-  let rest = text;
-  names.forEach((name, i) => {
-    const m = JSON.stringify(marker(i)).slice(1, -1);
+  pending.forEach((series, i) => {
+    const m = JSON.stringify(`\u0000fglab-${nonce}-${i}\u0000`).slice(1, -1);
     const at = rest.indexOf(m);
-    parts.push(utf8Encode(rest.slice(0, at)), encodeBase64Ascii(float32ToBytes(trace.series[name].data)));
+    parts.push(utf8Encode(rest.slice(0, at)), encodeBase64Ascii(float32ToBytes(series.data)));
     rest = rest.slice(at + m.length);
   });
   parts.push(utf8Encode(rest));
@@ -176,6 +276,9 @@ export function encodeTraceBytes(trace: Trace): Uint8Array {
   }
   return out;
 }
+
+/** @deprecated use `encodeOutputBytes`. */
+export const encodeTraceBytes = (trace: Trace): Uint8Array => encodeOutputBytes(trace);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -197,8 +300,9 @@ function failText(key: string, expected: string, got: string): never {
   throw new TraceFormatError(`trace ${key}: expected ${expected}, got ${got}`);
 }
 
-function readCount(dims: Record<string, unknown>, key: keyof TraceDims): number {
+function readCount(dims: Record<string, unknown>, key: keyof TraceDims, optional = false): number | undefined {
   const v = dims[key];
+  if (v === undefined && optional) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(`dims.${key}`, 'a non-negative integer', v);
   return v;
 }
@@ -213,63 +317,116 @@ function readNumberList(v: unknown, key: string, length: number, nullable: boole
   });
 }
 
+/** A nested array of numbers of exactly `shape`. */
+function readNested(v: unknown, key: string, shape: readonly number[]): unknown {
+  if (shape.length === 1) return readNumberList(v, key, shape[0], false);
+  if (!Array.isArray(v)) fail(key, `an array of ${shape[0]}`, v);
+  if (v.length !== shape[0]) failText(key, `${shape[0]} entries`, `${v.length}`);
+  return v.map((x, i) => readNested(x, `${key}[${i}]`, shape.slice(1)));
+}
+
+function readSeries(raw: unknown, key: string): Series {
+  if (!isRecord(raw)) fail(key, 'an object', raw);
+  if (raw.dtype !== 'float32') fail(`${key}.dtype`, '"float32"', raw.dtype);
+  if (!Array.isArray(raw.shape) || !raw.shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
+    fail(`${key}.shape`, 'an array of non-negative integers', raw.shape);
+  }
+  const shape = raw.shape as number[];
+  if (typeof raw.data !== 'string') fail(`${key}.data`, 'a base64 string', raw.data);
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeBase64(raw.data);
+  } catch (e) {
+    failText(`${key}.data`, 'base64', (e as Error).message);
+  }
+  if (bytes.length !== sizeOf(shape) * 4) failText(`${key}.data`, `${sizeOf(shape) * 4} bytes for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
+  return { shape, data: bytesToFloat32(bytes) };
+}
+
+/** Reads one trace payload (the body of a trace, or one variant of a comparison). */
+function readTrace(json: Record<string, unknown>, prefix: string): Trace {
+  const at = (k: string): string => `${prefix}${k}`;
+  if (typeof json.model !== 'string' || !MODEL_KINDS.includes(json.model as ModelKind)) {
+    fail(at('model'), MODEL_KINDS.map((m) => `"${m}"`).join(', '), json.model);
+  }
+  const model = json.model as ModelKind;
+  if (!isRecord(json.dims)) fail(at('dims'), 'an object', json.dims);
+  const recurrent = isRecurrent(model);
+  const dims: TraceDims = {
+    batch: readCount(json.dims, 'batch') as number,
+    time: readCount(json.dims, 'time') as number,
+    units: readCount(json.dims, 'units') as number,
+    features: readCount(json.dims, 'features') as number,
+  };
+  for (const k of ['heads', 'keyDim'] as const) {
+    const v = readCount(json.dims, k, recurrent);
+    if (v !== undefined) dims[k] = v;
+  }
+  if (!isRecord(json.series)) fail(at('series'), 'an object', json.series);
+  const series: Record<string, Series> = {};
+  for (const [name, raw] of Object.entries(json.series)) series[name] = readSeries(raw, at(`series.${name}`));
+  const m = json.metrics;
+  if (!isRecord(m)) fail(at('metrics'), 'an object', m);
+  const metrics: TraceMetrics = {};
+  // Per-unit metrics for recurrent models, per-head for forgetting attention.
+  const perGate = recurrent ? dims.units : dims.heads;
+  if (m.halfLife !== undefined) metrics.halfLife = readNumberList(m.halfLife, at('metrics.halfLife'), perGate ?? 0, true);
+  if (m.saturation !== undefined) {
+    if (!isRecord(m.saturation)) fail(at('metrics.saturation'), 'an object', m.saturation);
+    metrics.saturation = {
+      low: readNumberList(m.saturation.low, at('metrics.saturation.low'), perGate ?? 0, false) as number[],
+      high: readNumberList(m.saturation.high, at('metrics.saturation.high'), perGate ?? 0, false) as number[],
+    };
+  }
+  if (m.influence !== undefined) metrics.influence = readNested(m.influence, at('metrics.influence'), [dims.batch, dims.time]) as number[][];
+  if (m.entropy !== undefined) metrics.entropy = readNested(m.entropy, at('metrics.entropy'), [dims.batch, dims.heads ?? 0, dims.time]) as number[][][];
+  const trace: Trace = { model, dims, series, metrics };
+  if (json.labels !== undefined) {
+    if (!Array.isArray(json.labels) || !json.labels.every((l) => typeof l === 'string')) fail(at('labels'), 'an array of strings', json.labels);
+    trace.labels = json.labels as string[];
+  }
+  if (json.spec !== undefined) trace.spec = json.spec;
+  if (json.timings !== undefined) {
+    if (!isRecord(json.timings)) fail(at('timings'), 'an object', json.timings);
+    trace.timings = json.timings as Record<string, number>;
+  }
+  return trace;
+}
+
+function checkHeader(json: unknown): asserts json is Record<string, unknown> {
+  if (!isRecord(json)) fail('payload', 'a JSON object', json);
+  if (json.format !== TRACE_FORMAT) fail('format', `"${TRACE_FORMAT}"`, json.format);
+  if (json.version !== TRACE_FORMAT_VERSION) fail('version', `${TRACE_FORMAT_VERSION} (this version of Forget Gate Lab)`, json.version);
+}
+
 /**
  * Reads a payload (parsed JSON) back into a trace, checking every field it uses.
  * Throws `TraceFormatError` naming the key, what was expected and what was got.
  */
 export function decodeTrace(json: unknown): Trace {
-  if (!isRecord(json)) fail('payload', 'a JSON object', json);
-  if (json.format !== TRACE_FORMAT) fail('format', `"${TRACE_FORMAT}"`, json.format);
-  if (json.version !== TRACE_FORMAT_VERSION) fail('version', `${TRACE_FORMAT_VERSION} (this version of Forget Gate Lab)`, json.version);
-  if (json.model !== 'lstm') fail('model', '"lstm"', json.model);
-  if (!isRecord(json.dims)) fail('dims', 'an object', json.dims);
-  const dims: TraceDims = {
-    batch: readCount(json.dims, 'batch'),
-    time: readCount(json.dims, 'time'),
-    units: readCount(json.dims, 'units'),
-    features: readCount(json.dims, 'features'),
+  checkHeader(json);
+  if (json.kind !== undefined && json.kind !== 'trace') fail('kind', '"trace"', json.kind);
+  return readTrace(json, '');
+}
+
+/** Reads either kind of output payload: one trace or a comparison of variants. */
+export function decodeOutput(json: unknown): Trace | Comparison {
+  checkHeader(json);
+  if (json.kind !== 'comparison') return decodeTrace(json);
+  if (!Array.isArray(json.variants) || json.variants.length === 0) fail('variants', 'a non-empty array', json.variants);
+  return {
+    kind: 'comparison',
+    variants: json.variants.map((v, i) => {
+      if (!isRecord(v)) fail(`variants[${i}]`, 'an object', v);
+      if (typeof v.name !== 'string') fail(`variants[${i}].name`, 'a string', v.name);
+      return { name: v.name, trace: readTrace(v, `variants[${i}].`) };
+    }),
   };
-  if (!isRecord(json.series)) fail('series', 'an object', json.series);
-  const series: Record<string, Series> = {};
-  for (const [name, raw] of Object.entries(json.series)) {
-    const key = `series.${name}`;
-    if (!isRecord(raw)) fail(key, 'an object', raw);
-    if (raw.dtype !== 'float32') fail(`${key}.dtype`, '"float32"', raw.dtype);
-    if (!Array.isArray(raw.shape) || !raw.shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
-      fail(`${key}.shape`, 'an array of non-negative integers', raw.shape);
-    }
-    const shape = raw.shape as number[];
-    if (typeof raw.data !== 'string') fail(`${key}.data`, 'a base64 string', raw.data);
-    let bytes: Uint8Array;
-    try {
-      bytes = decodeBase64(raw.data);
-    } catch (e) {
-      failText(`${key}.data`, 'base64', (e as Error).message);
-    }
-    if (bytes.length !== sizeOf(shape) * 4) failText(`${key}.data`, `${sizeOf(shape) * 4} bytes for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
-    series[name] = { shape, data: bytesToFloat32(bytes) };
-  }
-  const m = json.metrics;
-  if (!isRecord(m)) fail('metrics', 'an object', m);
-  if (!isRecord(m.saturation)) fail('metrics.saturation', 'an object', m.saturation);
-  const metrics: MemoryMetrics = {
-    halfLife: readNumberList(m.halfLife, 'metrics.halfLife', dims.units, true),
-    saturation: {
-      low: readNumberList(m.saturation.low, 'metrics.saturation.low', dims.units, false) as number[],
-      high: readNumberList(m.saturation.high, 'metrics.saturation.high', dims.units, false) as number[],
-    },
-  };
-  const trace: Trace = { model: 'lstm', dims, series, metrics };
-  if (json.labels !== undefined) {
-    if (!Array.isArray(json.labels) || !json.labels.every((l) => typeof l === 'string')) fail('labels', 'an array of strings', json.labels);
-    trace.labels = json.labels as string[];
-  }
-  if (json.spec !== undefined) trace.spec = json.spec;
-  if (json.timings !== undefined) {
-    if (!isRecord(json.timings)) fail('timings', 'an object', json.timings);
-    trace.timings = json.timings as Record<string, number>;
-  }
-  return trace;
+}
+
+/** Whether a decoded output is a comparison. */
+export function isComparison(output: Trace | Comparison): output is Comparison {
+  return (output as Comparison).kind === 'comparison';
 }
 
 /** Value of series `s` at batch row `b`, step `t`, unit `u`. */

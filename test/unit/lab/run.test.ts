@@ -40,8 +40,8 @@ describe('running a spec', () => {
     assert.deepEqual(trace.dims, { batch: 1, time: 10, units: 128, features: 64 });
     assert.deepEqual(Object.keys(trace.series), ['inputGate', 'forgetGate', 'candidate', 'outputGate', 'cell', 'hidden', 'survival']);
     for (const s of Object.values(trace.series)) assert.deepEqual(s.shape, [1, 10, 128]);
-    assert.equal(trace.metrics.halfLife.length, 128);
-    assert.equal(trace.metrics.saturation.low.length, 128);
+    assert.equal(trace.metrics.halfLife?.length, 128);
+    assert.equal(trace.metrics.saturation?.low.length, 128);
     assert.ok(trace.timings && trace.timings.totalMs > 0);
   });
 
