@@ -1,6 +1,7 @@
-// Entry point of fglab-kernels.wasm: the exports that src/lab/kernels/wasm-lstm.ts calls.
+// Entry point of fglab-kernels.wasm: the exports that src/lab/kernels/wasm-lstm.ts and
+// wasm-gru.ts call.
+export { reserve } from './memory';
 export {
-  reserve,
   prepare,
   recurrentPtr,
   inputPtr,
@@ -11,3 +12,14 @@ export {
   compactOutputs,
   applyActivation,
 } from './lstm';
+export {
+  gruPrepare,
+  gruRecurrentPtr,
+  gruBiasPtr,
+  gruInputPtr,
+  gruOutputPtr,
+  gruPackWeights,
+  gruResetState,
+  gruRunSteps,
+  gruCompactOutputs,
+} from './gru';

@@ -15,14 +15,14 @@
 //   output           [6][B][CH][UP]     i, f, g, o, c, h of the chunk; after `compactOutputs`
 //                                       each [CH][UP] block holds its rows packed as [CH][U]
 
-import { expv, hardSigmoidv, sigmoidv, tanhv } from './math';
+import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, sigmoidv, tanhv } from './math';
+import { regionBytes, reserve } from './memory';
+import { gateRow, tanhRow } from './rows';
 
 /** Columns per packed panel of R: two f32x4 vectors. */
 const PANEL: i32 = 8;
 /** Number of output series: i, f, g, o, c, h. */
 const SERIES: i32 = 6;
-/** 65535 pages: the most memory `reserve` asks for (64 KiB short of 4 GiB keeps sizes in u32). */
-const MAX_MEMORY_BYTES: f64 = 4294901760;
 
 let batch: i32 = 0;
 let units: i32 = 0;
@@ -36,33 +36,6 @@ let gates: usize = 0;
 let hidden: usize = 0;
 let cell: usize = 0;
 let output: usize = 0;
-
-// @ts-ignore: decorator
-@inline function align16(n: usize): usize {
-  return (n + 15) & ~(<usize>15);
-}
-
-/**
- * Makes `bytes` bytes of linear memory usable from the start of the heap, growing the memory
- * when needed; returns that start, or 0 when the memory cannot grow that far.
- */
-export function reserve(bytes: f64): usize {
-  const start = align16(__heap_base);
-  const end = <f64>start + bytes;
-  if (end > MAX_MEMORY_BYTES) return 0;
-  const have = <f64>(<usize>memory.size() << 16);
-  if (end > have) {
-    const pages = <i32>Math.ceil((end - have) / 65536);
-    if (memory.grow(pages) < 0) return 0;
-  }
-  return start;
-}
-
-/** Bytes of a region of `floats` f32 values, rounded up to keep the next region aligned. */
-// @ts-ignore: decorator
-@inline function regionBytes(floats: f64): f64 {
-  return Math.ceil(floats / 4) * 16;
-}
 
 /**
  * Lays out memory for a run of `b` batch rows, `u` units and chunks of up to `ch` steps;
@@ -310,21 +283,6 @@ function recurrentProduct(p: usize): void {
   }
 }
 
-/** dst[k] = σ(src[k]) for `bytes` bytes of f32 (a multiple of 16). */
-function sigmoidRow(src: usize, dst: usize, bytes: usize): void {
-  for (let k: usize = 0; k < bytes; k += 16) v128.store(dst + k, sigmoidv(v128.load(src + k)));
-}
-
-/** dst[k] = hardSigmoid(src[k]) for `bytes` bytes of f32 (a multiple of 16). */
-function hardSigmoidRow(src: usize, dst: usize, bytes: usize): void {
-  for (let k: usize = 0; k < bytes; k += 16) v128.store(dst + k, hardSigmoidv(v128.load(src + k)));
-}
-
-/** dst[k] = tanh(src[k]) for `bytes` bytes of f32 (a multiple of 16). */
-function tanhRow(src: usize, dst: usize, bytes: usize): void {
-  for (let k: usize = 0; k < bytes; k += 16) v128.store(dst + k, tanhv(v128.load(src + k)));
-}
-
 /**
  * Gate activations and the state update for step `tt` of the chunk, every batch row.
  * Two passes, each a short loop over the units: first the four activations from `gates`
@@ -332,22 +290,16 @@ function tanhRow(src: usize, dst: usize, bytes: usize): void {
  * single long dependency chain (exp → divide → c → tanh(c) → h) per vector, too long for
  * the CPU to overlap consecutive iterations; short loops let it.
  */
-function updateState(tt: i32, hard: bool): void {
+function updateState(tt: i32, activation: i32): void {
   const up = unitsPadded;
   const rowBytes = (<usize>up) << 2;
   const seriesBytes = (<usize>(batch * chunkSteps * up)) << 2;
   for (let b = 0; b < batch; b++) {
     const z = gates + ((<usize>(b * 4 * up)) << 2);
     const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
-    if (hard) {
-      hardSigmoidRow(z, out, rowBytes);
-      hardSigmoidRow(z + rowBytes, out + seriesBytes, rowBytes);
-      hardSigmoidRow(z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
-    } else {
-      sigmoidRow(z, out, rowBytes);
-      sigmoidRow(z + rowBytes, out + seriesBytes, rowBytes);
-      sigmoidRow(z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
-    }
+    gateRow(activation, z, out, rowBytes);
+    gateRow(activation, z + rowBytes, out + seriesBytes, rowBytes);
+    gateRow(activation, z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
     tanhRow(z + 2 * rowBytes, out + 2 * seriesBytes, rowBytes);
     const c = cell + ((<usize>(b * up)) << 2);
     const h = hidden + ((<usize>(b * up)) << 2);
@@ -368,9 +320,10 @@ function updateState(tt: i32, hard: bool): void {
 
 /**
  * Runs `steps` (≤ the chunk size) steps from the current state on the inputs at `inputPtr`,
- * writing every series to the output region; `hard` selects the hard sigmoid for i, f, o.
+ * writing every series to the output region; `activation` (0 sigmoid, 1 hard sigmoid, 2 Keras 3
+ * hard sigmoid) is that of i, f, o.
  */
-export function runSteps(steps: i32, hard: bool): void {
+export function runSteps(steps: i32, activation: i32): void {
   const gp = 4 * unitsPadded;
   let input = inputRaw;
   if (unitsPadded != units) {
@@ -380,7 +333,7 @@ export function runSteps(steps: i32, hard: bool): void {
   const stepBytes = (<usize>(batch * gp)) << 2;
   for (let tt = 0; tt < steps; tt++) {
     recurrentProduct(input + <usize>tt * stepBytes);
-    updateState(tt, hard);
+    updateState(tt, activation);
   }
 }
 
@@ -400,7 +353,7 @@ export function compactOutputs(steps: i32): void {
 
 /**
  * Applies one activation to `n` floats at `ptr` in place (n a multiple of 4), for the
- * accuracy tests: 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh.
+ * accuracy tests: 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh, 4 Keras 3 hard sigmoid.
  */
 export function applyActivation(kind: i32, ptr: usize, n: i32): void {
   const end = ptr + ((<usize>n) << 2);
@@ -409,8 +362,9 @@ export function applyActivation(kind: i32, ptr: usize, n: i32): void {
     let y: v128;
     if (kind == 0) y = expv(x);
     else if (kind == 1) y = sigmoidv(x);
-    else if (kind == 2) y = hardSigmoidv(x);
-    else y = tanhv(x);
+    else if (kind == 2) y = hardSigmoidv(x, HARD_SIGMOID_SLOPE);
+    else if (kind == 3) y = tanhv(x);
+    else y = hardSigmoidv(x, KERAS_HARD_SIGMOID_SLOPE);
     v128.store(at, y);
   }
 }

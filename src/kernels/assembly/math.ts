@@ -51,10 +51,15 @@ const TANH_SMALL: f32 = 0.625;
   return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));
 }
 
-/** Keras's hard sigmoid clip(0.2x + 0.5, 0, 1). */
+/** Slope of TensorFlow.js's (and Keras 2's) hard sigmoid. */
+export const HARD_SIGMOID_SLOPE: f32 = 0.2;
+/** Slope of Keras 3's hard sigmoid relu6(x + 3)/6. */
+export const KERAS_HARD_SIGMOID_SLOPE: f32 = <f32>(1.0 / 6.0);
+
+/** The hard sigmoid clip(slope·x + 0.5, 0, 1): slope 0.2 (tfjs, Keras 2) or 1/6 (Keras 3). */
 // @ts-ignore: decorator
-@inline export function hardSigmoidv(x: v128): v128 {
-  const y = f32x4.add(f32x4.mul(x, f32x4.splat(0.2)), f32x4.splat(0.5));
+@inline export function hardSigmoidv(x: v128, slope: f32): v128 {
+  const y = f32x4.add(f32x4.mul(x, f32x4.splat(slope)), f32x4.splat(0.5));
   return f32x4.pmax(f32x4.pmin(y, f32x4.splat(1.0)), f32x4.splat(0.0));
 }
 

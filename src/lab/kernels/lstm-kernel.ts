@@ -7,12 +7,13 @@
  *   i = σ(z_i), f = σ(z_f), g = tanh(z_c), o = σ(z_o)     (Keras gate order i, f, c, o)
  *   c_t = f⊙c_{t−1} + i⊙g,  h_t = o⊙tanh(c_t)
  *
- * from a zero state (Keras and `tf.layers.lstm` semantics). Two implementations share this
- * interface: a plain TypeScript reference (below) and a WebAssembly SIMD kernel.
+ * from a zero state (Keras and `tf.layers.lstm` semantics), and back through time for the
+ * gradients (`backward`). Two implementations share this interface: a plain TypeScript
+ * reference (below) and a WebAssembly SIMD kernel.
  */
+import { activationDerivative, activationFunction, type RecurrentActivation } from './activations';
 
-/** Recurrent activation of the gates i, f, o. */
-export type RecurrentActivation = 'sigmoid' | 'hardSigmoid';
+export type { RecurrentActivation } from './activations';
 
 export interface LstmKernelInput {
   batch: number;
@@ -22,7 +23,7 @@ export interface LstmKernelInput {
   projected: Float32Array;
   /** Recurrent kernel `[units][4·units]`, row-major, gate order i, f, c, o. */
   recurrentKernel: Float32Array;
-  /** `sigmoid` (Keras) or `hardSigmoid` = clip(0.2x + 0.5, 0, 1) (tfjs's default). */
+  /** Activation of i, f, o: `sigmoid` (Keras), `hardSigmoid` (tfjs's default) or `kerasHardSigmoid`. */
   recurrentActivation: RecurrentActivation;
   /** Called between chunks of steps; returning true stops the run with `CancelledError`. */
   shouldStop?: () => boolean;
@@ -38,10 +39,31 @@ export interface LstmKernelOutput {
   hidden: Float32Array;
 }
 
+/** Upstream gradients of a loss L, `[batch][time][units]` like the outputs. */
+export interface LstmUpstream {
+  /** `∂L/∂h_t` for every step (only its direct part: what flows back through h_{t+1} is added by the kernel). */
+  hidden: Float32Array;
+  /** `∂L/∂c_t` the same way; absent means zero. */
+  cell?: Float32Array;
+}
+
+/** Gradients of L with respect to the kernel's inputs. */
+export interface LstmGradients {
+  /** `∂L/∂p`, laid out like `projected`: `[time][batch][4·units]` (it is also ∂L/∂z, the pre-activations). */
+  projected: Float32Array;
+  /** `∂L/∂R` `[units][4·units]` = Σ_t h_{t−1}ᵀ·∂L/∂z_t. */
+  recurrentKernel: Float32Array;
+}
+
 export interface LstmKernel {
   /** Short name for reports, for example `js` or `wasm-simd`. */
   readonly name: string;
   run(input: LstmKernelInput): LstmKernelOutput;
+  /**
+   * Back-propagation through time: the gradients of L given `forward = run(input)` and the
+   * upstream gradients. `input.shouldStop` is asked between chunks as in `run`.
+   */
+  backward(input: LstmKernelInput, forward: LstmKernelOutput, upstream: LstmUpstream): LstmGradients;
 }
 
 /** Thrown when `shouldStop` asked a run to stop. */
@@ -67,6 +89,18 @@ export function checkKernelInput(input: LstmKernelInput): void {
   if (input.recurrentKernel.length !== r) throw new Error(`lstm kernel: recurrentKernel must have ${r} values ([${units}, ${4 * units}]), got ${input.recurrentKernel.length}`);
 }
 
+/** Checks the forward outputs and upstream gradients given to `backward` against the input's sizes. */
+export function checkLstmBackward(input: LstmKernelInput, forward: LstmKernelOutput, upstream: LstmUpstream): void {
+  checkKernelInput(input);
+  const n = input.batch * input.time * input.units;
+  const shape = `[${input.batch}, ${input.time}, ${input.units}]`;
+  for (const key of ['inputGate', 'forgetGate', 'candidate', 'outputGate', 'cell', 'hidden'] as const) {
+    if (forward[key].length !== n) throw new Error(`lstm backward: forward.${key} must have ${n} values (${shape}), got ${forward[key].length}`);
+  }
+  if (upstream.hidden.length !== n) throw new Error(`lstm backward: upstream.hidden must have ${n} values (${shape}), got ${upstream.hidden.length}`);
+  if (upstream.cell && upstream.cell.length !== n) throw new Error(`lstm backward: upstream.cell must have ${n} values (${shape}), got ${upstream.cell.length}`);
+}
+
 /** Allocates the six output series. */
 export function allocateOutput(batch: number, time: number, units: number): LstmKernelOutput {
   const n = batch * time * units;
@@ -80,21 +114,13 @@ export function allocateOutput(batch: number, time: number, units: number): Lstm
   };
 }
 
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
-function hardSigmoid(x: number): number {
-  return Math.min(1, Math.max(0, 0.2 * x + 0.5));
-}
-
 /** Reference kernel in plain TypeScript: clear rather than fast. */
 export const jsLstmKernel: LstmKernel = {
   name: 'js',
   run(input) {
     checkKernelInput(input);
     const { batch: B, time: T, units: U, projected, recurrentKernel: R } = input;
-    const act = input.recurrentActivation === 'hardSigmoid' ? hardSigmoid : sigmoid;
+    const act = activationFunction(input.recurrentActivation);
     const G = 4 * U;
     const out = allocateOutput(B, T, U);
     const h = new Float32Array(B * U);
@@ -131,4 +157,66 @@ export const jsLstmKernel: LstmKernel = {
     }
     return out;
   },
+
+  backward(input, forward, upstream) {
+    checkLstmBackward(input, forward, upstream);
+    return jsLstmBackward(input, forward, upstream);
+  },
 };
+
+/**
+ * Back-propagation through time in float64 (the reference for the WebAssembly kernel's):
+ * going back from the last step, with the carried gradients `dh` (through h_t·R) and `dc`
+ * (through f_{t+1}⊙c_t),
+ *
+ *   dh_t = ∂L/∂h_t + dh,   dc_t = ∂L/∂c_t + dc + dh_t⊙o⊙(1 − tanh²c_t)
+ *   dz_i = dc_t⊙g⊙σ'(i),  dz_f = dc_t⊙c_{t−1}⊙σ'(f),  dz_c = dc_t⊙i⊙(1 − g²),  dz_o = dh_t⊙tanh c_t⊙σ'(o)
+ *   dh ← dz·Rᵀ,  dc ← dc_t⊙f,  ∂L/∂R += h_{t−1}ᵀ·dz
+ *
+ * where σ' is the gate activation's derivative taken from its output.
+ */
+function jsLstmBackward(input: LstmKernelInput, forward: LstmKernelOutput, upstream: LstmUpstream): LstmGradients {
+  const { batch: B, time: T, units: U, recurrentKernel: R } = input;
+  const d = activationDerivative(input.recurrentActivation);
+  const G = 4 * U;
+  const { inputGate: ig, forgetGate: fg, candidate: gg, outputGate: og, cell, hidden } = forward;
+  const upH = upstream.hidden;
+  const upC = upstream.cell;
+  const dProjected = new Float32Array(T * B * G);
+  const dR = new Float64Array(U * G);
+  const dh = new Float64Array(B * U);
+  const dc = new Float64Array(B * U);
+  const dz = new Float64Array(G);
+  for (let t = T - 1; t >= 0; t--) {
+    if ((T - 1 - t) % STEPS_PER_CHECK === 0 && input.shouldStop?.()) throw new CancelledError();
+    for (let b = 0; b < B; b++) {
+      const o0 = (b * T + t) * U;
+      for (let u = 0; u < U; u++) {
+        const k = o0 + u;
+        const dhu = upH[k] + dh[b * U + u];
+        const tc = Math.tanh(cell[k]);
+        const dcu = (upC ? upC[k] : 0) + dc[b * U + u] + dhu * og[k] * (1 - tc * tc);
+        const cPrev = t > 0 ? cell[k - U] : 0;
+        dz[u] = dcu * gg[k] * d(ig[k]);
+        dz[U + u] = dcu * cPrev * d(fg[k]);
+        dz[2 * U + u] = dcu * ig[k] * (1 - gg[k] * gg[k]);
+        dz[3 * U + u] = dhu * tc * d(og[k]);
+        dc[b * U + u] = dcu * fg[k];
+      }
+      dProjected.set(dz, (t * B + b) * G);
+      for (let k = 0; k < U; k++) {
+        let s = 0;
+        for (let j = 0; j < G; j++) s += dz[j] * R[k * G + j];
+        dh[b * U + k] = s;
+      }
+      if (t > 0) {
+        for (let k = 0; k < U; k++) {
+          const hk = hidden[o0 - U + k];
+          if (hk === 0) continue;
+          for (let j = 0; j < G; j++) dR[k * G + j] += hk * dz[j];
+        }
+      }
+    }
+  }
+  return { projected: dProjected, recurrentKernel: Float32Array.from(dR) };
+}

@@ -8,35 +8,20 @@
  * `STEPS_PER_CHECK` steps run per call, and each chunk's outputs are copied out into fresh
  * arrays, so nothing returned is a view of wasm memory and memory stays bounded by the chunk.
  */
+import { activationCode } from './activations';
 import {
   allocateOutput,
   CancelledError,
   checkKernelInput,
+  jsLstmKernel,
   STEPS_PER_CHECK,
   type LstmKernel,
   type LstmKernelOutput,
 } from './lstm-kernel';
-
-// The core's lib is plain ES2022, which has no WebAssembly types: the few members used here,
-// declared module-locally so that they never clash with DOM's or Node's declarations.
-interface WasmModule {
-  readonly __wasmModule?: never;
-}
-interface WasmInstance {
-  readonly exports: Record<string, unknown>;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: Record<string, never>) => WasmInstance;
-  compile(bytes: Uint8Array): Promise<WasmModule>;
-  instantiate(module: WasmModule, imports: Record<string, never>): Promise<WasmInstance>;
-};
+import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } from './wasm-module';
 
 /** The exports of `fglab-kernels.wasm` (src/kernels/assembly/index.ts); pointers are byte offsets. */
-export interface LstmWasmExports {
-  readonly memory: { readonly buffer: ArrayBuffer };
-  /** Makes `bytes` bytes usable from the heap start; returns that start, or 0 if memory cannot grow. */
-  reserve(bytes: number): number;
+export interface LstmWasmExports extends KernelsWasmMemory {
   /** Lays out memory for `batch` rows, `units` units, chunks of `chunkSteps`; 0 if it cannot grow. */
   prepare(batch: number, units: number, chunkSteps: number): number;
   /** Where R `[U][4U]` goes before `packRecurrent`. */
@@ -48,10 +33,10 @@ export interface LstmWasmExports {
   packRecurrent(): void;
   /** Sets h = c = 0. */
   resetState(): void;
-  /** Runs `steps` steps (≤ chunkSteps); `hard` = 1 selects the hard sigmoid for i, f, o. */
-  runSteps(steps: number, hard: number): void;
+  /** Runs `steps` steps (≤ chunkSteps); `activation` is the code of i, f, o's (see `activationCode`). */
+  runSteps(steps: number, activation: number): void;
   compactOutputs(steps: number): void;
-  /** In place on `n` floats at `ptr` (n a multiple of 4): 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh. */
+  /** In place on `n` floats at `ptr` (n a multiple of 4): 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh, 4 Keras 3 hard sigmoid. */
   applyActivation(kind: number, ptr: number, n: number): void;
 }
 
@@ -60,23 +45,14 @@ const EXPORTED_FUNCTIONS = [
   'resetState', 'runSteps', 'compactOutputs', 'applyActivation',
 ] as const;
 
-function checkExports(instance: WasmInstance): LstmWasmExports {
-  const ex = instance.exports;
-  const missing: string[] = EXPORTED_FUNCTIONS.filter((name) => typeof ex[name] !== 'function');
-  const memory = ex['memory'] as { buffer?: unknown } | undefined;
-  if (!memory || !(memory.buffer instanceof ArrayBuffer)) missing.push('memory');
-  if (missing.length > 0) throw new Error(`fglab-kernels.wasm: expected the exports ${[...EXPORTED_FUNCTIONS, 'memory'].join(', ')}; missing ${missing.join(', ')}`);
-  return ex as unknown as LstmWasmExports;
-}
-
 /** Instantiates `fglab-kernels.wasm` synchronously (fine in a worker; the module is small). */
 export function instantiateLstmWasm(wasmBytes: Uint8Array): LstmWasmExports {
-  return checkExports(new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), {}));
+  return instantiateKernels<LstmWasmExports>(wasmBytes, EXPORTED_FUNCTIONS);
 }
 
 /** Instantiates `fglab-kernels.wasm` without blocking (for a thread where sync compile is refused). */
 export async function instantiateLstmWasmAsync(wasmBytes: Uint8Array): Promise<LstmWasmExports> {
-  return checkExports(await WebAssembly.instantiate(await WebAssembly.compile(wasmBytes), {}));
+  return instantiateKernelsAsync<LstmWasmExports>(wasmBytes, EXPORTED_FUNCTIONS);
 }
 
 /** Output series in the order the wasm module stores them. */
@@ -106,12 +82,12 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
       const sources: number[] = [];
       for (let s = 0; s < SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.outputPtr(s, b) >>> 2);
       const inputAt = ex.inputPtr() >>> 2;
-      const hard = input.recurrentActivation === 'hardSigmoid' ? 1 : 0;
+      const activation = activationCode(input.recurrentActivation);
       for (let t0 = 0; t0 < T; t0 += chunk) {
         if (input.shouldStop?.()) throw new CancelledError();
         const steps = Math.min(chunk, T - t0);
         heap.set(input.projected.subarray(t0 * B * G, (t0 + steps) * B * G), inputAt);
-        ex.runSteps(steps, hard);
+        ex.runSteps(steps, activation);
         ex.compactOutputs(steps);
         for (let s = 0; s < SERIES.length; s++) {
           for (let b = 0; b < B; b++) {
@@ -121,6 +97,9 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
         }
       }
       return out;
+    },
+    backward(input, forward, upstream) {
+      return jsLstmKernel.backward(input, forward, upstream);
     },
   };
 }

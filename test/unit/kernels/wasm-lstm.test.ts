@@ -63,7 +63,7 @@ describe('WebAssembly SIMD LSTM kernel', () => {
       [1, 1, 2],
     ];
     let seed = 100;
-    for (const activation of ['sigmoid', 'hardSigmoid'] as const) {
+    for (const activation of ['sigmoid', 'hardSigmoid', 'kerasHardSigmoid'] as const) {
       for (const [batch, time, units] of shapes) {
         const s = seed++;
         it(`for batch ${batch}, ${time} steps, ${units} units with ${activation} gates`, () => {
@@ -72,7 +72,7 @@ describe('WebAssembly SIMD LSTM kernel', () => {
       }
     }
 
-    for (const activation of ['sigmoid', 'hardSigmoid'] as const) {
+    for (const activation of ['sigmoid', 'hardSigmoid', 'kerasHardSigmoid'] as const) {
       it(`when large inputs saturate every gate (${activation})`, () => {
         // Projected inputs up to ±60 saturate the gates. R stays moderate: were |h·R| ≈ 100 too,
         // z would differ by f32 rounding (~1e-5) between any two orders of summation.
@@ -133,6 +133,18 @@ describe('WebAssembly SIMD LSTM kernel', () => {
       const want = { inputGate: [1, i], forgetGate: [0.5, f], candidate: [0.6, g], outputGate: [1, o], cell: [0.6, c], hidden: [h1, o * Math.tanh(c)] };
       for (const key of SERIES_KEYS) {
         for (const t of [0, 1]) assert.ok(Math.abs(out[key][t] - want[key][t]) < 1e-6, `${key}[${t}]: ${out[key][t]} vs ${want[key][t]}`);
+      }
+    });
+
+    it('uses the Keras 3 hard sigmoid clip(x/6 + 1/2, 0, 1) for i, f, o', () => {
+      // z = [1.5, −6, ln 2, 2]: i = 3/4, f = 0, g = 3/5, o = 5/6; c = 0.45, h = 5/6·tanh(0.45).
+      for (const k of [kernel, jsLstmKernel]) {
+        const out = k.run(oneUnit([[1.5, -6, Math.log(2), 2]], [1, 1, 1, 1], 'kerasHardSigmoid'));
+        const near = (got: number, want: number) => assert.ok(Math.abs(got - want) < 1e-6, `${k.name}: ${got} vs ${want}`);
+        near(out.inputGate[0], 0.75);
+        near(out.forgetGate[0], 0);
+        near(out.outputGate[0], 5 / 6);
+        near(out.hidden[0], (5 / 6) * Math.tanh(0.45));
       }
     });
 

@@ -7,6 +7,7 @@ const EXP = 0;
 const SIGMOID = 1;
 const HARD_SIGMOID = 2;
 const TANH = 3;
+const KERAS_HARD_SIGMOID = 4;
 
 /** Runs one activation of the wasm module over `xs` (rounded to f32). */
 function applyWasm(ex: LstmWasmExports, kind: number, xs: ArrayLike<number>): Float32Array {
@@ -109,6 +110,21 @@ describe('WebAssembly SIMD activations', () => {
 
     it('is exactly 0 and 1 beyond ±2.5', () => {
       assert.deepEqual([...applyWasm(ex, HARD_SIGMOID, [-2.5, -3, -1e30, 2.5, 3, 1e30])], [0, 0, 0, 1, 1, 1]);
+    });
+  });
+
+  describe('Keras 3 hard sigmoid', () => {
+    it('is clip(x/6 + 0.5, 0, 1) to 1e-7', () => {
+      const xs = grid(-10, 10, 20_001);
+      const ys = applyWasm(ex, KERAS_HARD_SIGMOID, xs);
+      for (let i = 0; i < xs.length; i++) {
+        const want = Math.min(1, Math.max(0, xs[i] / 6 + 0.5));
+        assert.ok(Math.abs(ys[i] - want) < 1e-7, `at ${xs[i]}: ${ys[i]} vs ${want}`);
+      }
+    });
+
+    it('is exactly 0, 1/2 and 1 at −3, 0 and 3 and beyond', () => {
+      assert.deepEqual([...applyWasm(ex, KERAS_HARD_SIGMOID, [-3, -1e30, 0, 3, 1e30])], [0, 0, 0.5, 1, 1]);
     });
   });
 

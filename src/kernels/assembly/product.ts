@@ -1,0 +1,242 @@
+// Row-times-matrix products for the GRU and the backward passes:
+//
+//   dst[b][c] = init[b][c] + Σ_{k<K} x[b][k]·M[k][c]   for rows b < rows, panels of columns c
+//
+// with M packed in panels of PANEL columns, contiguous over k (`[panels][K][PANEL]`, see
+// `packPanels`), so a panel streams from memory in order. Rows go in blocks of 4 (one panel,
+// eight accumulators, each M vector used four times), then 2, then 1 (two panels at a time
+// where there are two, to keep four or eight independent accumulators in flight).
+// All pointers are byte addresses, strides in bytes, every row 16-byte aligned.
+
+/** Columns per packed panel: two f32x4 vectors. */
+export const PANEL: i32 = 8;
+
+/** Bytes of one packed panel of K rows. */
+// @ts-ignore: decorator
+@inline function panelBytes(k: i32): usize {
+  return (<usize>(k * PANEL)) << 2;
+}
+
+/**
+ * Packs a row-major matrix `[K][srcCols]` at `src`, whose columns are gate blocks of `units`
+ * columns, into `panels` panels at `dst` (`[panels][K][PANEL]`) with every gate block padded
+ * to `unitsPadded` columns: packed column c is gate c / unitsPadded, unit c % unitsPadded,
+ * and zero for the padding units.
+ */
+export function packPanels(src: usize, k: i32, srcCols: i32, dst: usize, panels: i32, unitsPadded: i32, units: i32): void {
+  let at = dst;
+  for (let pa = 0; pa < panels; pa++) {
+    for (let kk = 0; kk < k; kk++) {
+      for (let j = 0; j < PANEL; j++) {
+        const c = pa * PANEL + j;
+        const q = c / unitsPadded;
+        const uu = c - q * unitsPadded;
+        store<f32>(at, uu < units ? load<f32>(src + ((<usize>(kk * srcCols + q * units + uu)) << 2)) : 0);
+        at += 4;
+      }
+    }
+  }
+}
+
+function rows4(x: usize, xStride: usize, k: i32, m: usize, init: usize, initStride: usize, dst: usize, dstStride: usize): void {
+  let a00 = v128.load(init, 0);
+  let a01 = v128.load(init, 16);
+  let a10 = v128.load(init + initStride, 0);
+  let a11 = v128.load(init + initStride, 16);
+  let a20 = v128.load(init + 2 * initStride, 0);
+  let a21 = v128.load(init + 2 * initStride, 16);
+  let a30 = v128.load(init + 3 * initStride, 0);
+  let a31 = v128.load(init + 3 * initStride, 16);
+  let xk = x;
+  const xEnd = x + ((<usize>k) << 2);
+  let r = m;
+  while (xk < xEnd) {
+    const lo = v128.load(r, 0);
+    const hi = v128.load(r, 16);
+    let s = v128.load32_splat(xk);
+    a00 = f32x4.add(a00, f32x4.mul(s, lo));
+    a01 = f32x4.add(a01, f32x4.mul(s, hi));
+    s = v128.load32_splat(xk + xStride);
+    a10 = f32x4.add(a10, f32x4.mul(s, lo));
+    a11 = f32x4.add(a11, f32x4.mul(s, hi));
+    s = v128.load32_splat(xk + 2 * xStride);
+    a20 = f32x4.add(a20, f32x4.mul(s, lo));
+    a21 = f32x4.add(a21, f32x4.mul(s, hi));
+    s = v128.load32_splat(xk + 3 * xStride);
+    a30 = f32x4.add(a30, f32x4.mul(s, lo));
+    a31 = f32x4.add(a31, f32x4.mul(s, hi));
+    xk += 4;
+    r += PANEL * 4;
+  }
+  v128.store(dst, a00, 0);
+  v128.store(dst, a01, 16);
+  v128.store(dst + dstStride, a10, 0);
+  v128.store(dst + dstStride, a11, 16);
+  v128.store(dst + 2 * dstStride, a20, 0);
+  v128.store(dst + 2 * dstStride, a21, 16);
+  v128.store(dst + 3 * dstStride, a30, 0);
+  v128.store(dst + 3 * dstStride, a31, 16);
+}
+
+/** Two rows, two panels (16 columns) at m and m + panelBytes. */
+function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, init: usize, initStride: usize, dst: usize, dstStride: usize): void {
+  let a00 = v128.load(init, 0);
+  let a01 = v128.load(init, 16);
+  let a02 = v128.load(init, 32);
+  let a03 = v128.load(init, 48);
+  let a10 = v128.load(init + initStride, 0);
+  let a11 = v128.load(init + initStride, 16);
+  let a12 = v128.load(init + initStride, 32);
+  let a13 = v128.load(init + initStride, 48);
+  let xk = x;
+  const xEnd = x + ((<usize>k) << 2);
+  let r0 = m;
+  let r1 = m + panelBytes(k);
+  while (xk < xEnd) {
+    const m00 = v128.load(r0, 0);
+    const m01 = v128.load(r0, 16);
+    const m10 = v128.load(r1, 0);
+    const m11 = v128.load(r1, 16);
+    let s = v128.load32_splat(xk);
+    a00 = f32x4.add(a00, f32x4.mul(s, m00));
+    a01 = f32x4.add(a01, f32x4.mul(s, m01));
+    a02 = f32x4.add(a02, f32x4.mul(s, m10));
+    a03 = f32x4.add(a03, f32x4.mul(s, m11));
+    s = v128.load32_splat(xk + xStride);
+    a10 = f32x4.add(a10, f32x4.mul(s, m00));
+    a11 = f32x4.add(a11, f32x4.mul(s, m01));
+    a12 = f32x4.add(a12, f32x4.mul(s, m10));
+    a13 = f32x4.add(a13, f32x4.mul(s, m11));
+    xk += 4;
+    r0 += PANEL * 4;
+    r1 += PANEL * 4;
+  }
+  v128.store(dst, a00, 0);
+  v128.store(dst, a01, 16);
+  v128.store(dst, a02, 32);
+  v128.store(dst, a03, 48);
+  v128.store(dst + dstStride, a10, 0);
+  v128.store(dst + dstStride, a11, 16);
+  v128.store(dst + dstStride, a12, 32);
+  v128.store(dst + dstStride, a13, 48);
+}
+
+/** One row, four panels (32 columns): eight independent accumulators for the one-row case. */
+function row1panels4(x: usize, k: i32, m: usize, init: usize, dst: usize): void {
+  let a0 = v128.load(init, 0);
+  let a1 = v128.load(init, 16);
+  let a2 = v128.load(init, 32);
+  let a3 = v128.load(init, 48);
+  let a4 = v128.load(init, 64);
+  let a5 = v128.load(init, 80);
+  let a6 = v128.load(init, 96);
+  let a7 = v128.load(init, 112);
+  let xk = x;
+  const xEnd = x + ((<usize>k) << 2);
+  const pb = panelBytes(k);
+  let r0 = m;
+  let r1 = m + pb;
+  let r2 = m + 2 * pb;
+  let r3 = m + 3 * pb;
+  while (xk < xEnd) {
+    const s = v128.load32_splat(xk);
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(r0, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(r0, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(r1, 0)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(r1, 16)));
+    a4 = f32x4.add(a4, f32x4.mul(s, v128.load(r2, 0)));
+    a5 = f32x4.add(a5, f32x4.mul(s, v128.load(r2, 16)));
+    a6 = f32x4.add(a6, f32x4.mul(s, v128.load(r3, 0)));
+    a7 = f32x4.add(a7, f32x4.mul(s, v128.load(r3, 16)));
+    xk += 4;
+    r0 += PANEL * 4;
+    r1 += PANEL * 4;
+    r2 += PANEL * 4;
+    r3 += PANEL * 4;
+  }
+  v128.store(dst, a0, 0);
+  v128.store(dst, a1, 16);
+  v128.store(dst, a2, 32);
+  v128.store(dst, a3, 48);
+  v128.store(dst, a4, 64);
+  v128.store(dst, a5, 80);
+  v128.store(dst, a6, 96);
+  v128.store(dst, a7, 112);
+}
+
+/** One row, one panel. */
+function row1panel1(x: usize, k: i32, m: usize, init: usize, dst: usize): void {
+  let a0 = v128.load(init, 0);
+  let a1 = v128.load(init, 16);
+  let xk = x;
+  const xEnd = x + ((<usize>k) << 2);
+  let r = m;
+  while (xk < xEnd) {
+    const s = v128.load32_splat(xk);
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(r, 0)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(r, 16)));
+    xk += 4;
+    r += PANEL * 4;
+  }
+  v128.store(dst, a0, 0);
+  v128.store(dst, a1, 16);
+}
+
+/**
+ * dst[b][c] = init[b][c] + Σ_k x[b][k]·M[k][c] for b < rows and the packed panels
+ * `[panelFrom, panelTo)` of M (columns panel·PANEL …); `packed` is the start of panel 0.
+ * `initStride` 0 broadcasts one init row (a bias) to every row.
+ */
+export function product(
+  x: usize,
+  xStride: usize,
+  k: i32,
+  packed: usize,
+  panelFrom: i32,
+  panelTo: i32,
+  init: usize,
+  initStride: usize,
+  dst: usize,
+  dstStride: usize,
+  rows: i32,
+): void {
+  const pb = panelBytes(k);
+  const rows4end = rows & ~3;
+  // Panels outside, rows inside: a panel stays in L1 for all the rows.
+  if (rows4end > 0) {
+    for (let pa = panelFrom; pa < panelTo; pa++) {
+      const col = (<usize>(pa * PANEL)) << 2;
+      const m = packed + <usize>pa * pb;
+      for (let b = 0; b < rows4end; b += 4) {
+        rows4(x + <usize>b * xStride, xStride, k, m, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride);
+      }
+    }
+  }
+  let b = rows4end;
+  if (rows - b >= 2) {
+    let pa = panelFrom;
+    for (; pa + 1 < panelTo; pa += 2) {
+      const col = (<usize>(pa * PANEL)) << 2;
+      rows2panels2(x + <usize>b * xStride, xStride, k, packed + <usize>pa * pb, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride);
+    }
+    for (; pa < panelTo; pa++) {
+      const col = (<usize>(pa * PANEL)) << 2;
+      for (let bb = b; bb < b + 2; bb++) row1panel1(x + <usize>bb * xStride, k, packed + <usize>pa * pb, init + <usize>bb * initStride + col, dst + <usize>bb * dstStride + col);
+    }
+    b += 2;
+  }
+  if (b < rows) {
+    const xr = x + <usize>b * xStride;
+    const ir = init + <usize>b * initStride;
+    const dr = dst + <usize>b * dstStride;
+    let pa = panelFrom;
+    for (; pa + 3 < panelTo; pa += 4) {
+      const col = (<usize>(pa * PANEL)) << 2;
+      row1panels4(xr, k, packed + <usize>pa * pb, ir + col, dr + col);
+    }
+    for (; pa < panelTo; pa++) {
+      const col = (<usize>(pa * PANEL)) << 2;
+      row1panel1(xr, k, packed + <usize>pa * pb, ir + col, dr + col);
+    }
+  }
+}

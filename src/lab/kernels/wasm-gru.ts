@@ -1,0 +1,114 @@
+/**
+ * The GRU kernel in WebAssembly SIMD: the JS side of the `gru*` exports of
+ * `fglab-kernels.wasm` (src/kernels/assembly/gru.ts).
+ *
+ * Same semantics and layouts as `jsGruKernel`, f32 arithmetic throughout (like TensorFlow.js),
+ * so results agree with the reference to about 1e-6. As for the LSTM, R and b_h are copied in
+ * once, then one chunk of `STEPS_PER_CHECK` steps at a time, whose outputs are copied out
+ * into fresh arrays: nothing returned is a view of wasm memory.
+ */
+import { activationCode } from './activations';
+import {
+  allocateGruOutput,
+  checkGruInput,
+  GRU_OUTPUT_SERIES,
+  jsGruKernel,
+  type GruKernel,
+  type GruKernelOutput,
+} from './gru-kernel';
+import { CancelledError, STEPS_PER_CHECK } from './lstm-kernel';
+import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } from './wasm-module';
+
+/** The GRU exports of `fglab-kernels.wasm`; pointers are byte offsets. */
+export interface GruWasmExports extends KernelsWasmMemory {
+  /** Lays out memory for `batch` rows, `units` units, chunks of `chunkSteps`; 0 if it cannot grow. */
+  gruPrepare(batch: number, units: number, chunkSteps: number): number;
+  /** Where R `[U][3U]` goes before `gruPackWeights`. */
+  gruRecurrentPtr(): number;
+  /** Where b_h `[3U]` goes before `gruPackWeights`. */
+  gruBiasPtr(): number;
+  /** Where a chunk's projected inputs `[steps][B][3U]` go before `gruRunSteps`. */
+  gruInputPtr(): number;
+  /** A chunk's rows `[steps][U]` of one series (0–4: z r h̃ h rec_h) and batch row, after `gruCompactOutputs`. */
+  gruOutputPtr(series: number, batchRow: number): number;
+  gruPackWeights(): void;
+  /** Sets h = 0. */
+  gruResetState(): void;
+  /** Runs `steps` steps (≤ chunkSteps); `activation` is the code of z and r's (see `activationCode`), `resetAfter` 0 or 1. */
+  gruRunSteps(steps: number, activation: number, resetAfter: number): void;
+  gruCompactOutputs(steps: number): void;
+}
+
+const GRU_FUNCTIONS = [
+  'reserve', 'gruPrepare', 'gruRecurrentPtr', 'gruBiasPtr', 'gruInputPtr', 'gruOutputPtr',
+  'gruPackWeights', 'gruResetState', 'gruRunSteps', 'gruCompactOutputs',
+] as const;
+
+/** Instantiates `fglab-kernels.wasm` for the GRU kernel, synchronously. */
+export function instantiateGruWasm(wasmBytes: Uint8Array): GruWasmExports {
+  return instantiateKernels<GruWasmExports>(wasmBytes, GRU_FUNCTIONS);
+}
+
+/** The same without blocking. */
+export function instantiateGruWasmAsync(wasmBytes: Uint8Array): Promise<GruWasmExports> {
+  return instantiateKernelsAsync<GruWasmExports>(wasmBytes, GRU_FUNCTIONS);
+}
+
+/** Builds the kernel over an instantiated module; runs are synchronous and use one instance. */
+export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
+  return {
+    name: 'wasm-simd',
+    run(input) {
+      checkGruInput(input);
+      const { batch: B, time: T, units: U } = input;
+      const G = 3 * U;
+      const chunk = Math.min(STEPS_PER_CHECK, T);
+      if (!ex.gruPrepare(B, U, chunk)) {
+        const up = Math.ceil(U / 8) * 8;
+        const mb = Math.ceil((4 * (U * G + 3 * U * up + chunk * B * (G + 3 * up) + 3 * B * up + 2 * B * up + 5 * B * chunk * up)) / 2 ** 20);
+        throw new Error(`wasm gru kernel: cannot grow wasm memory to about ${mb} MB for batch ${B}, units ${U}`);
+      }
+      // Memory only grows in gruPrepare, so this view stays valid for the whole run.
+      const heap = new Float32Array(ex.memory.buffer);
+      heap.set(input.recurrentKernel, ex.gruRecurrentPtr() >>> 2);
+      if (input.recurrentBias) heap.set(input.recurrentBias, ex.gruBiasPtr() >>> 2);
+      else heap.fill(0, ex.gruBiasPtr() >>> 2, (ex.gruBiasPtr() >>> 2) + G);
+      ex.gruPackWeights();
+      ex.gruResetState();
+      const out: GruKernelOutput = allocateGruOutput(B, T, U);
+      const targets = GRU_OUTPUT_SERIES.map((key) => out[key]);
+      const sources: number[] = [];
+      for (let s = 0; s < GRU_OUTPUT_SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.gruOutputPtr(s, b) >>> 2);
+      const inputAt = ex.gruInputPtr() >>> 2;
+      const activation = activationCode(input.recurrentActivation);
+      const resetAfter = input.resetAfter ? 1 : 0;
+      for (let t0 = 0; t0 < T; t0 += chunk) {
+        if (input.shouldStop?.()) throw new CancelledError();
+        const steps = Math.min(chunk, T - t0);
+        heap.set(input.projected.subarray(t0 * B * G, (t0 + steps) * B * G), inputAt);
+        ex.gruRunSteps(steps, activation, resetAfter);
+        ex.gruCompactOutputs(steps);
+        for (let s = 0; s < GRU_OUTPUT_SERIES.length; s++) {
+          for (let b = 0; b < B; b++) {
+            const from = sources[s * B + b];
+            targets[s].set(heap.subarray(from, from + steps * U), (b * T + t0) * U);
+          }
+        }
+      }
+      return out;
+    },
+    backward(input, forward, dHidden) {
+      return jsGruKernel.backward(input, forward, dHidden);
+    },
+  };
+}
+
+/** The WebAssembly SIMD GRU kernel from the bytes of `fglab-kernels.wasm`. */
+export function createWasmGruKernel(wasmBytes: Uint8Array): GruKernel {
+  return wasmGruKernelFromExports(instantiateGruWasm(wasmBytes));
+}
+
+/** The same, compiling the module asynchronously. */
+export async function createWasmGruKernelAsync(wasmBytes: Uint8Array): Promise<GruKernel> {
+  return wasmGruKernelFromExports(await instantiateGruWasmAsync(wasmBytes));
+}

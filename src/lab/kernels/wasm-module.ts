@@ -1,0 +1,47 @@
+/**
+ * Instantiating `fglab-kernels.wasm` (compiled from src/kernels/assembly at build time and
+ * shipped beside the bundles) and checking its exports. Each kernel gets its own instance,
+ * so its memory layout is its own.
+ */
+
+// The core's lib is plain ES2022, which has no WebAssembly types: the few members used here,
+// declared module-locally so that they never clash with DOM's or Node's declarations.
+interface WasmModule {
+  readonly __wasmModule?: never;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: Record<string, never>) => WasmInstance;
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  instantiate(module: WasmModule, imports: Record<string, never>): Promise<WasmInstance>;
+};
+
+/** What every kernel's exports have: the module's memory and `reserve`. */
+export interface KernelsWasmMemory {
+  readonly memory: { readonly buffer: ArrayBuffer };
+  /** Makes `bytes` bytes usable from the heap start; returns that start, or 0 if memory cannot grow. */
+  reserve(bytes: number): number;
+}
+
+/** The exports `functions` (and `memory`) of an instance, or an error naming the missing ones. */
+function checkExports<T>(instance: WasmInstance, functions: readonly string[]): T {
+  const ex = instance.exports;
+  const missing: string[] = functions.filter((name) => typeof ex[name] !== 'function');
+  const memory = ex['memory'] as { buffer?: unknown } | undefined;
+  if (!memory || !(memory.buffer instanceof ArrayBuffer)) missing.push('memory');
+  if (missing.length > 0) throw new Error(`fglab-kernels.wasm: expected the exports ${[...functions, 'memory'].join(', ')}; missing ${missing.join(', ')}`);
+  return ex as unknown as T;
+}
+
+/** Instantiates `fglab-kernels.wasm` synchronously (fine in a worker; the module is small). */
+export function instantiateKernels<T>(wasmBytes: Uint8Array, functions: readonly string[]): T {
+  return checkExports<T>(new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), {}), functions);
+}
+
+/** Instantiates `fglab-kernels.wasm` without blocking (for a thread where sync compile is refused). */
+export async function instantiateKernelsAsync<T>(wasmBytes: Uint8Array, functions: readonly string[]): Promise<T> {
+  return checkExports<T>(await WebAssembly.instantiate(await WebAssembly.compile(wasmBytes), {}), functions);
+}
