@@ -20,7 +20,7 @@
  * WebAssembly SIMD kernel (wasm-gru.ts).
  */
 import { activationDerivative, activationFunction, type RecurrentActivation } from './activations';
-import { CancelledError, STEPS_PER_CHECK } from './lstm-kernel';
+import { CancelledError, STEPS_PER_CHECK, type BackwardOptions } from './lstm-kernel';
 
 export interface GruKernelInput {
   batch: number;
@@ -73,7 +73,7 @@ export interface GruKernel {
    * `dHidden` = ∂L/∂h_t `[batch][time][units]` (its direct part; what flows back through
    * h_{t+1} is added by the kernel). `input.shouldStop` is asked between chunks as in `run`.
    */
-  backward(input: GruKernelInput, forward: GruKernelOutput, dHidden: Float32Array): GruGradients;
+  backward(input: GruKernelInput, forward: GruKernelOutput, dHidden: Float32Array, options?: BackwardOptions): GruGradients;
 }
 
 /** The names of the output series, in the order the WebAssembly kernel stores them. */
@@ -177,9 +177,9 @@ export const jsGruKernel: GruKernel = {
     return out;
   },
 
-  backward(input, forward, dHidden) {
+  backward(input, forward, dHidden, options) {
     checkGruBackward(input, forward, dHidden);
-    return jsGruBackward(input, forward, dHidden);
+    return jsGruBackward(input, forward, dHidden, options?.weights ?? true);
   },
 };
 
@@ -196,7 +196,7 @@ export const jsGruKernel: GruKernel = {
  *                ∂L/∂R_zr += h_{t−1}ᵀ·[da_z, da_r],  ∂L/∂R_h += sᵀ·da_h,  ∂L/∂b_h += [da_z, da_r, da_h]
  *   ∂L/∂p = [da_z, da_r, da_h]
  */
-function jsGruBackward(input: GruKernelInput, forward: GruKernelOutput, dHidden: Float32Array): GruGradients {
+function jsGruBackward(input: GruKernelInput, forward: GruKernelOutput, dHidden: Float32Array, weights: boolean): GruGradients {
   const { batch: B, time: T, units: U, recurrentKernel: R, resetAfter } = input;
   const d = activationDerivative(input.recurrentActivation);
   const G = 3 * U;
@@ -236,7 +236,7 @@ function jsGruBackward(input: GruKernelInput, forward: GruKernelOutput, dHidden:
       const pRow = (t * B + b) * G;
       for (let j = 0; j < G; j++) dProjected[pRow + j] = drec[j];
       if (resetAfter) for (let u = 0; u < U; u++) drec[2 * U + u] *= rs[o0 + u];
-      for (let j = 0; j < G; j++) dBias[j] += drec[j];
+      if (weights) for (let j = 0; j < G; j++) dBias[j] += drec[j];
       // Gradient into h_{t−1} through the products with R (z and r columns, and h columns when resetAfter).
       const cols = resetAfter ? G : 2 * U;
       for (let k = 0; k < U; k++) {
@@ -244,7 +244,7 @@ function jsGruBackward(input: GruKernelInput, forward: GruKernelOutput, dHidden:
         for (let j = 0; j < cols; j++) s += drec[j] * R[k * G + j];
         dh[b * U + k] = dhPrev[k] + s;
       }
-      if (t > 0) {
+      if (weights && t > 0) {
         for (let k = 0; k < U; k++) {
           const hk = hPrevAt(k);
           if (hk === 0) continue;

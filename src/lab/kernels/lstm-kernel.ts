@@ -55,6 +55,16 @@ export interface LstmGradients {
   recurrentKernel: Float32Array;
 }
 
+/** Options of the backward passes. */
+export interface BackwardOptions {
+  /**
+   * Whether the weight gradients (∂L/∂R, and ∂L/∂b_h for the GRU) are computed; default true.
+   * When false they are returned as zeros and the pass costs about half as much: for callers
+   * that differentiate only with respect to the inputs (influence).
+   */
+  weights?: boolean;
+}
+
 export interface LstmKernel {
   /** Short name for reports, for example `js` or `wasm-simd`. */
   readonly name: string;
@@ -63,7 +73,7 @@ export interface LstmKernel {
    * Back-propagation through time: the gradients of L given `forward = run(input)` and the
    * upstream gradients. `input.shouldStop` is asked between chunks as in `run`.
    */
-  backward(input: LstmKernelInput, forward: LstmKernelOutput, upstream: LstmUpstream): LstmGradients;
+  backward(input: LstmKernelInput, forward: LstmKernelOutput, upstream: LstmUpstream, options?: BackwardOptions): LstmGradients;
 }
 
 /** Thrown when `shouldStop` asked a run to stop. */
@@ -158,9 +168,9 @@ export const jsLstmKernel: LstmKernel = {
     return out;
   },
 
-  backward(input, forward, upstream) {
+  backward(input, forward, upstream, options) {
     checkLstmBackward(input, forward, upstream);
-    return jsLstmBackward(input, forward, upstream);
+    return jsLstmBackward(input, forward, upstream, options?.weights ?? true);
   },
 };
 
@@ -175,7 +185,7 @@ export const jsLstmKernel: LstmKernel = {
  *
  * where σ' is the gate activation's derivative taken from its output.
  */
-function jsLstmBackward(input: LstmKernelInput, forward: LstmKernelOutput, upstream: LstmUpstream): LstmGradients {
+function jsLstmBackward(input: LstmKernelInput, forward: LstmKernelOutput, upstream: LstmUpstream, weights: boolean): LstmGradients {
   const { batch: B, time: T, units: U, recurrentKernel: R } = input;
   const d = activationDerivative(input.recurrentActivation);
   const G = 4 * U;
@@ -209,7 +219,7 @@ function jsLstmBackward(input: LstmKernelInput, forward: LstmKernelOutput, upstr
         for (let j = 0; j < G; j++) s += dz[j] * R[k * G + j];
         dh[b * U + k] = s;
       }
-      if (t > 0) {
+      if (weights && t > 0) {
         for (let k = 0; k < U; k++) {
           const hk = hidden[o0 - U + k];
           if (hk === 0) continue;

@@ -97,8 +97,8 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
       }
       return out;
     },
-    backward(input, forward, dHidden) {
-      return jsGruKernel.backward(input, forward, dHidden);
+    backward(input, forward, dHidden, options) {
+      return jsGruKernel.backward(input, forward, dHidden, options);
     },
   };
 }

@@ -98,8 +98,8 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
       }
       return out;
     },
-    backward(input, forward, upstream) {
-      return jsLstmKernel.backward(input, forward, upstream);
+    backward(input, forward, upstream, options) {
+      return jsLstmKernel.backward(input, forward, upstream, options);
     },
   };
 }

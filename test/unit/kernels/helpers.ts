@@ -116,3 +116,78 @@ export function maxGruOutputDiff(a: GruKernelOutput, b: GruKernelOutput): { diff
   }
   return { diff, where };
 }
+
+/** Sizes and weights of a float64 reference run; arrays laid out like the kernels' inputs. */
+export interface Reference64Input {
+  batch: number;
+  time: number;
+  units: number;
+  projected: Float64Array;
+  recurrentKernel: Float64Array;
+  recurrentBias?: Float64Array;
+  resetAfter?: boolean;
+  act: (x: number) => number;
+}
+
+/** The activation functions written out again, for the float64 references. */
+export const ACTIVATIONS_64: Record<RecurrentActivation, (x: number) => number> = {
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  hardSigmoid: (x) => Math.min(1, Math.max(0, 0.2 * x + 0.5)),
+  kerasHardSigmoid: (x) => Math.min(1, Math.max(0, (x + 3) / 6)),
+};
+
+/**
+ * The LSTM written out in float64 from its definition (Hochreiter & Schmidhuber 1997 with the
+ * forget gate of Gers et al. 2000, Keras gate order i, f, c, o): hidden and cell `[B][T][U]`.
+ */
+export function lstmReference64(input: Reference64Input): { hidden: Float64Array; cell: Float64Array } {
+  const { batch: B, time: T, units: U, projected: p, recurrentKernel: R, act } = input;
+  const G = 4 * U;
+  const hidden = new Float64Array(B * T * U);
+  const cell = new Float64Array(B * T * U);
+  for (let b = 0; b < B; b++) {
+    let h = new Float64Array(U);
+    let c = new Float64Array(U);
+    for (let t = 0; t < T; t++) {
+      const pre = (j: number) => p[(t * B + b) * G + j] + h.reduce((s, hk, k) => s + hk * R[k * G + j], 0);
+      const hNext = new Float64Array(U);
+      const cNext = new Float64Array(U);
+      for (let u = 0; u < U; u++) {
+        cNext[u] = act(pre(U + u)) * c[u] + act(pre(u)) * Math.tanh(pre(2 * U + u));
+        hNext[u] = act(pre(3 * U + u)) * Math.tanh(cNext[u]);
+      }
+      h = hNext;
+      c = cNext;
+      hidden.set(h, (b * T + t) * U);
+      cell.set(c, (b * T + t) * U);
+    }
+  }
+  return { hidden, cell };
+}
+
+/**
+ * The GRU written out in float64 from its definition (Cho et al. 2014; Keras's two
+ * variants, gate order z, r, h): hidden `[B][T][U]`.
+ */
+export function gruReference64(input: Reference64Input): Float64Array {
+  const { batch: B, time: T, units: U, projected: p, recurrentKernel: R, act } = input;
+  const G = 3 * U;
+  const bh = input.recurrentBias ?? new Float64Array(G);
+  const out = new Float64Array(B * T * U);
+  for (let b = 0; b < B; b++) {
+    let h = new Float64Array(U);
+    for (let t = 0; t < T; t++) {
+      const x = (j: number) => p[(t * B + b) * G + j];
+      const hR = (j: number, v: Float64Array) => v.reduce((s, vk, k) => s + vk * R[k * G + j], 0);
+      const z = Float64Array.from({ length: U }, (_, u) => act(x(u) + hR(u, h) + bh[u]));
+      const r = Float64Array.from({ length: U }, (_, u) => act(x(U + u) + hR(U + u, h) + bh[U + u]));
+      const rh = h.map((v, k) => r[k] * v);
+      const n = Float64Array.from({ length: U }, (_, u) =>
+        Math.tanh(input.resetAfter ? x(2 * U + u) + r[u] * (hR(2 * U + u, h) + bh[2 * U + u]) : x(2 * U + u) + hR(2 * U + u, rh) + bh[2 * U + u]),
+      );
+      h = h.map((v, u) => z[u] * v + (1 - z[u]) * n[u]);
+      out.set(h, (b * T + t) * U);
+    }
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ import { RECURRENT_ACTIVATIONS } from '../../../src/lab/kernels/activations';
 import { GRU_OUTPUT_SERIES, jsGruKernel, type GruKernel, type GruKernelInput } from '../../../src/lab/kernels/gru-kernel';
 import { CancelledError, STEPS_PER_CHECK } from '../../../src/lab/kernels/lstm-kernel';
 import { createWasmGruKernel, createWasmGruKernelAsync, instantiateGruWasm, wasmGruKernelFromExports } from '../../../src/lab/kernels/wasm-gru';
-import { kernelsWasm, maxGruOutputDiff, randomGruInput } from './helpers';
+import { ACTIVATIONS_64, gruReference64, kernelsWasm, maxGruOutputDiff, randomGruInput } from './helpers';
 
 const TOLERANCE = 1e-5;
 
@@ -12,34 +12,7 @@ function assertMatchesReference(kernel: GruKernel, input: GruKernelInput): void 
   assert.ok(diff < TOLERANCE, `largest difference ${diff} at ${where}`);
 }
 
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/**
- * The GRU written out in float64 from its definition (Cho et al. 2014; Keras's two variants),
- * one step at a time: an independent reference for the kernels' hidden state.
- */
-function referenceHidden(input: GruKernelInput, act: (x: number) => number): Float64Array {
-  const { batch: B, time: T, units: U, projected: p, recurrentKernel: R, resetAfter } = input;
-  const G = 3 * U;
-  const bh = input.recurrentBias ?? new Float32Array(G);
-  const out = new Float64Array(B * T * U);
-  for (let b = 0; b < B; b++) {
-    let h = new Float64Array(U);
-    for (let t = 0; t < T; t++) {
-      const x = (j: number) => p[(t * B + b) * G + j];
-      const hR = (j: number, v: Float64Array) => v.reduce((s, vk, k) => s + vk * R[k * G + j], 0);
-      const z = Float64Array.from({ length: U }, (_, u) => act(x(u) + hR(u, h) + bh[u]));
-      const r = Float64Array.from({ length: U }, (_, u) => act(x(U + u) + hR(U + u, h) + bh[U + u]));
-      const rh = h.map((v, k) => r[k] * v);
-      const n = Float64Array.from({ length: U }, (_, u) =>
-        Math.tanh(resetAfter ? x(2 * U + u) + r[u] * (hR(2 * U + u, h) + bh[2 * U + u]) : x(2 * U + u) + hR(2 * U + u, rh) + bh[2 * U + u]),
-      );
-      h = h.map((v, u) => z[u] * v + (1 - z[u]) * n[u]);
-      out.set(h, (b * T + t) * U);
-    }
-  }
-  return out;
-}
+const sigmoid = ACTIVATIONS_64.sigmoid;
 
 describe('GRU kernels', () => {
   let kernel: GruKernel;
@@ -56,7 +29,7 @@ describe('GRU kernels', () => {
       it(`follows the definition written out in float64 (resetAfter ${resetAfter})`, () => {
         const input = randomGruInput(3, 20, 5, resetAfter, 'sigmoid', 40, 2);
         const got = jsGruKernel.run(input).hidden;
-        const want = referenceHidden(input, sigmoid);
+        const want = gruReference64({ ...input, projected: Float64Array.from(input.projected), recurrentKernel: Float64Array.from(input.recurrentKernel), recurrentBias: Float64Array.from(input.recurrentBias!), act: sigmoid });
         for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-6, `hidden[${i}]: ${got[i]} vs ${want[i]}`);
       });
     }
