@@ -9,26 +9,43 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONTROLLER_ID, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, SPEC_LANGUAGE } from '../shared/ids';
 import { KernelError, LabKernel, type KernelOptions } from './kernel';
+import { outputSizeError } from './output-limit';
+import { RESTART_SETTINGS, type LabSettings } from './settings';
 
 /** Label shown in the kernel picker. */
 export const CONTROLLER_LABEL = 'Forget Gate Lab';
+/** Controller id for Jupyter notebooks (one registration per notebook type). */
+export const JUPYTER_CONTROLLER_ID = `${CONTROLLER_ID}.jupyter`;
+
+export interface ControllerOptions extends Omit<KernelOptions, 'settings'> {
+  /** The current settings, read at every run and worker start. */
+  settings(): LabSettings;
+}
 
 export class LabController implements vscode.Disposable {
   private readonly controllers: vscode.NotebookController[];
   private readonly kernels = new Map<string, LabKernel>();
   private readonly executionOrder = new Map<string, number>();
+  /** Notebooks (by URI) whose selected controller is the lab's. */
+  private readonly selected = new Set<string>();
+  /** Folders that relative paths resolve against, for notebooks that have none of their own (untitled copies of samples). */
+  private readonly baseDirs = new Map<string, string>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<vscode.NotebookDocument>();
+  /** Fires when a notebook's kernel changes state (starting, idle, busy, stopped) or its controller selection changes. */
+  readonly onDidChangeKernel = this.changed.event;
 
-  constructor(private readonly kernelOptions: KernelOptions) {
+  constructor(private readonly options: ControllerOptions) {
     this.controllers = [
       this.createController(CONTROLLER_ID, NOTEBOOK_TYPE),
-      this.createController(`${CONTROLLER_ID}.jupyter`, JUPYTER_NOTEBOOK_TYPE),
+      this.createController(JUPYTER_CONTROLLER_ID, JUPYTER_NOTEBOOK_TYPE),
     ];
     const preferForLab = (nb: vscode.NotebookDocument): void => {
       if (nb.notebookType === NOTEBOOK_TYPE) this.controllers[0].updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
     };
     vscode.workspace.notebookDocuments.forEach(preferForLab);
     this.disposables.push(
+      this.changed,
       vscode.workspace.onDidOpenNotebookDocument(preferForLab),
       vscode.workspace.onDidCloseNotebookDocument((nb) => this.disposeKernel(nb)),
     );
@@ -38,10 +55,20 @@ export class LabController implements vscode.Disposable {
     const controller = vscode.notebooks.createNotebookController(id, notebookType, CONTROLLER_LABEL);
     controller.supportedLanguages = [SPEC_LANGUAGE];
     controller.supportsExecutionOrder = true;
-    controller.description = 'LSTM gates with TensorFlow.js (WASM) in a worker';
+    controller.description = 'LSTM gates with TensorFlow.js in a worker';
     controller.executeHandler = (cells, notebook, ctrl) => this.execute(cells, notebook, ctrl);
     controller.interruptHandler = (notebook) => this.interrupt(notebook);
+    this.disposables.push(controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+      if (selected) this.selected.add(notebook.uri.toString());
+      else this.selected.delete(notebook.uri.toString());
+      this.changed.fire(notebook);
+    }));
     return controller;
+  }
+
+  /** Whether the lab runs this notebook: a `.fglab` notebook, or one whose selected kernel is the lab. */
+  isLabNotebook(notebook: vscode.NotebookDocument): boolean {
+    return notebook.notebookType === NOTEBOOK_TYPE || this.selected.has(notebook.uri.toString());
   }
 
   /** The kernel of a notebook, created (not yet started) on first use. */
@@ -49,10 +76,22 @@ export class LabController implements vscode.Disposable {
     const key = notebook.uri.toString();
     let kernel = this.kernels.get(key);
     if (!kernel) {
-      kernel = new LabKernel(path.basename(notebook.uri.path) || key, this.kernelOptions);
+      kernel = new LabKernel(path.basename(notebook.uri.path) || key, {
+        ...this.options,
+        settings: () => {
+          const s = this.options.settings();
+          return { backend: s.computeBackend, memoryLimitMb: s.workerMemoryLimitMB };
+        },
+      });
+      kernel.onDidChangeState(() => this.changed.fire(notebook));
       this.kernels.set(key, kernel);
     }
     return kernel;
+  }
+
+  /** The notebook's kernel if one was created, without creating one. */
+  existingKernel(notebook: vscode.NotebookDocument): LabKernel | undefined {
+    return this.kernels.get(notebook.uri.toString());
   }
 
   interrupt(notebook: vscode.NotebookDocument): void {
@@ -64,11 +103,43 @@ export class LabController implements vscode.Disposable {
     this.executionOrder.delete(notebook.uri.toString());
   }
 
+  /**
+   * Applies changed settings to running kernels: those started with another backend or memory
+   * limit restart (now when idle, else after their queued runs). Returns how many were affected.
+   */
+  applySettings(): number {
+    const now = this.options.settings();
+    let count = 0;
+    for (const kernel of this.kernels.values()) {
+      const was = kernel.settings;
+      if (!was) continue;
+      const differs = RESTART_SETTINGS.some((name) => (name === 'computeBackend' ? was.backend !== now.computeBackend : was.memoryLimitMb !== now.workerMemoryLimitMB));
+      if (differs) {
+        kernel.restartWhenIdle();
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Makes relative paths of an untitled notebook resolve against `dir` (an untitled copy of a sample). */
+  setBaseDir(notebook: vscode.NotebookDocument, dir: string): void {
+    this.baseDirs.set(notebook.uri.toString(), dir);
+  }
+
+  /** Folder that relative paths in a notebook's specs resolve against. */
+  baseDirOf(notebook: vscode.NotebookDocument): string {
+    if (notebook.uri.scheme === 'file') return path.dirname(notebook.uri.fsPath);
+    return this.baseDirs.get(notebook.uri.toString()) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+  }
+
   private disposeKernel(notebook: vscode.NotebookDocument): void {
     const key = notebook.uri.toString();
     this.kernels.get(key)?.dispose();
     this.kernels.delete(key);
     this.executionOrder.delete(key);
+    this.baseDirs.delete(key);
+    this.selected.delete(key);
   }
 
   private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController): Promise<void> {
@@ -97,13 +168,15 @@ export class LabController implements vscode.Disposable {
       if (cell.document.languageId !== SPEC_LANGUAGE) {
         throw new KernelError(`${cellName}: Forget Gate Lab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.document.languageId}"`, 'user');
       }
-      const outputs = await this.kernelFor(notebook).runSpec(cell.document.getText(), baseDirOf(notebook), cellName);
+      const outputs = await this.kernelFor(notebook).runSpec(cell.document.getText(), this.baseDirOf(notebook), cellName, { readRoots: readRoots() });
+      const tooLarge = outputSizeError(outputs, this.options.settings().outputSizeLimitMB);
+      if (tooLarge) throw new KernelError(tooLarge, 'user');
       await execution.replaceOutput(new vscode.NotebookCellOutput(outputs.map((o) => new vscode.NotebookCellOutputItem(o.data, o.mime))));
       execution.end(true, Date.now());
       return true;
     } catch (e) {
       const error = e instanceof KernelError ? e : new KernelError((e as Error).message, 'internal', (e as Error).stack);
-      this.kernelOptions.log(`[${cellName}] ${error.kind}: ${error.message}`);
+      this.options.log(`[${cellName}] ${error.kind}: ${error.message}`);
       await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(toDisplayError(error))]));
       execution.end(false, Date.now());
       return false;
@@ -129,8 +202,8 @@ function toDisplayError(error: KernelError): Error {
   return { name: names[error.kind], message: error.message, stack: error.kind === 'internal' ? error.detail : undefined };
 }
 
-/** Folder that relative paths in a notebook's specs resolve against. */
-function baseDirOf(notebook: vscode.NotebookDocument): string {
-  if (notebook.uri.scheme === 'file') return path.dirname(notebook.uri.fsPath);
-  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+/** In Restricted Mode specs read files only inside the workspace folders; in a trusted workspace, anywhere. */
+function readRoots(): string[] | undefined {
+  if (vscode.workspace.isTrusted) return undefined;
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
 }

@@ -1,24 +1,35 @@
-/** Activation: wires the serializer, the controller and the commands together. */
+/** Activation: wires the serializer, the controller, the commands and the status bar together. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NOTEBOOK_TYPE } from '../shared/ids';
 import { registerCommands } from './commands';
 import { LabController } from './controller';
 import { FglabSerializer } from './serializer';
+import { readLabSettings, SETTINGS_SECTION } from './settings';
+import { watchSettings } from './settings-watch';
+import { KernelStatusBar } from './status-bar';
+import { TraceTables } from './trace-document';
 
 export function activate(context: vscode.ExtensionContext): { controller: LabController } {
   const log = vscode.window.createOutputChannel('Forget Gate Lab', { log: true });
   const dist = path.join(context.extensionPath, 'dist');
+  const settings = () => readLabSettings((name) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(name));
   const controller = new LabController({
     workerPath: path.join(dist, 'worker.js'),
     wasmDir: dist,
     log: (message) => log.info(message),
+    settings,
   });
+  const tables = new TraceTables();
+  const statusBar = new KernelStatusBar(controller, settings);
   context.subscriptions.push(
     log,
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new FglabSerializer(), { transientOutputs: false }),
     controller,
-    ...registerCommands(context, controller),
+    tables,
+    statusBar,
+    watchSettings(controller, statusBar, (m) => log.info(m)),
+    ...registerCommands({ extension: context, controller, tables, log: (m) => log.info(m) }),
   );
   return { controller };
 }

@@ -7,9 +7,11 @@ import { Worker } from 'node:worker_threads';
 import {
   assertNever,
   PROTOCOL_VERSION,
+  type ComputeBackend,
   type ErrorKind,
   type HostToWorker,
   type OutputItemBytes,
+  type StatsMessage,
   type WorkerInit,
   type WorkerToHost,
 } from '../shared/protocol';
@@ -18,6 +20,10 @@ import {
 export const INTERRUPT_GRACE_MS = 2000;
 /** How long a new worker may take to load TensorFlow.js before the run fails. */
 export const START_TIMEOUT_MS = 60_000;
+/** How long a stats request may wait (a running trace holds the worker's thread). */
+export const STATS_TIMEOUT_MS = 2000;
+/** The setting that bounds a worker's JavaScript heap (named in out-of-memory errors). */
+export const MEMORY_LIMIT_SETTING = 'fglab.workerMemoryLimitMB';
 
 /** A run failed; `kind` says whether the user's input, an interrupt or a bug is to blame. */
 export class KernelError extends Error {
@@ -38,13 +44,35 @@ interface Pending {
   sent: boolean;
 }
 
+/** What a worker is started with; read again at every start, so settings apply to the next worker. */
+export interface KernelSettings {
+  /** TensorFlow.js backend. Default `wasm`. */
+  backend: ComputeBackend;
+  /** `resourceLimits.maxOldGenerationSizeMb` of the worker; undefined: Node's default. */
+  memoryLimitMb?: number;
+}
+
 export interface KernelOptions {
   /** Path of `dist/worker.js`. */
   workerPath: string;
   /** Folder of the TensorFlow.js `.wasm` files. */
   wasmDir: string;
   log(message: string): void;
+  /** Settings of the next worker start (default: wasm, no memory limit). */
+  settings?: () => KernelSettings;
 }
+
+/** Extra conditions of one run. */
+export interface RunOptions {
+  /** Folders files may be read from (Restricted Mode); undefined: anywhere. */
+  readRoots?: string[];
+}
+
+/** `stopped`: no worker; `starting`: loading TensorFlow.js; `idle` / `busy`: running and waiting / running a cell. */
+export type KernelState = 'stopped' | 'starting' | 'idle' | 'busy';
+
+/** Memory figures of a running worker. */
+export type KernelStats = Omit<StatsMessage, 'type' | 'requestId'>;
 
 export class LabKernel {
   private worker: Worker | undefined;
@@ -58,19 +86,54 @@ export class LabKernel {
   private interruptTimer: ReturnType<typeof setTimeout> | undefined;
   /** Backend reported by the running worker, for the status line. */
   backend: string | undefined;
+  private ready = false;
+  private restartWhenIdleRequested = false;
+  private readonly statsPending = new Map<number, (stats: KernelStats | undefined) => void>();
+  private readonly listeners = new Set<() => void>();
+  /** Settings the running worker was started with. */
+  private startedWith: KernelSettings | undefined;
 
   constructor(
     readonly name: string,
     private readonly options: KernelOptions,
   ) {}
 
+  /** Where the kernel is: no worker, starting, idle or running a cell. */
+  get state(): KernelState {
+    if (this.pending.size > 0) return this.ready ? 'busy' : 'starting';
+    if (!this.started) return 'stopped';
+    return this.ready ? 'idle' : 'starting';
+  }
+
+  /** Settings of the running worker (undefined when none runs). */
+  get settings(): KernelSettings | undefined {
+    return this.startedWith;
+  }
+
+  /** Calls `listener` whenever `state` or `backend` may have changed; returns the unsubscribe function. */
+  onDidChangeState(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l();
+      } catch (e) {
+        this.options.log(`[${this.name}] state listener failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
   /** Runs a spec cell; resolves to its output items or rejects with a `KernelError`. */
-  async runSpec(source: string, baseDir: string, cellName: string): Promise<OutputItemBytes[]> {
+  async runSpec(source: string, baseDir: string, cellName: string, run: RunOptions = {}): Promise<OutputItemBytes[]> {
     const requestId = this.nextRequestId++;
     const result = new Promise<OutputItemBytes[]>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject, sent: false });
     });
     result.catch(() => {}); // may reject while the worker starts, before the caller awaits it
+    this.changed();
     let worker: Worker;
     try {
       worker = await this.start();
@@ -83,9 +146,40 @@ export class LabKernel {
       // Not interrupted or stopped while the worker was starting.
       Atomics.store(this.cancel, 0, 0);
       pending.sent = true;
-      this.send(worker, { type: 'runSpec', requestId, source, baseDir, cellName });
+      this.send(worker, { type: 'runSpec', requestId, source, baseDir, cellName, ...(run.readRoots ? { readRoots: run.readRoots } : {}) });
     }
     return result;
+  }
+
+  /**
+   * Memory figures of the running worker; undefined when no worker is ready or it does not
+   * answer within `STATS_TIMEOUT_MS` (a trace is running). Never starts a worker.
+   */
+  stats(): Promise<KernelStats | undefined> {
+    const worker = this.worker;
+    if (!worker || !this.ready) return Promise.resolve(undefined);
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.statsPending.delete(requestId);
+        resolve(undefined);
+      }, STATS_TIMEOUT_MS);
+      this.statsPending.set(requestId, (stats) => {
+        clearTimeout(timer);
+        resolve(stats);
+      });
+      this.send(worker, { type: 'stats', requestId });
+    });
+  }
+
+  /**
+   * Stops the worker now if it is idle, else once the queued runs are done, so that the next
+   * run starts a worker with the current settings. Nothing happens when no worker runs.
+   */
+  restartWhenIdle(): void {
+    if (!this.started) return;
+    if (this.pending.size === 0) this.restart();
+    else this.restartWhenIdleRequested = true;
   }
 
   /**
@@ -128,9 +222,17 @@ export class LabKernel {
   private start(): Promise<Worker> {
     this.started ??= new Promise<Worker>((resolve, reject) => {
       this.abortStart = reject;
-      const init: WorkerInit = { protocol: PROTOCOL_VERSION, cancelFlag: this.cancelFlag, wasmDir: this.options.wasmDir };
-      const worker = new Worker(this.options.workerPath, { workerData: init, stdout: false, stderr: false });
+      const settings = this.options.settings?.() ?? { backend: 'wasm' };
+      this.startedWith = settings;
+      const init: WorkerInit = { protocol: PROTOCOL_VERSION, cancelFlag: this.cancelFlag, wasmDir: this.options.wasmDir, backend: settings.backend };
+      const worker = new Worker(this.options.workerPath, {
+        workerData: init,
+        stdout: false,
+        stderr: false,
+        ...(settings.memoryLimitMb ? { resourceLimits: { maxOldGenerationSizeMb: settings.memoryLimitMb } } : {}),
+      });
       this.worker = worker;
+      this.changed();
       const timer = setTimeout(() => {
         reject(new KernelError(`The kernel did not start within ${START_TIMEOUT_MS / 1000} s`, 'crashed'));
         this.stop(new KernelError('The kernel did not start', 'crashed'));
@@ -145,6 +247,8 @@ export class LabKernel {
           }
           this.abortStart = undefined;
           this.backend = message.backend;
+          this.ready = true;
+          this.changed();
           this.options.log(`[${this.name}] kernel ready in ${message.startMs.toFixed(0)} ms (TensorFlow.js backend: ${message.backend}, recurrent kernel: ${message.kernel})`);
           resolve(worker);
           return;
@@ -154,7 +258,9 @@ export class LabKernel {
       worker.on('error', (error) => {
         clearTimeout(timer);
         this.options.log(`[${this.name}] kernel error: ${error.stack ?? error.message}`);
-        const failure = new KernelError(`The kernel crashed: ${error.message}`, 'crashed', error.stack);
+        const failure = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new KernelError(outOfMemoryMessage(settings.memoryLimitMb), 'crashed', error.stack)
+          : new KernelError(`The kernel crashed: ${error.message}`, 'crashed', error.stack);
         reject(failure);
         this.stop(failure);
       });
@@ -177,12 +283,20 @@ export class LabKernel {
         const pending = this.pending.get(message.requestId);
         this.pending.delete(message.requestId);
         pending?.resolve(message.outputs);
+        this.settled();
         return;
       }
       case 'error': {
         const pending = this.pending.get(message.requestId);
         this.pending.delete(message.requestId);
         pending?.reject(new KernelError(message.message, message.kind, message.stack));
+        this.settled();
+        return;
+      }
+      case 'stats': {
+        const { type: _type, requestId, ...stats } = message;
+        this.statsPending.get(requestId)?.(stats);
+        this.statsPending.delete(requestId);
         return;
       }
       default:
@@ -190,9 +304,20 @@ export class LabKernel {
     }
   }
 
+  /** A run ended: restart if a settings change asked for it, and tell the listeners. */
+  private settled(): void {
+    if (this.restartWhenIdleRequested && this.pending.size === 0) this.restart();
+    this.changed();
+  }
+
   /** Drops the worker and fails everything pending with `reason`. */
   private stop(reason: KernelError): void {
     clearTimeout(this.interruptTimer);
+    this.restartWhenIdleRequested = false;
+    this.ready = false;
+    this.startedWith = undefined;
+    for (const answer of this.statsPending.values()) answer(undefined);
+    this.statsPending.clear();
     this.abortStart?.(reason);
     this.abortStart = undefined;
     const worker = this.worker;
@@ -203,5 +328,12 @@ export class LabKernel {
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.reject(reason);
+    this.changed();
   }
+}
+
+/** The error of a worker that ran out of JavaScript heap, naming the setting that bounds it. */
+export function outOfMemoryMessage(limitMb: number | undefined): string {
+  const limit = limitMb ? `the ${limitMb} MB` : 'the default';
+  return `The kernel ran out of memory: its JavaScript heap reached ${limit} limit set by ${MEMORY_LIMIT_SETTING}. Raise the setting or ask for fewer steps, units or batch rows; the kernel was restarted.`;
 }

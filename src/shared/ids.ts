@@ -18,5 +18,18 @@ export const MARKDOWN_MIME = 'text/markdown';
 /** Command ids (`fglab.verbNoun`). */
 export const COMMAND = {
   newNotebook: 'fglab.newNotebook',
+  openSample: 'fglab.openSample',
+  insertCellTemplate: 'fglab.insertCellTemplate',
+  traceModel: 'fglab.traceModel',
+  exportOutput: 'fglab.exportOutput',
+  interruptKernel: 'fglab.interruptKernel',
   restartKernel: 'fglab.restartKernel',
+  showTraceTable: 'fglab.showTraceTable',
+  /** The status bar item's menu: Restart Kernel, Interrupt. */
+  showKernelActions: 'fglab.showKernelActions',
 } as const;
+
+/** Walkthrough id (package.json `contributes.walkthroughs`); VS Code names it `<publisher>.<name>#<id>`. */
+export const WALKTHROUGH_ID = 'fglab.gettingStarted';
+/** URI scheme of the read-only trace tables. */
+export const TRACE_TABLE_SCHEME = 'fglab-table';

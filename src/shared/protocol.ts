@@ -5,7 +5,10 @@
  */
 
 /** Bumped on any incompatible change; the host refuses a worker that reports another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** TensorFlow.js backends the worker can run on. */
+export type ComputeBackend = 'wasm' | 'cpu';
 
 /** `workerData` given to the worker when it starts. */
 export interface WorkerInit {
@@ -17,6 +20,8 @@ export interface WorkerInit {
   cancelFlag: SharedArrayBuffer;
   /** Folder holding the TensorFlow.js `.wasm` files (beside the bundles). */
   wasmDir: string;
+  /** TensorFlow.js backend to run on: `wasm` (fast) or `cpu` (plain JavaScript, for machines where WebAssembly fails). */
+  backend: ComputeBackend;
 }
 
 /** One item of a cell output, already encoded: the host only wraps it. */
@@ -35,9 +40,20 @@ export interface RunSpecRequest {
   baseDir: string;
   /** How errors name the cell, for example `cell 2`. */
   cellName: string;
+  /**
+   * When set, files named in the spec are read only from inside these folders (Restricted
+   * Mode: the workspace folders); anything else is refused with an error naming the path.
+   */
+  readRoots?: string[];
 }
 
-export type HostToWorker = RunSpecRequest;
+/** Asks for the worker's memory figures; answered with `stats` between runs (a running trace holds the thread). */
+export interface StatsRequest {
+  type: 'stats';
+  requestId: number;
+}
+
+export type HostToWorker = RunSpecRequest | StatsRequest;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -67,7 +83,22 @@ export interface ErrorMessage {
   stack?: string;
 }
 
-export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage;
+/** Memory of the worker, for the status bar. */
+export interface StatsMessage {
+  type: 'stats';
+  requestId: number;
+  /** TensorFlow.js backend in use. */
+  backend: string;
+  /** The worker's JavaScript heap in use and its limit (`resourceLimits`), bytes. */
+  heapUsedBytes: number;
+  heapLimitBytes: number;
+  /** Memory outside the JavaScript heap held by the worker's objects (typed arrays, WebAssembly memory), bytes. */
+  externalBytes: number;
+  /** Bytes of the TensorFlow.js tensors alive. */
+  tensorBytes: number;
+}
+
+export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage;
 
 /** Compile-time exhaustiveness check for switches over message types. */
 export function assertNever(value: never): never {

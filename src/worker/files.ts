@@ -1,11 +1,38 @@
 /** Reading files named in specs, with messages a user can act on. */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { relative, isAbsolute } from 'node:path';
 
 /** Largest input or weights file read, in bytes. */
 export const MAX_FILE_BYTES = 512 * 1024 ** 2;
 
-/** Reads an absolute path; errors say what went wrong in words, with the path. */
-export function readFileForSpec(path: string): Uint8Array {
+/** Whether `path` (resolved through symbolic links) lies inside one of `roots`. */
+export function isInside(path: string, roots: readonly string[]): boolean {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    real = path;
+  }
+  return roots.some((root) => {
+    let r: string;
+    try {
+      r = realpathSync(root);
+    } catch {
+      r = root;
+    }
+    const rel = relative(r, real);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  });
+}
+
+/**
+ * Reads an absolute path; errors say what went wrong in words, with the path. With `roots`
+ * (Restricted Mode) a path outside every root is refused before anything is read.
+ */
+export function readFileForSpec(path: string, roots?: readonly string[]): Uint8Array {
+  if (roots && !isInside(path, roots)) {
+    throw new Error(`it is outside the workspace folders, and in Restricted Mode specs read files only inside them (${path})`);
+  }
   let size: number;
   try {
     const stat = statSync(path);

@@ -4,14 +4,17 @@
  * it gets back (transferred, not copied).
  */
 import { resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, initLab, runSpecCell, SpecError } from '../lab';
+import { tf } from '../lab/tf';
 import {
   assertNever,
   PROTOCOL_VERSION,
   type ErrorKind,
   type HostToWorker,
   type RunSpecRequest,
+  type StatsRequest,
   type WorkerInit,
   type WorkerToHost,
 } from '../shared/protocol';
@@ -34,36 +37,70 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;
 }
 
+/** An allocation that failed for lack of memory (typed arrays, WebAssembly memory): the user asked for too much. */
+function isOutOfMemory(e: unknown): boolean {
+  return e instanceof RangeError && /allocation failed|out of memory|Maximum memory size|Invalid typed array length|Array buffer/i.test(e.message);
+}
+
 async function runSpec(request: RunSpecRequest): Promise<void> {
   try {
     const items = await runSpecCell(request.source, {
-      readFile: (path) => readFileForSpec(resolve(request.baseDir, path)),
+      readFile: (path) => readFileForSpec(resolve(request.baseDir, path), request.readRoots),
       shouldStop: () => Atomics.load(cancel, 0) === request.requestId,
     });
     const outputs = items.map((o) => ({ mime: o.mime, data: new Uint8Array(ownBuffer(o.data)) }));
     post({ type: 'result', requestId: request.requestId, outputs }, outputs.map((o) => o.data.buffer as ArrayBuffer));
   } catch (e) {
     const error = e as Error;
+    if (isOutOfMemory(e)) {
+      post({ type: 'error', requestId: request.requestId, kind: 'user', message: `out of memory (${error.message}): ask for fewer steps, units or batch rows` });
+      return;
+    }
     const kind: ErrorKind = e instanceof SpecError ? 'user' : e instanceof CancelledError ? 'cancelled' : 'internal';
     post({ type: 'error', requestId: request.requestId, kind, message: error.message ?? String(e), stack: kind === 'internal' ? error.stack : undefined });
   }
 }
 
-async function handle(message: HostToWorker): Promise<void> {
-  switch (message.type) {
-    case 'runSpec':
-      return runSpec(message);
-    default:
-      assertNever(message.type);
-  }
+function stats(request: StatsRequest): void {
+  const heap = getHeapStatistics();
+  post({
+    type: 'stats',
+    requestId: request.requestId,
+    backend: tf.getBackend(),
+    heapUsedBytes: heap.used_heap_size,
+    heapLimitBytes: heap.heap_size_limit,
+    externalBytes: (heap as { external_memory?: number }).external_memory ?? 0,
+    tensorBytes: tf.memory().numBytes,
+  });
 }
 
-// Requests run one at a time, in order; the step loops stay synchronous so that the shared
-// cancellation flag is the only way in while a trace runs.
-const kernelWasm = readKernelWasm(init.wasmDir, (m) => console.warn(m));
-let queue: Promise<void> = initLab({ tfjsWasmDir: init.wasmDir, kernelWasm }).then(({ backend, kernel }) => {
+/** Starts TensorFlow.js on the WASM backend, then switches to `cpu` when the host asks for it. */
+async function start(): Promise<{ backend: string; kernel: string }> {
+  const kernelWasm = readKernelWasm(init.wasmDir, (m) => console.warn(m));
+  const lab = await initLab({ tfjsWasmDir: init.wasmDir, kernelWasm });
+  if (init.backend !== 'cpu') return lab;
+  // Loaded only when chosen: the plain-JavaScript backend registers itself on import.
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('TensorFlow.js: the cpu backend did not start');
+  await tf.ready();
+  return { ...lab, backend: tf.getBackend() };
+}
+
+// Runs go one at a time, in order; the step loops stay synchronous so that the shared
+// cancellation flag is the only way in while a trace runs. Stats are answered at once (between runs).
+let queue: Promise<void> = start().then(({ backend, kernel }) => {
   post({ type: 'ready', protocol: PROTOCOL_VERSION, backend, kernel, startMs: performance.now() - startedAt });
 });
+
 port.on('message', (message: HostToWorker) => {
-  queue = queue.then(() => handle(message));
+  switch (message.type) {
+    case 'runSpec':
+      queue = queue.then(() => runSpec(message));
+      return;
+    case 'stats':
+      stats(message);
+      return;
+    default:
+      assertNever(message);
+  }
 });

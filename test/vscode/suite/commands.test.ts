@@ -1,18 +1,39 @@
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { closeAllEditors, codeCells, describeOutputs, NOTEBOOK_TYPE, outputItem, runAll, scratchCopy, SPEC_LANGUAGE, text, TRACE_MIME, waitFor } from './util';
+import {
+  closeAllEditors, codeCells, describeOutputs, errorOf, labApi, NOTEBOOK_TYPE, outputItem, runAll, scratchCopy, setSetting, SPEC_LANGUAGE, text, TRACE_MIME, untitledSpecNotebook, waitFor,
+} from './util';
+
+const COMMANDS = [
+  'fglab.newNotebook', 'fglab.openSample', 'fglab.insertCellTemplate', 'fglab.traceModel', 'fglab.exportOutput',
+  'fglab.interruptKernel', 'fglab.restartKernel', 'fglab.showTraceTable',
+];
+const SMALL = 'model: lstm\nunits: 5\ninput:\n  shape: [4, 3]\n  random: { seed: 2 }\n';
+const LONG = 'model: lstm\nunits: 32\ninput:\n  shape: [60000, 8]\n  random: { seed: 2 }\n';
+
+async function activeNotebook(): Promise<vscode.NotebookDocument> {
+  return waitFor(() => vscode.window.activeNotebookEditor?.notebook, 10_000, 'a notebook editor');
+}
+
+/** A notebook whose one cell has run SMALL: a trace output to export or tabulate. */
+async function tracedCell(): Promise<vscode.NotebookCell> {
+  const [cell] = await runAll(await untitledSpecNotebook(SMALL));
+  assert.equal(cell.executionSummary?.success, true, `the cell failed: ${describeOutputs(cell)}`);
+  return cell;
+}
 
 describe('Commands', () => {
   afterEach(closeAllEditors);
 
-  it('registers fglab.newNotebook and fglab.restartKernel', async () => {
+  it('registers every command of the palette', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['fglab.newNotebook', 'fglab.restartKernel']) assert.ok(commands.includes(id), `command ${id} is not registered`);
+    for (const id of COMMANDS) assert.ok(commands.includes(id), `command ${id} is not registered`);
   });
 
   it('opens an untitled fglab notebook holding the classic example with fglab.newNotebook', async () => {
     await vscode.commands.executeCommand('fglab.newNotebook');
-    const notebook = await waitFor(() => vscode.window.activeNotebookEditor?.notebook, 10_000, 'a notebook editor');
+    const notebook = await activeNotebook();
     assert.equal(notebook.notebookType, NOTEBOOK_TYPE);
     assert.equal(notebook.isUntitled, true, `expected an untitled notebook, got ${notebook.uri.toString()}`);
     const cells = codeCells(notebook);
@@ -26,11 +47,85 @@ describe('Commands', () => {
 
   it('runs the notebook that fglab.newNotebook opened', async () => {
     await vscode.commands.executeCommand('fglab.newNotebook');
-    const notebook = await waitFor(() => vscode.window.activeNotebookEditor?.notebook, 10_000, 'a notebook editor');
-    const [cell] = await runAll(notebook);
+    const [cell] = await runAll(await activeNotebook());
     assert.equal(cell.executionSummary?.success, true, `the cell failed: ${describeOutputs(cell)}`);
     const trace = JSON.parse(text(outputItem(cell, TRACE_MIME).data));
     assert.deepEqual(trace.dims, { batch: 1, time: 10, units: 128, features: 64 });
+  });
+
+  it('opens a sample as an untitled copy with fglab.openSample', async () => {
+    const notebook = await vscode.commands.executeCommand<vscode.NotebookDocument>('fglab.openSample', 'classic-lstm.fglab');
+    assert.equal(notebook.isUntitled, true);
+    assert.equal(vscode.window.activeNotebookEditor?.notebook, notebook);
+    assert.match(codeCells(notebook)[0].document.getText(), /units: 128/);
+  });
+
+  it('inserts an experiment template after the active cell with fglab.insertCellTemplate', async () => {
+    const notebook = await untitledSpecNotebook(SMALL);
+    const editor = await vscode.window.showNotebookDocument(notebook);
+    editor.selection = new vscode.NotebookRange(0, 1);
+    const range = await vscode.commands.executeCommand<vscode.NotebookRange>('fglab.insertCellTemplate', 'experiment.forgetBias');
+    assert.deepEqual([range.start, range.end], [1, 4]);
+    assert.equal(notebook.cellCount, 4);
+    assert.deepEqual(notebook.getCells().map((c) => c.document.languageId), [SPEC_LANGUAGE, 'markdown', SPEC_LANGUAGE, SPEC_LANGUAGE]);
+    assert.match(notebook.cellAt(3).document.getText(), /unitForgetBias: false/);
+  });
+
+  it('opens a new notebook for fglab.insertCellTemplate when none is active', async () => {
+    assert.equal(vscode.window.activeNotebookEditor, undefined);
+    await vscode.commands.executeCommand('fglab.insertCellTemplate', 'model.lstm');
+    const notebook = await activeNotebook();
+    assert.equal(notebook.notebookType, NOTEBOOK_TYPE);
+    assert.equal(notebook.cellCount, 1);
+    assert.match(notebook.cellAt(0).document.getText(), /^model: lstm$/m);
+  });
+
+  it('traces a model from its answers with fglab.traceModel: a new cell that runs', async () => {
+    const cell = await vscode.commands.executeCommand<vscode.NotebookCell>('fglab.traceModel', { model: 'lstm', units: 6, shape: [7, 3] });
+    await waitFor(() => cell.executionSummary?.success !== undefined, 90_000, 'the traced cell to finish');
+    assert.equal(cell.executionSummary?.success, true, `the cell failed: ${describeOutputs(cell)}`);
+    assert.deepEqual(JSON.parse(text(outputItem(cell, TRACE_MIME).data)).dims, { batch: 1, time: 7, units: 6, features: 3 });
+  });
+
+  it('exports a cell\'s trace as CSV, JSON and .npy with fglab.exportOutput', async () => {
+    const cell = await tracedCell();
+    const dir = vscode.Uri.file(`${os.tmpdir()}/fglab-export-${process.pid}`);
+    await vscode.workspace.fs.createDirectory(dir);
+    const csv = await vscode.commands.executeCommand<vscode.Uri>('fglab.exportOutput', { cell, format: 'csv', uri: vscode.Uri.joinPath(dir, 't.csv') });
+    const lines = text(await vscode.workspace.fs.readFile(csv)).trim().split('\n');
+    assert.match(lines[0], /^batch,step,unit,.*forgetGate/);
+    assert.equal(lines.length, 1 + 4 * 5, 'one row per (batch, step, unit)');
+    const json = await vscode.commands.executeCommand<vscode.Uri>('fglab.exportOutput', { cell, format: 'json', uri: vscode.Uri.joinPath(dir, 't.json') });
+    const body = JSON.parse(text(await vscode.workspace.fs.readFile(json)));
+    assert.deepEqual([body.series.forgetGate.length, body.series.forgetGate[0].length, body.series.forgetGate[0][0].length], [1, 4, 5]);
+    const npy = await vscode.commands.executeCommand<vscode.Uri>('fglab.exportOutput', { cell, format: 'npy', uri: vscode.Uri.joinPath(dir, 't.npy') });
+    assert.equal(Buffer.from(await vscode.workspace.fs.readFile(npy)).subarray(1, 6).toString('latin1'), 'NUMPY');
+  });
+
+  it('shows a cell\'s trace as a read-only Markdown table with fglab.showTraceTable', async () => {
+    const cell = await tracedCell();
+    const document = await vscode.commands.executeCommand<vscode.TextDocument>('fglab.showTraceTable', cell);
+    assert.equal(document.uri.scheme, 'fglab-table');
+    assert.equal(document.languageId, 'markdown');
+    assert.match(document.getText(), /^# Untitled-\d+ cell 1/);
+    assert.match(document.getText(), /## Memory per unit/);
+    assert.match(document.getText(), /### `forgetGate` \[1, 4, 5\]/);
+  });
+
+  it('says what to do when there is no trace, for fglab.exportOutput and fglab.showTraceTable', async () => {
+    assert.equal(await vscode.commands.executeCommand('fglab.exportOutput'), undefined);
+    assert.equal(await vscode.commands.executeCommand('fglab.showTraceTable'), undefined);
+  });
+
+  it('interrupts a running cell with fglab.interruptKernel', async () => {
+    const notebook = await untitledSpecNotebook(LONG);
+    const done = runAll(notebook, 120_000);
+    const api = await labApi();
+    await waitFor(() => api.controller.existingKernel(notebook)?.state === 'busy', 60_000, 'the cell to run');
+    await vscode.commands.executeCommand('fglab.interruptKernel');
+    const [cell] = await done;
+    assert.equal(cell.executionSummary?.success, false);
+    assert.equal(errorOf(cell).name, 'Interrupted');
   });
 
   it('restarts the kernel with fglab.restartKernel and runs the next cell on a fresh kernel', async () => {
@@ -45,5 +140,32 @@ describe('Commands', () => {
     assert.equal(third.executionSummary?.success, true, `the run after the restart failed: ${describeOutputs(third)}`);
     assert.ok(outputItem(third, TRACE_MIME).data.length > 0);
     assert.equal(third.executionSummary?.executionOrder, 1, 'execution order after a restart (a fresh kernel counts from 1)');
+  });
+});
+
+describe('Settings', () => {
+  afterEach(async () => {
+    await setSetting('fglab.outputSizeLimitMB', undefined);
+    await setSetting('fglab.computeBackend', undefined);
+    await closeAllEditors();
+  });
+
+  it('refuses an output over fglab.outputSizeLimitMB with an error naming the setting', async () => {
+    await setSetting('fglab.outputSizeLimitMB', 1);
+    const [cell] = await runAll(await untitledSpecNotebook('model: lstm\nunits: 128\ninput:\n  shape: [1000, 8]\n  random: { seed: 1 }\n'));
+    assert.equal(cell.executionSummary?.success, false, `expected a refused output, got ${describeOutputs(cell)}`);
+    assert.match(errorOf(cell).message, /^The output is \d+\.\d MB, over the 1 MB limit set by fglab\.outputSizeLimitMB/);
+  });
+
+  it('switches a running kernel to the cpu backend when fglab.computeBackend changes, without a reload', async () => {
+    const notebook = await untitledSpecNotebook(SMALL);
+    const api = await labApi();
+    await runAll(notebook);
+    assert.equal(api.controller.existingKernel(notebook)?.backend, 'wasm');
+    await setSetting('fglab.computeBackend', 'cpu');
+    await waitFor(() => api.controller.existingKernel(notebook)?.state === 'stopped', 10_000, 'the idle kernel to restart');
+    const [cell] = await runAll(notebook);
+    assert.equal(cell.executionSummary?.success, true, describeOutputs(cell));
+    assert.equal(api.controller.existingKernel(notebook)?.backend, 'cpu');
   });
 });

@@ -11,6 +11,8 @@ export const EXTENSION_ID = 'forget-gate-lab.forget-gate-lab';
 export const NOTEBOOK_TYPE = 'fglab';
 export const SPEC_LANGUAGE = 'fglab';
 export const CONTROLLER = { id: 'fglab.kernel', extension: EXTENSION_ID };
+/** The same controller, registered for Jupyter notebooks. */
+export const JUPYTER_CONTROLLER = { id: 'fglab.kernel.jupyter', extension: EXTENSION_ID };
 export const TRACE_MIME = 'application/vnd.fglab.trace+json';
 export const MARKDOWN_MIME = 'text/markdown';
 export const ERROR_MIME = 'application/vnd.code.notebook.error';
@@ -75,10 +77,10 @@ export function codeCells(notebook: vscode.NotebookDocument): vscode.NotebookCel
  * Shows the notebook, selects the lab's controller and runs every cell; resolves when every
  * code cell has finished an execution that started after this call.
  */
-export async function runAll(notebook: vscode.NotebookDocument, timeoutMs = 90_000): Promise<vscode.NotebookCell[]> {
+export async function runAll(notebook: vscode.NotebookDocument, timeoutMs = 90_000, controller = CONTROLLER): Promise<vscode.NotebookCell[]> {
   await vscode.window.showNotebookDocument(notebook);
-  await within(vscode.commands.executeCommand('notebook.selectKernel', CONTROLLER), 20_000, `notebook.selectKernel ${JSON.stringify(CONTROLLER)}`);
-  assert.equal(await selectKernel(CONTROLLER), true, `${CONTROLLER.id} is not the notebook's controller after notebook.selectKernel`);
+  await within(vscode.commands.executeCommand('notebook.selectKernel', controller), 20_000, `notebook.selectKernel ${JSON.stringify(controller)}`);
+  assert.equal(await selectKernel(controller), true, `${controller.id} is not the notebook's controller after notebook.selectKernel`);
   const started = Date.now();
   await within(vscode.commands.executeCommand('notebook.execute'), timeoutMs, 'notebook.execute');
   const cells = codeCells(notebook);
@@ -124,6 +126,28 @@ export async function closeAllEditors(): Promise<void> {
 export async function untitledSpecNotebook(source: string): Promise<vscode.NotebookDocument> {
   const data = new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, SPEC_LANGUAGE)]);
   return vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
+}
+
+/** Sets a user setting of the test profile (undefined removes it) and waits until the extension host sees it. */
+export async function setSetting(name: string, value: unknown): Promise<void> {
+  const [section, key] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
+  await vscode.workspace.getConfiguration(section).update(key, value, vscode.ConfigurationTarget.Global);
+  await waitFor(() => vscode.workspace.getConfiguration(section).inspect(key)?.globalValue === value || undefined, 10_000, `setting ${name} = ${JSON.stringify(value)}`);
+}
+
+/** The extension's exports (what `activate` returned). */
+export async function labApi(): Promise<{ controller: { existingKernel(nb: vscode.NotebookDocument): { backend?: string; state: string } | undefined } }> {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(extension, `extension ${EXTENSION_ID} is not installed`);
+  return extension.activate();
+}
+
+/** A position in `text` marked by `|`, and the text without the mark. */
+export function marked(source: string): { text: string; position: vscode.Position } {
+  const offset = source.indexOf('|');
+  assert.ok(offset >= 0, 'no | in the source');
+  const before = source.slice(0, offset).split('\n');
+  return { text: source.slice(0, offset) + source.slice(offset + 1), position: new vscode.Position(before.length - 1, before[before.length - 1].length) };
 }
 
 /** Decodes a base64 float32 little-endian series. */

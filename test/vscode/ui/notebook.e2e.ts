@@ -126,6 +126,35 @@ describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix
     console.log(`      ${canvases.length} canvases painted: ${canvases.map((c) => c.painted).join(', ')} pixels`);
   });
 
+  it('shows the kernel in the status bar: idle, its backend and its memory', async () => {
+    const item = page.locator('.statusbar-item', { hasText: 'Lab: idle' }).first();
+    await item.waitFor({ state: 'visible', timeout: 20_000 });
+    // The memory figures arrive from the worker a moment after the run.
+    let label = '';
+    for (let i = 0; i < 40 && !/\d+ MB/.test(label); i++) {
+      label = await item.innerText();
+      if (!/\d+ MB/.test(label)) await page.waitForTimeout(250);
+    }
+    assert.match(label, /Lab: idle · wasm · \d+ MB/);
+    await page.screenshot({ path: join(RESULTS, 'vscode-status-bar.png'), clip: { x: 0, y: (page.viewportSize()?.height ?? 1000) - 40, width: page.viewportSize()?.width ?? 1400, height: 40 } });
+    await item.click();
+    await page.locator(QUICK_ROW, { hasText: 'Restart Kernel' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.ok(await page.locator(QUICK_ROW, { hasText: 'Interrupt' }).count() > 0, 'the status bar menu offers Interrupt');
+    await page.keyboard.press('Escape');
+  });
+
+  it('lists the lab\'s walkthrough and opens its steps', async () => {
+    await commandPalette(page, 'Welcome: Open Walkthrough');
+    await page.keyboard.press('Enter');
+    const row = page.locator(QUICK_ROW, { hasText: 'Forget Gate Lab: see an LSTM forget' }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+    for (const step of ['Open the classic LSTM example', 'Run it and read the charts', 'Add a forgetting experiment']) {
+      await page.locator('.gettingStartedContainer', { hasText: step }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    }
+    await page.screenshot({ path: join(RESULTS, 'vscode-walkthrough.png') });
+  });
+
   it('lists "Forget Gate Lab: New Notebook" in the command palette', async () => {
     await commandPalette(page, 'Forget Gate Lab: New Notebook');
     const rows = await page.locator(QUICK_ROW).allInnerTexts();

@@ -1,0 +1,163 @@
+/**
+ * Cell templates: one per model (also offered as snippets in spec cells) and one per
+ * experiment (several cells that compare settings). Adding a model is one entry in
+ * `MODEL_TEMPLATES`. A unit test validates every spec here with the run's own validator.
+ * No `vscode` import.
+ */
+
+/** One cell of a template: Markdown prose or a spec (YAML). */
+export interface TemplateCell {
+  kind: 'markdown' | 'spec';
+  source: string;
+}
+
+export interface CellTemplate {
+  /** Stable id, accepted as the argument of `fglab.insertCellTemplate`. */
+  id: string;
+  /** Quick-pick label. */
+  label: string;
+  /** One line: what it shows. */
+  description: string;
+  cells: readonly TemplateCell[];
+}
+
+/** A template with one spec cell for one model; also a snippet under `snippetPrefix`. */
+export interface ModelTemplate extends CellTemplate {
+  /** The `model:` value the spec uses. */
+  model: string;
+  /** What to type in a spec cell to get the snippet. */
+  snippetPrefix: string;
+}
+
+const spec = (...lines: string[]): TemplateCell => ({ kind: 'spec', source: lines.join('\n') });
+const markdown = (...lines: string[]): TemplateCell => ({ kind: 'markdown', source: lines.join('\n') });
+
+/** One template per model kind (the snippet list). */
+export const MODEL_TEMPLATES: readonly ModelTemplate[] = [
+  {
+    id: 'model.lstm',
+    model: 'lstm',
+    snippetPrefix: 'lstm',
+    label: 'LSTM: the classic Keras example',
+    description: 'LSTMCell(units=128) over an input of shape (10, 64), seeded weights, Keras defaults',
+    cells: [spec(
+      '# LSTMCell(units=128) over an input of shape (10, 64), as in Keras.',
+      'model: lstm',
+      'units: 128',
+      'input:',
+      '  shape: [10, 64]',
+      '  random: { seed: 7 }',
+      'weights:',
+      '  seed: 1',
+      'recurrentActivation: sigmoid',
+      'unitForgetBias: true',
+    )],
+  },
+];
+
+/** Templates of several cells that compare settings (forgetting experiments). */
+export const EXPERIMENT_TEMPLATES: readonly CellTemplate[] = [
+  {
+    id: 'experiment.forgetBias',
+    label: 'Experiment: the unit forget bias and memory span',
+    description: 'The same LSTM with and without b_f = 1: compare the forget gates and half-lives',
+    cells: [
+      markdown(
+        '## Does the unit forget bias lengthen memory?',
+        '',
+        'Both cells run the same input and weights; only the forget-gate bias differs (`b_f = 1` or `0`).',
+        'Compare the mean forget gate and the half-life `ln 0.5 / ln f̄` of each unit below the cells.',
+      ),
+      spec(
+        '# With the unit forget bias (b_f = 1, the Keras default).',
+        'model: lstm',
+        'units: 64',
+        'input:',
+        '  shape: [50, 16]',
+        '  random: { seed: 3 }',
+        'weights: { seed: 11 }',
+        'unitForgetBias: true',
+      ),
+      spec(
+        '# Without it (b_f = 0, the TensorFlow.js default).',
+        'model: lstm',
+        'units: 64',
+        'input:',
+        '  shape: [50, 16]',
+        '  random: { seed: 3 }',
+        'weights: { seed: 11 }',
+        'unitForgetBias: false',
+      ),
+    ],
+  },
+  {
+    id: 'experiment.gateActivation',
+    label: 'Experiment: sigmoid (Keras) vs hardSigmoid (TensorFlow.js)',
+    description: 'The same LSTM with both gate activations: hardSigmoid saturates at exactly 0 and 1',
+    cells: [
+      markdown(
+        '## Gate activation: sigmoid or hardSigmoid?',
+        '',
+        'Keras uses `sigmoid`; TensorFlow.js defaults to `hardSigmoid` = clip(0.2x + 0.5, 0, 1), which reaches exactly 0 and 1.',
+        'Compare the saturation of the forget gate (steps below 0.1 and above 0.9).',
+      ),
+      spec(
+        'model: lstm',
+        'units: 32',
+        'input:',
+        '  shape: [40, 8]',
+        '  random: { seed: 5 }',
+        'weights: { seed: 2 }',
+        'recurrentActivation: sigmoid',
+      ),
+      spec(
+        'model: lstm',
+        'units: 32',
+        'input:',
+        '  shape: [40, 8]',
+        '  random: { seed: 5 }',
+        'weights: { seed: 2 }',
+        'recurrentActivation: hardSigmoid',
+      ),
+    ],
+  },
+  {
+    id: 'experiment.longSequence',
+    label: 'Experiment: how far back does memory reach?',
+    description: 'A 1000-step sequence: memory survival ∏ f over a long horizon and the half-life spectrum',
+    cells: [
+      markdown(
+        '## How far back does memory reach?',
+        '',
+        'Over 1000 steps, the survival `R(0→t) = ∏ f_k` shows how much of the first memory is left; units with a forget gate near 1 are the integrators.',
+      ),
+      spec(
+        'model: lstm',
+        'units: 32',
+        'input:',
+        '  shape: [1000, 8]',
+        '  random: { seed: 9 }',
+        'weights: { seed: 4 }',
+      ),
+    ],
+  },
+];
+
+/** Every template, models first. */
+export const CELL_TEMPLATES: readonly CellTemplate[] = [...MODEL_TEMPLATES, ...EXPERIMENT_TEMPLATES];
+
+/** The template with `id`, or undefined. */
+export function findTemplate(id: string): CellTemplate | undefined {
+  return CELL_TEMPLATES.find((t) => t.id === id);
+}
+
+/** Escapes text for VS Code snippet syntax. */
+export function escapeSnippet(text: string): string {
+  return text.replace(/[\\$}]/g, (c) => `\\${c}`);
+}
+
+/** A model template's spec as snippet text, with the cursor left at its end. */
+export function specSnippet(template: ModelTemplate): string {
+  const source = template.cells.find((c) => c.kind === 'spec')?.source ?? '';
+  return `${escapeSnippet(source)}\n$0`;
+}
