@@ -1,26 +1,30 @@
 /**
- * Memory survival `R_t = ∏_{k≤t} f_k` over steps: the mean over units and the slowest,
- * median and fastest unit, with the ½ line where a unit's half-life is read off.
+ * Memory survival `R_t = ∏_{k≤t} g_k` over steps for the keep gate g: the mean over channels
+ * and the slowest, median and fastest channel (and pinned ones), with the ½ line where a
+ * half-life is read off.
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { Trace } from '../shared/trace';
-import { baseOptions, linearAxis, subtitleOptions, titleOptions } from './chart.common';
-import { formatNumber } from './format';
+import { GROUP_KEY, baseOptions, linearAxis, stepText, stepTicks, subtitleOptions, titleOptions } from './chart.common';
+import { formatNumber, plural } from './format';
+import { keepGateOf } from './series';
 import { survivalCurves, type SurvivalCurves, type UnitSurvival } from './survival';
+import { boundedTable, tableCsv, type TableData } from './table';
 import type { ChartTheme } from './theme';
+import type { ViewContext, ViewDefinition } from './view';
 
 type Points = { x: number; y: number }[];
 
-/** Legend text of a unit's curve, e.g. `slowest: unit 17 (t½ 12.3)` or `slowest: unit 3 (no finite t½)`. */
-export function unitCurveLabel(u: UnitSurvival): string {
+/** Legend text of a channel's curve, e.g. `slowest: unit 17 (t½ 12.3)` or `slowest: head 3 (no finite t½)`. */
+export function unitCurveLabel(u: UnitSurvival, channel = 'unit'): string {
   const halfLife = u.halfLife === null ? 'no finite t½' : `t½ ${formatNumber(u.halfLife)}`;
-  return `${u.role}: unit ${u.unit} (${halfLife})`;
+  return `${u.role}: ${channel} ${u.unit} (${halfLife})`;
 }
 
-/** Datasets of the survival chart: the ½ reference, the units, then the mean on top. */
-export function survivalDatasets(curves: SurvivalCurves, theme: ChartTheme, time: number): ChartDataset<'line', Points>[] {
-  const colors = { slowest: theme.green, median: theme.orange, fastest: theme.purple };
-  const line = { pointRadius: 0, pointHoverRadius: 3, tension: 0 };
+/** Datasets of the survival chart: the ½ reference, the channels, then the mean on top. */
+export function survivalDatasets(curves: SurvivalCurves, theme: ChartTheme, time: number, channel = 'unit'): ChartDataset<'line', Points>[] {
+  const colors = { slowest: theme.green, median: theme.orange, fastest: theme.purple, pinned: theme.red };
+  const line = { pointRadius: 0, pointHoverRadius: 0, tension: 0 };
   const half: ChartDataset<'line', Points> = {
     ...line,
     label: 'R = ½',
@@ -28,16 +32,17 @@ export function survivalDatasets(curves: SurvivalCurves, theme: ChartTheme, time
     borderColor: theme.muted,
     borderWidth: 1,
     borderDash: [4, 4],
-    pointHoverRadius: 0,
   };
   const units = curves.units.map((u): ChartDataset<'line', Points> => ({
     ...line,
-    label: unitCurveLabel(u),
+    label: unitCurveLabel(u, channel),
     data: u.values.map((y, x) => ({ x, y })),
     borderColor: colors[u.role],
     backgroundColor: colors[u.role],
-    borderWidth: 1.5,
-  }));
+    borderWidth: u.role === 'pinned' ? 2 : 1.5,
+    borderDash: u.role === 'pinned' ? [5, 3] : undefined,
+    [GROUP_KEY]: `${u.role}-${u.unit}`,
+  } as ChartDataset<'line', Points>));
   const mean: ChartDataset<'line', Points> = {
     ...line,
     label: 'mean',
@@ -49,27 +54,58 @@ export function survivalDatasets(curves: SurvivalCurves, theme: ChartTheme, time
   return [half, ...units, mean];
 }
 
-/** The survival chart of batch row `batchRow` (default 0), `R` on [0, 1]. */
-export function survivalChart(trace: Trace, theme: ChartTheme, batchRow = 0): ChartConfiguration<'line', Points> {
-  const curves = survivalCurves(trace, batchRow);
+/** The survival chart of batch row `batchRow` (default 0), `R` on [0, 1], with `pinned` channels. */
+export function survivalChart(trace: Trace, theme: ChartTheme, batchRow = 0, pinned: readonly number[] = []): ChartConfiguration<'line', Points> {
+  return survivalParts(trace, theme, batchRow, pinned).config;
+}
+
+function survivalParts(trace: Trace, theme: ChartTheme, batchRow: number, pinned: readonly number[]) {
+  const gate = keepGateOf(trace)!;
+  const curves = survivalCurves(trace, batchRow, pinned);
   const options = baseOptions(theme);
   const last = curves.mean.length - 1;
+  const time = trace.dims.time;
+  const g = gate.info.symbol;
   options.plugins = {
     ...options.plugins,
-    title: titleOptions(theme, 'Memory survival R_t = ∏ f_k'),
-    subtitle: subtitleOptions(theme, ['share of c₀ left in c_t when nothing is written', `mean over units at the last step ${formatNumber(curves.mean[last])}${trace.dims.batch > 1 ? ` · batch row ${batchRow}` : ''}`]),
-    tooltip: {
-      ...options.plugins?.tooltip,
-      filter: (item) => item.datasetIndex !== 0,
-      callbacks: {
-        title: (items) => (items.length ? `step ${items[0].parsed.x}` : ''),
-        label: (item) => `${item.dataset.label}: R = ${formatNumber(item.parsed.y, 4)}`,
-      },
-    },
+    title: titleOptions(theme, `Memory survival R_t = ∏ ${g}_k`),
+    subtitle: subtitleOptions(theme, [`share of the initial state left at step t when nothing is written`, `mean over ${gate.channel}s at the last step ${formatNumber(curves.mean[last])}${trace.dims.batch > 1 ? ` · batch row ${batchRow}` : ''}`]),
   };
   options.scales = {
-    x: linearAxis(theme, 'step', { min: 0, max: Math.max(1, trace.dims.time - 1), ticks: { precision: 0 } }),
+    x: linearAxis(theme, trace.labels ? 'step (token)' : 'step', { min: 0, max: Math.max(1, time - 1), ticks: stepTicks(trace.labels, time) }),
     y: linearAxis(theme, 'R (share kept)', { min: 0, max: 1 }),
   };
-  return { type: 'line', data: { datasets: survivalDatasets(curves, theme, trace.dims.time) }, options: options as ChartConfiguration<'line', Points>['options'] };
+  const config: ChartConfiguration<'line', Points> = { type: 'line', data: { datasets: survivalDatasets(curves, theme, time, gate.channel) }, options: options as ChartConfiguration<'line', Points>['options'] };
+  return { config, curves, gate };
+}
+
+/** The survival view (see `survivalChart`). */
+export function survivalView(ctx: ViewContext): ViewDefinition {
+  const trace = ctx.output as Trace;
+  const { batchRow, pinned } = ctx.options;
+  const { config, curves, gate } = survivalParts(trace, ctx.theme, batchRow, pinned);
+  const time = trace.dims.time;
+  const data: TableData = {
+    caption: `Memory survival R per step (batch row ${batchRow})`,
+    columns: ['step', ...(trace.labels ? ['token'] : []), 'mean R', ...curves.units.map((u) => `${u.role} ${gate.channel} ${u.unit}`)],
+    rowCount: time,
+    row: (t) => [String(t), ...(trace.labels ? [trace.labels[t] ?? ''] : []), curves.mean[t], ...curves.units.map((u) => u.values[t])],
+  };
+  return {
+    kind: 'survival',
+    config,
+    label: `Line chart of memory survival R over ${plural(time, 'step')}: the mean over ${plural(gate.channels, gate.channel)} and the slowest, median and fastest ${gate.channel}, batch row ${batchRow}.`,
+    link: 'step',
+    zoom: true,
+    hover(x) {
+      const t = Math.round(x);
+      if (!(t >= 0 && t < time)) return null;
+      return {
+        title: stepText(trace.labels, t),
+        lines: [`mean: R = ${formatNumber(curves.mean[t], 4)}`, ...curves.units.map((u) => `${u.role} ${gate.channel} ${u.unit}: R = ${formatNumber(u.values[t], 4)}`)],
+      };
+    },
+    table: (maxRows) => boundedTable(data, maxRows),
+    csv: () => tableCsv(data),
+  };
 }

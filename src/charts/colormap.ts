@@ -47,6 +47,14 @@ export function diverging(v: number): Rgb {
   return interpolate(DIVERGING_STOPS, Number.isNaN(v) ? 0 : (v + 1) / 2);
 }
 
+/**
+ * Two colours for 0/1 series (kept or pruned attention weights): the ends of viridis, which
+ * differ in lightness as well as hue. Values below ½ (and NaN) take the first.
+ */
+export function binary(v: number): Rgb {
+  return v >= 0.5 ? VIRIDIS_STOPS[VIRIDIS_STOPS.length - 1] : VIRIDIS_STOPS[0];
+}
+
 /** Number of entries of a colour lookup table. */
 export const LUT_SIZE = 256;
 

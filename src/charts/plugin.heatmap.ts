@@ -1,32 +1,35 @@
 /**
  * A chart.js plugin that draws a heatmap image into the chart area, under the chart's own
- * axes, and a colour bar to the right of it. The image is drawn once per render as one
- * scaled bitmap, so it costs the same for 10 × 128 cells as for 2000 × 256.
+ * axes, and a colour bar to the right of it. The image is made for the visible window of
+ * cells at the chart area's device-pixel size (pooled when the grid is larger, see
+ * `gridImage`), cached, and drawn as one scaled bitmap.
  */
 import type { Chart, Plugin } from 'chart.js';
+import { themeFont } from './chart.common';
 import { LUT_SIZE } from './colormap';
 import { formatNumber } from './format';
-import type { HeatmapImage } from './heatmap';
+import { gridImage, type Grid, type HeatmapImage, type Pooling } from './heatmap';
 import type { ChartTheme } from './theme';
-import { themeFont } from './chart.common';
 
 /** Everything the plugin draws for one series. */
 export interface HeatmapLayer {
-  image: HeatmapImage;
-  /** Steps and units the image covers (its extent in data coordinates is −½..time−½ × −½..units−½). */
-  time: number;
-  units: number;
-  /** Colour bar: the values at its bottom and top, the colour table, its caption. */
+  /** The cells; in data coordinates cell (x, y) spans x ± ½, y ± ½. */
+  grid: Grid;
+  /** Colour bar: the values at its bottom and top, the colour table, its caption and labelled values. */
   lo: number;
   hi: number;
   table: Uint8Array;
   caption: string;
+  ticks: number[];
+  /** Pooling of blocks of cells when the grid has more cells than the area has pixels. */
+  pooling: Pooling;
+  /** Draw the colour bar as one block per tick (0/1 series) rather than a gradient. */
+  discrete?: boolean;
 }
 
 /**
  * Turns an RGBA image into something `CanvasRenderingContext2D.drawImage` accepts: in the
- * browser an `OffscreenCanvas`/`<canvas>` filled with `putImageData`, in the CLI a canvas of
- * its canvas library. Called once per layer.
+ * browser a `<canvas>` filled with `putImageData`, in Node a canvas of its canvas library.
  */
 export type ImageFactory = (image: HeatmapImage) => Drawable;
 
@@ -41,47 +44,64 @@ export interface HeatmapPlugin extends Plugin<'line'> {
   readonly id: 'fglabHeatmap';
   /** The layer drawn now. */
   layer: HeatmapLayer;
+  /** The image drawn last (its window and pooling blocks), if any. */
+  readonly image: HeatmapImage | undefined;
   /** Replaces the layer; the caller then calls `chart.update()`. */
   setLayer(layer: HeatmapLayer): void;
 }
 
 /**
  * Creates the plugin for one chart (pass it in the configuration's `plugins` array). Upscaled
- * images are drawn without smoothing, so that each cell stays a crisp rectangle; downscaled
- * ones with smoothing, so that thin features average rather than alias.
+ * images are drawn without smoothing, so that each cell stays a crisp rectangle.
  */
 export function createHeatmapPlugin(layer: HeatmapLayer, toImage: ImageFactory, theme: ChartTheme): HeatmapPlugin {
+  let cacheKey = '';
+  let cachedLayer: HeatmapLayer | null = null;
   let drawable: Drawable | null = null;
-  let drawableOf: HeatmapImage | null = null;
-  const imageFor = (image: HeatmapImage) => {
-    if (drawableOf !== image) {
-      drawable = toImage(image);
-      drawableOf = image;
-    }
-    return drawable as Drawable;
-  };
+  let image: HeatmapImage | undefined;
   const plugin: HeatmapPlugin = {
     id: 'fglabHeatmap',
     layer,
+    get image() {
+      return image;
+    },
     setLayer(next) {
       plugin.layer = next;
     },
     beforeDatasetsDraw(chart: Chart<'line'>) {
       const { ctx, chartArea, scales } = chart;
       const l = plugin.layer;
-      const x0 = scales.x.getPixelForValue(-0.5);
-      const x1 = scales.x.getPixelForValue(l.time - 0.5);
-      const y0 = scales.y.getPixelForValue(-0.5);
-      const y1 = scales.y.getPixelForValue(l.units - 0.5);
-      const width = Math.abs(x1 - x0);
-      const height = Math.abs(y1 - y0);
+      const { cols, rows } = l.grid;
+      const ratio = chart.currentDevicePixelRatio || 1;
+      const areaWidth = Math.max(1, Math.round((chartArea.right - chartArea.left) * ratio));
+      const areaHeight = Math.max(1, Math.round((chartArea.bottom - chartArea.top) * ratio));
+      const window = {
+        x0: Math.floor(Math.min(scales.x.min, scales.x.max) + 0.5),
+        x1: Math.ceil(Math.max(scales.x.min, scales.x.max) + 0.5),
+        y0: Math.floor(Math.min(scales.y.min, scales.y.max) + 0.5),
+        y1: Math.ceil(Math.max(scales.y.min, scales.y.max) + 0.5),
+      };
+      const key = `${window.x0},${window.x1},${window.y0},${window.y1},${areaWidth},${areaHeight},${l.pooling},${cols},${rows}`;
+      if (cachedLayer !== l || cacheKey !== key || !drawable) {
+        image = gridImage(l.grid, l.table, l.lo, l.hi, { window, maxWidth: areaWidth, maxHeight: areaHeight, pooling: l.pooling });
+        drawable = image.width > 0 && image.height > 0 ? toImage(image) : null;
+        cachedLayer = l;
+        cacheKey = key;
+      }
+      if (!image || !drawable) return;
+      const w = image.window;
+      const xa = scales.x.getPixelForValue(w.x0 - 0.5);
+      const xb = scales.x.getPixelForValue(Math.min(cols, w.x0 + image.width * image.xBlock) - 0.5);
+      const ya = scales.y.getPixelForValue(w.y0 - 0.5);
+      const yb = scales.y.getPixelForValue(Math.min(rows, w.y0 + image.height * image.yBlock) - 0.5);
+      const width = Math.abs(xb - xa);
+      const height = Math.abs(yb - ya);
       ctx.save();
       ctx.beginPath();
       ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
       ctx.clip();
-      ctx.imageSmoothingEnabled = l.image.width > width || l.image.height > height;
-      ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(imageFor(l.image), Math.min(x0, x1), Math.min(y0, y1), width, height);
+      ctx.imageSmoothingEnabled = image.width > width * ratio + 0.5 || image.height > height * ratio + 0.5;
+      ctx.drawImage(drawable, Math.min(xa, xb), Math.min(ya, yb), width, height);
       ctx.restore();
     },
     afterDraw(chart: Chart<'line'>) {
@@ -91,7 +111,7 @@ export function createHeatmapPlugin(layer: HeatmapLayer, toImage: ImageFactory, 
   return plugin;
 }
 
-/** The colour bar: a vertical gradient from `lo` (bottom) to `hi` (top) with three labels. */
+/** The colour bar: a vertical gradient (or blocks) from `lo` (bottom) to `hi` (top) with labels. */
 function drawColorBar(chart: Chart<'line'>, l: HeatmapLayer, theme: ChartTheme): void {
   const { ctx, chartArea } = chart;
   const left = chartArea.right + 14;
@@ -99,12 +119,26 @@ function drawColorBar(chart: Chart<'line'>, l: HeatmapLayer, theme: ChartTheme):
   const top = chartArea.top;
   const height = chartArea.bottom - chartArea.top;
   if (height <= 0) return;
+  const span = l.hi - l.lo || 1;
+  const yOf = (v: number) => top + height - ((v - l.lo) / span) * height;
+  const colorAt = (v: number) => {
+    const k = Math.round(Math.min(1, Math.max(0, (v - l.lo) / span)) * (LUT_SIZE - 1)) * 3;
+    return `rgb(${l.table[k]}, ${l.table[k + 1]}, ${l.table[k + 2]})`;
+  };
   ctx.save();
-  const strips = Math.max(1, Math.min(LUT_SIZE, Math.round(height)));
-  for (let s = 0; s < strips; s++) {
-    const k = Math.round(((strips - 1 - s) / Math.max(1, strips - 1)) * (LUT_SIZE - 1));
-    ctx.fillStyle = `rgb(${l.table[k * 3]}, ${l.table[k * 3 + 1]}, ${l.table[k * 3 + 2]})`;
-    ctx.fillRect(left, top + (s * height) / strips, barWidth, height / strips + 0.5);
+  if (l.discrete) {
+    const n = l.ticks.length;
+    l.ticks.forEach((v, i) => {
+      ctx.fillStyle = colorAt(v);
+      ctx.fillRect(left, top + ((n - 1 - i) * height) / n, barWidth, height / n + 0.5);
+    });
+  } else {
+    const strips = Math.max(1, Math.min(LUT_SIZE, Math.round(height)));
+    for (let s = 0; s < strips; s++) {
+      const k = Math.round(((strips - 1 - s) / Math.max(1, strips - 1)) * (LUT_SIZE - 1));
+      ctx.fillStyle = `rgb(${l.table[k * 3]}, ${l.table[k * 3 + 1]}, ${l.table[k * 3 + 2]})`;
+      ctx.fillRect(left, top + (s * height) / strips, barWidth, height / strips + 0.5);
+    }
   }
   ctx.strokeStyle = theme.grid;
   ctx.lineWidth = 1;
@@ -115,9 +149,11 @@ function drawColorBar(chart: Chart<'line'>, l: HeatmapLayer, theme: ChartTheme):
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
   const labelX = left + barWidth + 4;
-  ctx.fillText(formatNumber(l.hi, 2), labelX, top + 6);
-  ctx.fillText(formatNumber((l.lo + l.hi) / 2, 2), labelX, top + height / 2);
-  ctx.fillText(formatNumber(l.lo, 2), labelX, top + height - 6);
+  const n = l.ticks.length;
+  l.ticks.forEach((v, i) => {
+    const y = l.discrete ? top + ((n - 1 - i + 0.5) * height) / n : Math.min(top + height - 6, Math.max(top + 6, yOf(v)));
+    ctx.fillText(formatNumber(v, 2), labelX, y);
+  });
   ctx.textAlign = 'center';
   ctx.textBaseline = 'bottom';
   ctx.fillStyle = theme.muted;

@@ -79,3 +79,12 @@ export function withAlpha(css: string, alpha: number): string {
   const out = Math.round(a * alpha * 1000) / 1000;
   return `rgba(${r}, ${g}, ${b}, ${out})`;
 }
+
+/**
+ * Colours for series that are told apart by colour alone (gates, heads, variants): the theme's
+ * chart colours, then Okabe & Ito's colour-blind-safe sky blue, bluish green, reddish purple
+ * and vermillion.
+ */
+export function seriesPalette(theme: ChartTheme): string[] {
+  return [theme.blue, theme.orange, theme.green, theme.purple, theme.red, '#56b4e9', '#009e73', '#cc79a7', '#d55e00'];
+}

@@ -1,23 +1,11 @@
 /**
- * chart.js with only the parts the views use registered (tree-shaken by the bundler): line and
- * bar charts on linear and category axes, band fill, titles, legend and tooltips.
+ * chart.js with only the parts the views use (`CHART_PARTS`) and the zoom plugin (wheel with
+ * Ctrl, pinch and drag to pan on long step axes), registered once for the renderer bundle.
  */
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Filler,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  SubTitle,
-  Title,
-  Tooltip,
-} from 'chart.js';
+import { Chart } from 'chart.js';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import { CHART_PARTS } from '../charts/registry';
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, LinearScale, CategoryScale, Filler, Legend, Title, SubTitle, Tooltip);
+Chart.register(...CHART_PARTS, zoomPlugin);
 
 export { Chart };

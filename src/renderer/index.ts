@@ -1,36 +1,44 @@
 /**
  * Notebook renderer `fglab.charts` for `application/vnd.fglab.trace+json` outputs: decodes the
- * trace and draws its views with chart.js. One view per output id, disposed with the output.
- * A payload it cannot read becomes an error message in the output, never an exception.
+ * trace (or comparison) and draws its views with chart.js. One view per output id, disposed
+ * with the output; the user's picks are kept by output id in the renderer state, so they
+ * survive VS Code re-rendering the output. A payload it cannot read becomes an error message
+ * in the output, never an exception.
  */
 import type { ActivationFunction, OutputItem, RendererContext } from 'vscode-notebook-renderer';
 import { checkChartable } from '../charts/series';
-import { decodeTrace } from '../shared/trace';
+import { decodeOutput } from '../shared/trace';
 import { Chart } from './chartjs';
 import { renderError } from './error';
+import { createExporter, hostMessenger } from './export';
 import { readTheme, sameTheme } from './theme';
-import { TraceView, type ViewState } from './view';
+import { OutputView, type ViewState } from './view';
 
 /** Renderer state persisted by the webview: the picks of each output. */
-type RendererState = Record<string, ViewState>;
+type RendererState = Record<string, Partial<ViewState>>;
+
+/** Picks of outputs in this webview, also when the context keeps no state. */
+const memory = new Map<string, Partial<ViewState>>();
 
 export const activate: ActivationFunction<RendererState> = (context: RendererContext<RendererState>) => {
-  const views = new Map<string, TraceView>();
+  const views = new Map<string, OutputView>();
+  const messenger = hostMessenger(context as unknown as Parameters<typeof hostMessenger>[0]);
   let themeObserver: MutationObserver | undefined;
   let pending = false;
 
   const savedState = (id: string): Partial<ViewState> => {
     try {
-      return context.getState?.()?.[id] ?? {};
+      return context.getState?.()?.[id] ?? memory.get(id) ?? {};
     } catch {
-      return {};
+      return memory.get(id) ?? {};
     }
   };
   const saveState = (id: string, state: ViewState) => {
+    memory.set(id, state);
     try {
       context.setState?.({ ...(context.getState?.() ?? {}), [id]: state });
     } catch {
-      // Persisting picks is a convenience; a webview without state keeps working.
+      // The module map keeps the picks for this webview's life.
     }
   };
 
@@ -73,10 +81,11 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
       dispose(item.id);
       if (signal?.aborted) return;
       try {
-        const trace = decodeTrace(item.json());
-        checkChartable(trace);
+        const output = decodeOutput(item.json());
+        checkChartable(output);
         element.replaceChildren();
-        const view = new TraceView(trace, element, readTheme(element), savedState(item.id), (state) => saveState(item.id, state));
+        const exporter = createExporter(messenger, () => item.text());
+        const view = new OutputView(output, element, readTheme(element), savedState(item.id), (state) => saveState(item.id, state), exporter);
         views.set(item.id, view);
         watchTheme();
       } catch (error) {

@@ -55,6 +55,24 @@ const context = {
   getRenderer: async () => undefined,
   workspace: { isTrusted: true },
 };
+// With ?messaging the fake context has renderer messaging: posts are recorded and answered
+// like the extension host would (saved, or as set by setReply).
+const posted = [];
+let listeners = [];
+let replyKind = 'saved';
+if (new URLSearchParams(location.search).has('messaging')) {
+  context.postMessage = (message) => {
+    posted.push(message);
+    const reply = replyKind === 'saved' ? { type: 'saved', requestId: message.requestId, path: '/work/' + message.suggestedName }
+      : replyKind === 'cancelled' ? { type: 'cancelled', requestId: message.requestId }
+      : { type: 'failed', requestId: message.requestId, message: 'disk full' };
+    setTimeout(() => listeners.forEach((l) => l(reply)), 0);
+  };
+  context.onDidReceiveMessage = (listener) => {
+    listeners.push(listener);
+    return { dispose() { listeners = listeners.filter((l) => l !== listener); } };
+  };
+}
 const api = renderer.activate(context);
 const mime = '${TRACE_MIME}';
 function outputElement(id) {
@@ -85,6 +103,8 @@ window.fglabTest = {
   dispose(id) { api.disposeOutputItem(id); },
   chartOf: renderer.chartOf,
   state: () => state,
+  posted: () => posted,
+  setReply(kind) { replyKind = kind; },
 };
 window.fglabTestLoaded = true;
 </script>
@@ -136,7 +156,7 @@ export interface PageProblems {
 }
 
 /** Opens the test page in a fresh context and records its problems. */
-export async function openTestPage(browser: Browser, server: TestServer, viewport = { width: 1024, height: 900 }): Promise<{ page: Page; problems: PageProblems }> {
+export async function openTestPage(browser: Browser, server: TestServer, viewport = { width: 1024, height: 900 }, options: { messaging?: boolean } = {}): Promise<{ page: Page; problems: PageProblems }> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems: PageProblems = { errors: [], console: [], external: [] };
@@ -150,7 +170,7 @@ export async function openTestPage(browser: Browser, server: TestServer, viewpor
     problems.external.push(url);
     return route.abort();
   });
-  await page.goto(server.url + '/');
+  await page.goto(server.url + (options.messaging ? '/?messaging' : '/'));
   await page.waitForFunction(() => (window as unknown as { fglabTestLoaded?: boolean }).fglabTestLoaded === true);
   return { page, problems };
 }
@@ -220,7 +240,7 @@ export async function canvasFacts(page: Page, id: string): Promise<CanvasFacts[]
   return page.evaluate((id) => {
     type TestApi = { chartOf(c: HTMLCanvasElement): { chartArea: { left: number; top: number; right: number; bottom: number } } | undefined };
     const api = (window as unknown as { fglabTest: TestApi }).fglabTest;
-    const canvases = Array.from(document.querySelectorAll<HTMLCanvasElement>(`#output-${id} canvas`));
+    const canvases = Array.from(document.querySelectorAll<HTMLCanvasElement>(`#output-${id} canvas[data-fglab-chart]`));
     return canvases.map((canvas) => {
       const ctx = canvas.getContext('2d')!;
       const all = canvas.width > 0 && canvas.height > 0 ? ctx.getImageData(0, 0, canvas.width, canvas.height).data : new Uint8ClampedArray();
@@ -273,4 +293,43 @@ export async function renderText(page: Page, id: string, text: string): Promise<
 /** Waits for output `id`'s root to be marked ready. */
 export async function waitReady(page: Page, id: string, timeout = 30_000): Promise<void> {
   await page.waitForSelector(`#output-${id} .fglab-trace[data-fglab-ready="true"]`, { timeout, state: 'attached' });
+}
+
+/** Page coordinates of data point (x, y) of the chart of view `kind` in output `id` (`y` null: the middle of the chart area). */
+export async function pointOf(page: Page, id: string, kind: string, x: number, y: number | null): Promise<{ x: number; y: number }> {
+  const offset = await page.evaluate(({ id, kind, x, y }) => {
+    type Scale = { getPixelForValue(v: number): number };
+    type Chart = { scales: { x: Scale; y: Scale }; chartArea: { top: number; bottom: number } };
+    const api = (window as unknown as { fglabTest: { chartOf(c: HTMLCanvasElement): Chart | undefined } }).fglabTest;
+    const chart = api.chartOf(document.querySelector<HTMLCanvasElement>(`#output-${id} canvas[data-fglab-chart="${kind}"]`)!)!;
+    return { x: chart.scales.x.getPixelForValue(x), y: y === null ? (chart.chartArea.top + chart.chartArea.bottom) / 2 : chart.scales.y.getPixelForValue(y) };
+  }, { id, kind, x, y });
+  const box = (await page.locator(`#output-${id} canvas[data-fglab-chart="${kind}"]`).boundingBox())!;
+  return { x: box.x + offset.x, y: box.y + offset.y };
+}
+
+/** Moves the mouse over data point (x, y) of view `kind` and returns the tooltip's text. */
+export async function hoverAt(page: Page, id: string, kind: string, x: number, y: number | null): Promise<string> {
+  const p = await pointOf(page, id, kind, x, y);
+  await page.mouse.move(p.x, p.y);
+  await page.waitForSelector(`#output-${id} .fglab-tooltip:not([hidden])`, { state: 'attached' });
+  return (await page.locator(`#output-${id} .fglab-tooltip`).innerText()).replace(/\n/g, ' | ');
+}
+
+/** Pixels of the overlay canvas of view `kind` with alpha > 0 (the linked cursor and pinned marks). */
+export async function overlayPainted(page: Page, id: string, kind: string): Promise<number> {
+  return page.evaluate(({ id, kind }) => {
+    const overlay = document.querySelector<HTMLCanvasElement>(`#output-${id} .fglab-chart[data-fglab-view="${kind}"] canvas.fglab-overlay`)!;
+    const px = overlay.getContext('2d')!.getImageData(0, 0, overlay.width, overlay.height).data;
+    let n = 0;
+    for (let k = 3; k < px.length; k += 4) if (px[k] > 0) n++;
+    return n;
+  }, { id, kind });
+}
+
+/** Saves a screenshot of output `id` to test-results/`file`; returns its size in bytes. */
+export async function screenshot(page: Page, id: string, file: string): Promise<number> {
+  const dir = join(ROOT, 'test-results');
+  mkdirSync(dir, { recursive: true });
+  return (await page.locator(`#output-${id}`).screenshot({ path: join(dir, file) })).length;
 }

@@ -59,7 +59,7 @@ describe('fglab.charts renderer in Chromium', function () {
     await renderOutput(page, 'a', lstmPath);
     await waitReady(page, 'a');
     const facts = await canvasFacts(page, 'a');
-    assert.deepEqual(facts.map((f) => f.kind), ['heatmap', 'gates', 'survival', 'halflife']);
+    assert.deepEqual(facts.map((f) => f.kind), ['heatmap', 'gates', 'survival', 'halflife', 'spectrum', 'saturation']);
     for (const f of facts) {
       assert.ok(f.label.length > 20, `${f.kind} has an aria-label`);
       assert.ok(f.painted > 1000, `${f.kind} is painted (${f.painted} pixels)`);
@@ -67,6 +67,7 @@ describe('fglab.charts renderer in Chromium', function () {
     assert.ok(facts[0].areaColors > 20, `heatmap shows many colours (${facts[0].areaColors})`);
     const header = await page.textContent('#output-a .fglab-header');
     assert.match(header ?? '', /^LSTM · 1 × 10 steps × 128 units, 64 features · mean forget gate 0\.\d+ · median half-life [\d.]+ steps$/);
+    assert.equal(await page.getAttribute('#output-a .fglab-trace', 'data-fglab-model'), 'lstm');
   });
 
   it('repaints the heatmap when another series is picked', async () => {
@@ -90,19 +91,35 @@ describe('fglab.charts renderer in Chromium', function () {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const text = await page.textContent('#output-a .fglab-readout');
     assert.match(text ?? '', /^step \d+ · unit \d+ · f = 0\.\d+$/);
+    const tooltip = await page.locator('#output-a .fglab-tooltip').innerText();
+    assert.equal(tooltip.replace(/\n/g, ' · '), text, 'the tooltip says the same');
   });
 
-  it('offers the numbers behind the charts as data tables', async () => {
+  it('shows the numbers behind a view as a table in place of its chart, and back', async () => {
     await renderOutput(page, 'a', lstmPath);
     await waitReady(page, 'a');
-    assert.equal(await page.locator('#output-a table').count(), 0, 'tables are built when opened');
-    await page.click('#output-a details.fglab-data summary');
-    await page.waitForSelector('#output-a table.fglab-table');
-    const tables = page.locator('#output-a table.fglab-table');
-    assert.equal(await tables.count(), 2);
-    assert.equal(await tables.nth(0).locator('tbody tr').count(), 10, 'one row per step');
-    assert.equal(await tables.nth(1).locator('tbody tr').count(), 128, 'one row per unit');
-    assert.match((await tables.nth(0).locator('tbody tr').first().textContent()) ?? '', /^0(0\.\d+){4}$/);
+    assert.equal(await page.locator('#output-a table').count(), 0, 'tables are built when asked for');
+    const toggle = page.locator('#output-a [data-fglab-view="gates"] .fglab-table-toggle');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    const table = page.locator('#output-a [data-fglab-view="gates"] table.fglab-table');
+    assert.equal(await table.locator('tbody tr').count(), 10, 'one row per step');
+    assert.deepEqual(await table.locator('thead th').allTextContents(), ['step', 'mean f', 'f Q1', 'f median', 'f Q3', 'mean i', 'i Q1', 'i median', 'i Q3', 'mean o', 'o Q1', 'o median', 'o Q3']);
+    assert.match((await table.locator('tbody tr').first().innerText()).replace(/\s+/g, ' '), /^0( 0\.\d+){12}$/);
+    assert.ok(await page.locator('#output-a [data-fglab-view="gates"] .fglab-canvas-box').isHidden(), 'the chart gives way to the table');
+    await toggle.click();
+    assert.equal(await table.count(), 0);
+    assert.ok(await page.locator('#output-a [data-fglab-view="gates"] .fglab-canvas-box').isVisible());
+  });
+
+  it('bounds a large table and says how much it leaves out', async () => {
+    await renderOutput(page, 'a', lstmPath);
+    await waitReady(page, 'a');
+    await page.click('#output-a [data-fglab-view="heatmap"] .fglab-table-toggle');
+    const box = page.locator('#output-a [data-fglab-view="heatmap"] .fglab-table-box');
+    assert.equal(await box.locator('thead th').count(), 40);
+    assert.equal(await box.locator('tbody tr').count(), 10);
+    assert.equal(await box.locator('.fglab-table-note').textContent(), 'Showing the first 40 of 129 columns; Save CSV writes them all.');
   });
 
   it('shows an error naming the key for a payload of another format', async () => {
@@ -151,17 +168,18 @@ describe('fglab.charts renderer in Chromium', function () {
     }, id);
     await page.evaluate(() => {
       window.__canvases = {
-        a: Array.from(document.querySelectorAll<HTMLCanvasElement>('#output-a canvas')),
-        b: Array.from(document.querySelectorAll<HTMLCanvasElement>('#output-b canvas')),
+        a: Array.from(document.querySelectorAll<HTMLCanvasElement>('#output-a canvas[data-fglab-chart]')),
+        b: Array.from(document.querySelectorAll<HTMLCanvasElement>('#output-b canvas[data-fglab-chart]')),
       };
     });
-    assert.deepEqual(await charts('a'), [true, true, true, true]);
+    const all = (v: boolean) => Array.from({ length: 6 }, () => v);
+    assert.deepEqual(await charts('a'), all(true));
     await page.evaluate(() => (window as unknown as { fglabTest: { dispose(id?: string): void } }).fglabTest.dispose('a'));
-    assert.deepEqual(await charts('a'), [false, false, false, false]);
+    assert.deepEqual(await charts('a'), all(false));
     assert.equal(await page.locator('#output-a *').count(), 0, 'output a is emptied');
-    assert.deepEqual(await charts('b'), [true, true, true, true], 'output b keeps its charts');
+    assert.deepEqual(await charts('b'), all(true), 'output b keeps its charts');
     await page.evaluate(() => (window as unknown as { fglabTest: { dispose(id?: string): void } }).fglabTest.dispose());
-    assert.deepEqual(await charts('b'), [false, false, false, false]);
+    assert.deepEqual(await charts('b'), all(false));
     assert.equal(await page.locator('#output-b *').count(), 0, 'output b is emptied');
   });
 
@@ -169,7 +187,7 @@ describe('fglab.charts renderer in Chromium', function () {
     await renderOutput(page, 'a', lstmPath);
     await waitReady(page, 'a');
     await page.evaluate(() => {
-      window.__canvases = { old: Array.from(document.querySelectorAll<HTMLCanvasElement>('#output-a canvas')) };
+      window.__canvases = { old: Array.from(document.querySelectorAll<HTMLCanvasElement>('#output-a canvas[data-fglab-chart]')) };
     });
     await renderOutput(page, 'a', lstmPath);
     await waitReady(page, 'a');
@@ -178,7 +196,7 @@ describe('fglab.charts renderer in Chromium', function () {
       const api = (window as unknown as { fglabTest: { chartOf(c: HTMLCanvasElement): unknown } }).fglabTest;
       return window.__canvases!.old.map((c) => api.chartOf(c) !== undefined);
     });
-    assert.deepEqual(oldCharts, [false, false, false, false]);
+    assert.deepEqual(oldCharts, [false, false, false, false, false, false]);
   });
 
   it('shows batch row 0 and redraws another row when picked', async () => {
@@ -191,8 +209,9 @@ describe('fglab.charts renderer in Chromium', function () {
     await page.selectOption('#output-a select.fglab-batch', '2');
     await page.waitForFunction(() => document.querySelector('#output-a canvas[data-fglab-chart="heatmap"]')?.getAttribute('aria-label')?.includes('batch row 2'));
     const after = await canvasFacts(page, 'a');
+    assert.deepEqual(after.map((f) => f.kind), ['heatmap', 'gates', 'survival', 'halflife', 'spectrum', 'saturation']);
     for (const k of [0, 1, 2]) assert.notEqual(after[k].areaHash, before[k].areaHash, `${after[k].kind} was redrawn for row 2`);
-    assert.equal(after[3].areaHash, before[3].areaHash, 'the half-life histogram covers every row and stays');
+    for (const k of [3, 4, 5]) assert.equal(after[k].areaHash, before[k].areaHash, `${after[k].kind} covers every row and stays`);
     for (const f of after) assert.ok(f.painted > 1000, `${f.kind} is painted`);
   });
 

@@ -15,7 +15,7 @@ function assertNear(actual: number[], expected: number[], what: string): void {
 
 describe('gate summary per step', () => {
   it('gives mean, min and max over units at each step', () => {
-    const s = gateSummary(trace);
+    const s = gateSummary(trace, 'forgetGate');
     assertNear(s.mean, [0.25, 0.5], 'mean');
     assertNear(s.min, [0.1, 0], 'min');
     assertNear(s.max, [0.4, 1], 'max');
@@ -23,7 +23,7 @@ describe('gate summary per step', () => {
 
   it('gives quartiles as NumPy does (linear interpolation, type 7)', () => {
     // np.percentile([.1, .2, .3, .4], [25, 50, 75]) = [.175, .25, .325]; of [0, .5, .5, 1]: [.375, .5, .625].
-    const s = gateSummary(trace);
+    const s = gateSummary(trace, 'forgetGate');
     assertNear(s.q1, [0.175, 0.375], 'q1');
     assertNear(s.median, [0.25, 0.5], 'median');
     assertNear(s.q3, [0.325, 0.625], 'q3');
@@ -31,7 +31,7 @@ describe('gate summary per step', () => {
 
   it('gives the population standard deviation over units', () => {
     // sqrt(((.15² + .05²) · 2) / 4) = sqrt(.0125); sqrt((.5² · 2) / 4) = sqrt(.125).
-    assertNear(gateSummary(trace).std, [Math.sqrt(0.0125), Math.sqrt(0.125)], 'std');
+    assertNear(gateSummary(trace, 'forgetGate').std, [Math.sqrt(0.0125), Math.sqrt(0.125)], 'std');
   });
 
   it('summarises the batch row it is given', () => {

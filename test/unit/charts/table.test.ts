@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { stepTable, unitTable } from '../../../src/charts/table';
+import { boundedTable, csvNumber, stepTable, tableCsv, unitTable } from '../../../src/charts/table';
 import { traceOf } from './helpers';
 
 const trace = traceOf([[[0.1, 0.2, 0.3, 0.4], [1, 0, 0.5, 0.5]]], { halfLife: [1, 3, null, 2], labels: ['the', 'cat'] });
@@ -23,5 +23,25 @@ describe('data tables', () => {
       ['2', '0.4', '—', '0', '0'],
       ['3', '0.45', '2', '0', '0'],
     ]);
+  });
+});
+
+describe('CSV and bounded tables', () => {
+  it('writes float32 values with the shortest decimals that read back the same', () => {
+    assert.equal(csvNumber(Math.fround(0.1)), '0.1');
+    assert.equal(csvNumber(Math.fround(1 / 3)), '0.33333334');
+    assert.equal(csvNumber(NaN), '');
+    assert.equal(csvNumber(-Infinity), '-Infinity');
+  });
+
+  it('quotes text that holds commas, quotes or line breaks', () => {
+    const csv = tableCsv({ caption: 'c', columns: ['token', 'v'], rowCount: 2, row: (r) => [r === 0 ? 'a,"b"' : 'x', r] });
+    assert.equal(csv, 'token,v\n"a,""b""",0\nx,1\n');
+  });
+
+  it('shows at most the rows and columns asked for and counts the rest', () => {
+    let built = 0;
+    const t = boundedTable({ caption: 'c', columns: ['a', 'b', 'c'], rowCount: 1000, row: (r) => { built++; return [r, r / 3, null]; } }, 2, 2);
+    assert.deepEqual([t.rows, t.columns, t.totalRows, t.totalColumns, built], [[['0', '0'], ['1', '0.3333']], ['a', 'b'], 1000, 3, 2]);
   });
 });
