@@ -1,6 +1,7 @@
 // Builds the bundles into dist/: one esbuild context per bundle (generator-code's layout).
 //   node esbuild.config.mjs [--production] [--watch] [--tests]
-// --tests also bundles the Node-side test suites into out/test (packages stay external).
+// --tests also bundles the Node-side test suites into out/test (packages stay external, but
+// TensorFlow.js, which is bundled as in the worker).
 // Type checking is separate: `npm run typecheck` (tsc --noEmit per source folder).
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -25,14 +26,31 @@ const common = {
   define: { FGLAB_VERSION: JSON.stringify(version) },
 };
 
+/**
+ * Node bundles take packages' ES module builds (`module` before `main`): TensorFlow.js's
+ * gradients (for influence and training) exist only as ES modules, and its CommonJS builds
+ * are ES5 classes that cannot extend the ES module core's classes.
+ */
+const ESM_FIRST = ['module', 'main'];
+
+/** Test bundles: packages stay in node_modules, except TensorFlow.js, bundled as in the worker. */
+const externalButTfjs = {
+  name: 'external-but-tfjs',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@tensorflow/') ? undefined : { path: args.path, external: true }));
+  },
+};
+
+const nodeTest = { platform: 'node', format: 'cjs', mainFields: ESM_FIRST, plugins: [externalButTfjs] };
+
 /** @type {import('esbuild').BuildOptions[]} */
 const bundles = [
   // Extension host: CommonJS for Node; `vscode` is provided by the host at run time.
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // Kernel worker (worker_threads): TensorFlow.js and its WASM backend are bundled in.
-  { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs' },
+  { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST },
   // Headless command line: `fglab`.
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, mainFields: ESM_FIRST },
   // Notebook renderer: a browser ES module loaded by the notebook webview.
   { ...common, entryPoints: ['src/renderer/index.ts'], outfile: 'dist/renderer.js', platform: 'browser', format: 'esm' },
 ];
@@ -43,13 +61,13 @@ if (tests) {
     .map((f) => join(dir, f));
   const testBundles = [
     // Unit tests of the core and of the renderer's pure parts, run by mocha in Node.
-    { ...common, entryPoints: suites('test/unit'), outdir: 'out/test/unit', outbase: 'test/unit', platform: 'node', format: 'cjs', packages: 'external' },
+    { ...common, entryPoints: suites('test/unit'), outdir: 'out/test/unit', outbase: 'test/unit', ...nodeTest },
     // Browser and VS Code harnesses (Node side; they drive Chromium and code-server).
-    { ...common, entryPoints: suites('test/renderer'), outdir: 'out/test/renderer', outbase: 'test/renderer', platform: 'node', format: 'cjs', packages: 'external' },
+    { ...common, entryPoints: suites('test/renderer'), outdir: 'out/test/renderer', outbase: 'test/renderer', ...nodeTest },
     // `npm run bench` and `npm run docs`.
-    { ...common, entryPoints: suites('test/docs'), outdir: 'out/test/docs', outbase: 'test/docs', platform: 'node', format: 'cjs', packages: 'external' },
-    { ...common, entryPoints: suites('test/bench'), outdir: 'out/test/bench', outbase: 'test/bench', platform: 'node', format: 'cjs', packages: 'external' },
-    { ...common, entryPoints: suites('test/vscode'), outdir: 'out/test/vscode', outbase: 'test/vscode', platform: 'node', format: 'cjs', packages: 'external', external: ['vscode'] },
+    { ...common, entryPoints: suites('test/docs'), outdir: 'out/test/docs', outbase: 'test/docs', ...nodeTest },
+    { ...common, entryPoints: suites('test/bench'), outdir: 'out/test/bench', outbase: 'test/bench', ...nodeTest },
+    { ...common, entryPoints: suites('test/vscode'), outdir: 'out/test/vscode', outbase: 'test/vscode', ...nodeTest },
   ];
   bundles.push(...testBundles.filter((b) => b.entryPoints.length > 0));
 }

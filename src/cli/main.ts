@@ -1,7 +1,7 @@
 /**
  * `fglab`: the lab from a terminal.
  *
- *   fglab trace SPEC.yaml [--format json|csv|npy] [--series NAME] [--out FILE]
+ *   fglab trace SPEC.yaml [--format json|csv|npy] [--series NAME] [--variant NAME] [--out FILE]
  *   fglab run NOTEBOOK.fglab [--out FILE]
  *
  * User errors print one line naming the key, what was expected and what was got, and exit 1;
@@ -9,7 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CancelledError, initLab, runSpecCell, SpecError, traceSpec, traceToCsv, traceToJson, traceToNpy } from '../lab';
+import { CancelledError, initLab, runSpec, runSpecCell, SpecError, traceToCsv, traceToJson, traceToNpy } from '../lab';
+import { isComparison, type Comparison, type Trace } from '../shared/trace';
 import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell } from '../shared/notebook-file';
 import { SPEC_LANGUAGE } from '../shared/ids';
 import { readFileForSpec } from '../worker/files';
@@ -19,11 +20,13 @@ import { utf8Encode } from '../shared/utf8';
 const USAGE = `Forget Gate Lab — see and measure how recurrent networks forget.
 
 Usage:
-  fglab trace SPEC.yaml [--format json|csv|npy] [--series NAME] [--out FILE]
+  fglab trace SPEC.yaml [--format json|csv|npy] [--series NAME] [--variant NAME] [--out FILE]
       Trace the model a spec describes. JSON (default) goes to stdout:
-      {"model", "dims", "series": {name: [batch][time][units]}, "metrics"}.
-      CSV has one row per (batch, step, unit); .npy holds all series stacked
-      [series, batch, time, units], or one with --series.
+      {"model", "dims", "series": {name: nested arrays}, "metrics"}, or
+      {"variants": [{"name", ...}]} for model: compare.
+      CSV has one row per element of the series sharing the first series' shape
+      (or the shape of --series); .npy holds those series stacked, or one with
+      --series. For a comparison, CSV and .npy need --variant.
   fglab run NOTEBOOK.fglab [--out FILE]
       Run every code cell in order and write the notebook with its outputs
       (in place unless --out). Exits 1 if a cell fails.
@@ -70,21 +73,39 @@ function wasmDir(): string {
 }
 
 async function traceCommand(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['format', 'series', 'out']);
+  const { positional, flags } = parseArgs(argv, ['format', 'series', 'variant', 'out']);
   if (positional.length !== 1) throw new UsageError(`trace: expected one spec file, got ${positional.length}`);
   const format = flags.get('format') ?? 'json';
   if (!['json', 'csv', 'npy'].includes(format)) throw new UsageError(`--format: expected json, csv or npy, got "${format}"`);
-  if (flags.has('series') && format !== 'npy') throw new UsageError('--series: only with --format npy');
+  if (flags.has('series') && format === 'json') throw new UsageError('--series: only with --format csv or npy');
   const specPath = resolve(positional[0]);
   const source = readText(specPath, 'spec');
   await initLab({ tfjsWasmDir: wasmDir(), kernelWasm: readKernelWasm(wasmDir(), (m) => process.stderr.write(`${m}\n`)) });
-  const trace = await traceSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)) });
-  const body: string | Uint8Array = format === 'json' ? traceToJson(trace) : format === 'csv' ? traceToCsv(trace) : traceToNpy(trace, flags.get('series'));
+  const output = await runSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)) });
+  const trace = pickVariant(output, flags.get('variant'), format);
+  const series = flags.get('series');
+  const body: string | Uint8Array = format === 'json' ? traceToJson(trace) : format === 'csv' ? traceToCsv(trace as Trace, series) : traceToNpy(trace as Trace, series);
   const out = flags.get('out');
   if (out) writeFileSync(out, body);
   else if (typeof body === 'string') process.stdout.write(body);
   else if (process.stdout.isTTY) throw new UsageError('--format npy: binary output; give --out FILE or redirect stdout');
   else process.stdout.write(body);
+}
+
+/** The trace to export: the output itself, or one variant of a comparison (`--variant`). */
+function pickVariant(output: Trace | Comparison, name: string | undefined, format: string): Trace | Comparison {
+  if (!isComparison(output)) {
+    if (name !== undefined) throw new UsageError('--variant: only for model: compare');
+    return output;
+  }
+  const names = output.variants.map((v) => v.name);
+  if (name === undefined) {
+    if (format === 'json') return output;
+    throw new UsageError(`--format ${format}: a comparison needs --variant, one of ${names.map((n) => JSON.stringify(n)).join(', ')}`);
+  }
+  const found = output.variants.find((v) => v.name === name);
+  if (!found) throw new UsageError(`--variant: expected one of ${names.map((n) => JSON.stringify(n)).join(', ')}, got ${JSON.stringify(name)}`);
+  return found.trace;
 }
 
 const ERROR_MIME = 'application/vnd.code.notebook.error';

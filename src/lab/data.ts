@@ -1,22 +1,25 @@
 /**
- * Inputs and weights of a run: generated from seeds or read from JSON files named in a spec.
+ * Inputs and weights of a run: generated from seeds or read from files named in a spec.
  * Files are read through the caller's `readFile`, so the core has no file-system dependency.
  */
+import { readArrayFile, readJson, readNested, type ReadFile } from './files';
 import { glorotUniform, orthogonal } from './init';
 import { createRandom, normalArray } from './rng';
-import { checkSizes, toBatchShape, type LstmSpec } from './spec/lstm-spec';
+import { generateAttentionWeights, type AttentionWeights } from './attention';
+import { generateGruWeights, type GruWeights } from './gru';
+import { checkSizes, toBatchShape, type AnyAttentionSpec, type GruSpec, type LstmSpec, type ModelSpec } from './spec/model-spec';
 import { SpecError } from './spec/validate';
-import { utf8Decode } from '../shared/utf8';
+import { encodeTokens, tokenize } from './text';
 
-/** Reads a file named in a spec; relative paths resolve against the notebook's folder. */
-export type ReadFile = (path: string) => Uint8Array;
+export type { ReadFile } from './files';
 
-/** An input sequence, `[batch, time, features]` row-major. */
+/** An input sequence, `[batch, time, features]` row-major, with optional step labels (tokens). */
 export interface SequenceInput {
   batch: number;
   time: number;
   features: number;
   data: Float32Array;
+  labels?: string[];
 }
 
 /** LSTM weights in the Keras layout, gate order i, f, c, o. */
@@ -31,137 +34,161 @@ export interface LstmWeights {
   bias: Float32Array;
 }
 
-/** A rectangular nested array of finite numbers, flattened. */
-interface NestedArray {
-  shape: number[];
-  data: Float32Array;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `a list of ${v.length}`;
-  if (typeof v === 'string') return JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v);
-  return typeof v === 'object' ? 'an object' : String(v);
-}
-
-/** Flattens a nested array of depth `minDepth..maxDepth`, checking that it is rectangular and finite. */
-function readNested(value: unknown, key: string, minDepth: number, maxDepth: number, expected: string): NestedArray {
-  const shape: number[] = [];
-  for (let v: unknown = value; Array.isArray(v); v = v[0]) {
-    shape.push(v.length);
-    if (v.length === 0) break;
-  }
-  if (shape.length < minDepth || shape.length > maxDepth || shape.includes(0)) {
-    throw new SpecError(`${key}: expected ${expected}, got ${shape.length === 0 ? describe(value) : `a nested list of shape [${shape.join(', ')}]`}`, key);
-  }
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  let n = 0;
-  const walk = (v: unknown, depth: number, path: string): void => {
-    if (depth === shape.length) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpecError(`${key}${path}: expected a finite number, got ${describe(v)}`, key);
-      data[n++] = v;
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw new SpecError(`${key}${path}: expected a list of ${shape[depth]} (the lists must be rectangular), got ${describe(v)}`, key);
-    }
-    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${path}[${i}]`);
-  };
-  walk(value, 0, '');
-  return { shape, data };
-}
-
-function readJson(readFile: ReadFile, path: string, key: string): unknown {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFile(path);
-  } catch (e) {
-    throw new SpecError(`${key}: cannot read "${path}": ${(e as Error).message}`, key);
-  }
-  try {
-    return JSON.parse(utf8Decode(bytes));
-  } catch (e) {
-    throw new SpecError(`${key}: "${path}" is not valid JSON: ${(e as Error).message}`, key);
-  }
-}
-
 /** The input sequence a spec asks for. */
-export function loadInput(spec: LstmSpec, readFile: ReadFile): SequenceInput {
-  if (spec.input.file !== undefined) {
-    const json = readJson(readFile, spec.input.file, 'input.file');
-    const nested = readNested(json, 'input.file', 2, 3, 'a nested list [time][features] or [batch][time][features] of numbers');
-    const [batch, time, features] = toBatchShape(nested.shape);
-    if (spec.input.shape) {
-      const want = toBatchShape(spec.input.shape);
+export function loadInput(spec: ModelSpec, readFile: ReadFile): SequenceInput {
+  const input = spec.input;
+  if (input.text !== undefined) {
+    const mode = input.tokens ?? 'chars';
+    const tokens = tokenize(input.text, mode);
+    if (tokens.length === 0) throw new SpecError(`input.text: expected at least one ${mode === 'words' ? 'word' : 'character'}, got none`, 'input.text');
+    const encoded = encodeTokens(tokens, input.features, input.seed ?? 0);
+    checkSizes(spec, 1, tokens.length, encoded.features, 'input.text');
+    return { batch: 1, time: tokens.length, features: encoded.features, data: encoded.data, labels: tokens };
+  }
+  if (input.file !== undefined) {
+    const array = readArrayFile(readFile, input.file, 'input.file');
+    if (array.shape.length < 2 || array.shape.length > 3) {
+      throw new SpecError(`input.file: expected 2 dims [time, features] or 3 [batch, time, features], got shape [${array.shape.join(', ')}]`, 'input.file');
+    }
+    const [batch, time, features] = toBatchShape(array.shape);
+    if (input.shape) {
+      const want = toBatchShape(input.shape);
       if (want.join() !== [batch, time, features].join()) {
-        throw new SpecError(`input.shape: expected the shape of "${spec.input.file}", [${[batch, time, features].join(', ')}], got [${spec.input.shape.join(', ')}]`, 'input.shape');
+        throw new SpecError(`input.shape: expected the shape of "${input.file}", [${[batch, time, features].join(', ')}], got [${input.shape.join(', ')}]`, 'input.shape');
       }
     }
-    checkSizes(batch, time, features, spec.units, 'input.file');
-    return { batch, time, features, data: nested.data };
+    checkSizes(spec, batch, time, features, 'input.file');
+    return { batch, time, features, data: array.data };
   }
-  const [batch, time, features] = toBatchShape(spec.input.shape ?? []);
-  const random = createRandom(spec.input.random?.seed ?? 0);
+  const [batch, time, features] = toBatchShape(input.shape ?? []);
+  const random = createRandom(input.random?.seed ?? 0);
   return { batch, time, features, data: normalArray(random, batch * time * features) };
 }
 
 /**
  * Weights generated like Keras does for `LSTM(units)`: glorot-uniform kernel, orthogonal
- * recurrent kernel, zero bias with 1 on the forget slice when `unitForgetBias`.
+ * recurrent kernel, zero bias with 1 on the forget slice when `unitForgetBias`, plus
+ * `forgetBias`; or chrono initialisation (Tallec & Ollivier 2018) when `chrono` is given:
+ * forget bias `log U(1, T−1)` per unit, input bias its negative.
  */
-export function generateLstmWeights(seed: number, features: number, units: number, unitForgetBias: boolean): LstmWeights {
+export function generateLstmWeights(seed: number, features: number, units: number, unitForgetBias: boolean, forgetBias = 0, chrono?: number): LstmWeights {
   // Re-running a cell is the common case, and the orthogonal QR is the slow part of a small
   // trace (about 20 ms for 128 units), so the last few weight sets are kept. Weights are never
   // mutated after creation, so sharing them is safe.
-  const key = `${seed}/${features}/${units}/${unitForgetBias}`;
+  const key = `${seed}/${features}/${units}/${unitForgetBias}/${forgetBias}/${chrono}`;
   const cached = weightCache.get(key);
   if (cached) {
     weightCache.delete(key);
     weightCache.set(key, cached);
-    return cached;
+    return cached as LstmWeights;
   }
-  const weights = makeLstmWeights(seed, features, units, unitForgetBias);
-  weightCache.set(key, weights);
-  if (weightCache.size > WEIGHT_CACHE_SIZE) weightCache.delete(weightCache.keys().next().value as string);
+  const weights = makeLstmWeights(seed, features, units, unitForgetBias, forgetBias, chrono);
+  remember(key, weights);
   return weights;
 }
 
 const WEIGHT_CACHE_SIZE = 4;
-const weightCache = new Map<string, LstmWeights>();
+const weightCache = new Map<string, unknown>();
 
-function makeLstmWeights(seed: number, features: number, units: number, unitForgetBias: boolean): LstmWeights {
+/** Keeps generated weights for re-runs (least recently used first out). */
+export function remember(key: string, weights: unknown): void {
+  weightCache.set(key, weights);
+  if (weightCache.size > WEIGHT_CACHE_SIZE) weightCache.delete(weightCache.keys().next().value as string);
+}
+
+/** Generated weights cached under `key`, or undefined. */
+export function recall<T>(key: string): T | undefined {
+  const cached = weightCache.get(key);
+  if (cached !== undefined) {
+    weightCache.delete(key);
+    weightCache.set(key, cached);
+  }
+  return cached as T | undefined;
+}
+
+function makeLstmWeights(seed: number, features: number, units: number, unitForgetBias: boolean, forgetBias: number, chrono?: number): LstmWeights {
   const random = createRandom(seed);
   const kernel = glorotUniform(random, features, 4 * units);
   const recurrentKernel = orthogonal(random, units, 4 * units);
   const bias = new Float32Array(4 * units);
-  if (unitForgetBias) bias.fill(1, units, 2 * units);
+  if (chrono !== undefined) {
+    // b_f = log(u), u ~ U(1, T − 1); b_i = −b_f (Tallec & Ollivier 2018, section 4)
+    for (let u = 0; u < units; u++) {
+      const bf = Math.log(1 + random.uniform() * (chrono - 2));
+      bias[units + u] = bf + forgetBias;
+      bias[u] = -bf;
+    }
+  } else {
+    bias.fill((unitForgetBias ? 1 : 0) + forgetBias, units, 2 * units);
+  }
   return { features, units, kernel, recurrentKernel, bias };
 }
 
-/** The weights a spec asks for, checked against the input's feature count. */
-export function loadWeights(spec: LstmSpec, features: number, readFile: ReadFile): LstmWeights {
-  const units = spec.units;
-  if (spec.weights.file === undefined) return generateLstmWeights(spec.weights.seed ?? 0, features, units, spec.unitForgetBias);
-  const path = spec.weights.file;
+/** Reads named arrays of given shapes from a JSON weights file, naming what does not fit. */
+export function readWeightArrays(readFile: ReadFile, path: string, shapes: Record<string, number[]>, context: string): Record<string, Float32Array> {
   const json = readJson(readFile, path, 'weights.file');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new SpecError(`weights.file: expected a JSON object with "kernel", "recurrentKernel" and "bias", got ${describe(json)}`, 'weights.file');
+    throw new SpecError(`weights.file: expected a JSON object with ${Object.keys(shapes).map((k) => `"${k}"`).join(', ')}, got ${Array.isArray(json) ? 'a list' : String(json)}`, 'weights.file');
   }
   const obj = json as Record<string, unknown>;
-  const expectShapes: [string, number[]][] = [
-    ['kernel', [features, 4 * units]],
-    ['recurrentKernel', [units, 4 * units]],
-    ['bias', [4 * units]],
-  ];
   const arrays: Record<string, Float32Array> = {};
-  for (const [name, shape] of expectShapes) {
+  for (const [name, shape] of Object.entries(shapes)) {
     const key = `weights.file ${name}`;
     if (!(name in obj)) throw new SpecError(`${key}: missing; expected a list of shape [${shape.join(', ')}]`, 'weights.file');
     const nested = readNested(obj[name], key, shape.length, shape.length, `a nested list of shape [${shape.join(', ')}]`);
     if (nested.shape.join() !== shape.join()) {
-      throw new SpecError(`${key}: expected shape [${shape.join(', ')}] (features ${features}, units ${units}), got [${nested.shape.join(', ')}]`, 'weights.file');
+      throw new SpecError(`${key}: expected shape [${shape.join(', ')}] (${context}), got [${nested.shape.join(', ')}]`, 'weights.file');
     }
     arrays[name] = nested.data;
   }
-  return { features, units, kernel: arrays.kernel, recurrentKernel: arrays.recurrentKernel, bias: arrays.bias };
+  return arrays;
+}
+
+/** The LSTM weights a spec asks for, checked against the input's feature count. */
+export function loadLstmWeights(spec: LstmSpec, features: number, readFile: ReadFile): LstmWeights {
+  const units = spec.units;
+  if (spec.weights.file === undefined) {
+    return generateLstmWeights(spec.weights.seed ?? 0, features, units, spec.unitForgetBias, spec.forgetBias, spec.init?.chrono);
+  }
+  const a = readWeightArrays(readFile, spec.weights.file, { kernel: [features, 4 * units], recurrentKernel: [units, 4 * units], bias: [4 * units] }, `features ${features}, units ${units}`);
+  return { features, units, kernel: a.kernel, recurrentKernel: a.recurrentKernel, bias: a.bias };
+}
+
+/** The attention weights a spec asks for (generated, or from a JSON file in the documented layout). */
+export function loadAttentionWeights(spec: AnyAttentionSpec, features: number, readFile: ReadFile): AttentionWeights {
+  const { heads, keyDim } = spec;
+  const additive = spec.model === 'attention' && spec.score === 'additive';
+  const forgetting = spec.model === 'forgetting-attention';
+  if (spec.weights.file === undefined) {
+    const seed = spec.weights.seed ?? 0;
+    const key = `attention/${seed}/${features}/${heads}/${keyDim}/${additive}/${forgetting}/${forgetting ? spec.forgetBias : 0}`;
+    const cached = recall<AttentionWeights>(key);
+    if (cached) return cached;
+    const weights = generateAttentionWeights(seed, features, heads, keyDim, { additive, forgetting, forgetBias: forgetting ? spec.forgetBias : 0 });
+    remember(key, weights);
+    return weights;
+  }
+  const width = heads * keyDim;
+  const shapes: Record<string, number[]> = { query: [features, width], key: [features, width], value: [features, width] };
+  if (additive) Object.assign(shapes, { Wq: [heads, keyDim, keyDim], Wk: [heads, keyDim, keyDim], v: [heads, keyDim] });
+  if (forgetting) Object.assign(shapes, { forgetKernel: [features, heads], forgetBias: [heads] });
+  const a = readWeightArrays(readFile, spec.weights.file, shapes, `features ${features}, heads ${heads}, keyDim ${keyDim}`);
+  return { features, heads, keyDim, query: a.query, key: a.key, value: a.value, Wq: a.Wq, Wk: a.Wk, v: a.v, forgetKernel: a.forgetKernel, forgetBias: a.forgetBias };
+}
+
+/** The GRU weights a spec asks for: generated like Keras, or read from a JSON file (bias `[3·units]`, or `[2][3·units]` with resetAfter). */
+export function loadGruWeights(spec: GruSpec, features: number, readFile: ReadFile): GruWeights {
+  const units = spec.units;
+  if (spec.weights.file === undefined) {
+    const seed = spec.weights.seed ?? 0;
+    const key = `gru/${seed}/${features}/${units}/${spec.resetAfter}`;
+    const cached = recall<GruWeights>(key);
+    if (cached) return cached;
+    const weights = generateGruWeights(seed, features, units, spec.resetAfter);
+    remember(key, weights);
+    return weights;
+  }
+  const biasShape = spec.resetAfter ? [2, 3 * units] : [3 * units];
+  const a = readWeightArrays(readFile, spec.weights.file, { kernel: [features, 3 * units], recurrentKernel: [units, 3 * units], bias: biasShape }, `features ${features}, units ${units}, resetAfter ${spec.resetAfter}`);
+  return { features, units, kernel: a.kernel, recurrentKernel: a.recurrentKernel, bias: a.bias };
 }

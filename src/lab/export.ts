@@ -1,45 +1,20 @@
 /**
- * Trace exports for the command line: JSON with plain nested arrays `[batch][time][units]`,
- * CSV in long form, and NumPy `.npy`.
+ * Trace exports for the command line and the export command: JSON with plain nested arrays
+ * (`[batch][time][units]` for recurrent series), CSV in long form, and NumPy `.npy`.
  */
-import { LSTM_SERIES_ORDER, type Series, type Trace } from '../shared/trace';
+import { isComparison, LSTM_SERIES_ORDER, SERIES_INFO, type Axis, type Comparison, type Series, type Trace } from '../shared/trace';
 import { utf8Encode } from '../shared/utf8';
 
-function nested(s: Series): number[][][] {
-  const [B, T, U] = s.shape;
-  const out: number[][][] = [];
-  for (let b = 0; b < B; b++) {
-    const rows: number[][] = [];
-    for (let t = 0; t < T; t++) rows.push(Array.from(s.data.subarray((b * T + t) * U, (b * T + t + 1) * U)));
-    out.push(rows);
-  }
-  return out;
+/** Series of a trace in the order exports list them (the skeleton's order for the LSTM). */
+export function exportSeriesNames(trace: Trace): string[] {
+  const order: readonly string[] = trace.model === 'lstm' ? LSTM_SERIES_ORDER : SERIES_INFO[trace.model].map((s) => s.name);
+  const known = order.filter((n) => n in trace.series);
+  return [...known, ...Object.keys(trace.series).filter((n) => !known.includes(n))];
 }
 
-function seriesNames(trace: Trace): string[] {
-  const known = LSTM_SERIES_ORDER.filter((n) => n in trace.series);
-  return [...known, ...Object.keys(trace.series).filter((n) => !known.includes(n as never))];
-}
-
-/**
- * `{"model", "dims", "series": {name: [batch][time][units]}, "metrics": {"halfLife", "saturation"}}`,
- * float32 values written with the shortest decimal that reads back to the same float32.
- */
-export function traceToJson(trace: Trace): string {
-  const series: Record<string, number[][][]> = {};
-  for (const name of seriesNames(trace)) series[name] = nested(trace.series[name]);
-  const { batch, time, units, features } = trace.dims;
-  const body = {
-    model: trace.model,
-    dims: { batch, time, units, features },
-    series,
-    metrics: { halfLife: trace.metrics.halfLife, saturation: trace.metrics.saturation },
-  };
-  return `${JSON.stringify(body, (_k, v) => (typeof v === 'number' ? shortestFloat32(v) : v))}\n`;
-}
-
-/** The shortest decimal that parses back to the same float32 (so JSON is not padded with float64 noise). */
-function shortestFloat32(v: number): number {
+/** The shortest decimal that parses back to the same float32 (so JSON is not padded with float64 noise); NaN → null. */
+function jsonNumber(v: number): number | null {
+  if (Number.isNaN(v)) return null;
   if (!Number.isFinite(v) || Math.fround(v) !== v) return v;
   for (let p = 1; p <= 9; p++) {
     const c = Number(v.toPrecision(p));
@@ -48,18 +23,71 @@ function shortestFloat32(v: number): number {
   return v;
 }
 
-/** Long-form CSV: one row per (batch, step, unit), one column per series. */
-export function traceToCsv(trace: Trace): string {
-  const names = seriesNames(trace);
-  const { batch: B, time: T, units: U } = trace.dims;
-  const lines = [['batch', 'step', 'unit', ...names].join(',')];
+/** A series as nested arrays of its shape. */
+function nested(s: Series): unknown {
+  const build = (offset: number, dim: number): unknown => {
+    if (dim === s.shape.length - 1) return Array.from(s.data.subarray(offset, offset + s.shape[dim]), jsonNumber);
+    const stride = s.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: s.shape[dim] }, (_, i) => build(offset + i * stride, dim + 1));
+  };
+  return s.shape.length === 0 ? [] : build(0, 0);
+}
+
+function traceJson(trace: Trace): Record<string, unknown> {
+  const series: Record<string, unknown> = {};
+  for (const name of exportSeriesNames(trace)) series[name] = nested(trace.series[name]);
+  const body: Record<string, unknown> = { model: trace.model, dims: { ...trace.dims }, series, metrics: trace.metrics };
+  if (trace.labels) body.labels = trace.labels;
+  return body;
+}
+
+/**
+ * `{"model", "dims", "series": {name: nested arrays}, "metrics"}` (plus `labels` for text), or
+ * `{"variants": [{"name", …}]}` for a comparison. Entries that do not exist (above the
+ * diagonal of causal matrices) are `null`.
+ */
+export function traceToJson(output: Trace | Comparison): string {
+  const body = isComparison(output) ? { variants: output.variants.map((v) => ({ name: v.name, ...traceJson(v.trace) })) } : traceJson(output);
+  return `${JSON.stringify(body, (_k, v) => (typeof v === 'number' ? jsonNumber(v) : v))}\n`;
+}
+
+const AXIS_COLUMNS: Record<Axis, string> = { batch: 'batch', time: 'step', unit: 'unit', head: 'head', query: 'query', key: 'key', feature: 'feature' };
+
+/** The series exported together: those with the shape of `seriesName` (default: the first in export order). */
+function sameShape(trace: Trace, seriesName?: string): string[] {
+  const names = exportSeriesNames(trace);
+  if (seriesName !== undefined && !names.includes(seriesName)) throw new Error(`--series: expected one of ${names.join(', ')}, got "${seriesName}"`);
+  const first = trace.series[seriesName ?? names[0]];
+  return names.filter((n) => trace.series[n].shape.join() === first.shape.join());
+}
+
+function axesOf(trace: Trace, name: string): string[] {
+  const info = SERIES_INFO[trace.model].find((s) => s.name === name);
+  const rank = trace.series[name].shape.length;
+  return info && info.axes.length === rank ? info.axes.map((a) => AXIS_COLUMNS[a]) : Array.from({ length: rank }, (_, i) => `dim${i}`);
+}
+
+/**
+ * Long-form CSV: one row per element of the series sharing the first series' shape (or the
+ * shape of `seriesName`), one column per index and per series. Empty cells where an entry does
+ * not exist.
+ */
+export function traceToCsv(trace: Trace, seriesName?: string): string {
+  const names = seriesName ? [seriesName, ...sameShape(trace, seriesName).filter((n) => n !== seriesName)] : sameShape(trace);
+  const shape = trace.series[names[0]].shape;
+  const lines = [[...axesOf(trace, names[0]), ...names].join(',')];
   const columns = names.map((n) => trace.series[n].data);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      for (let u = 0; u < U; u++) {
-        const i = (b * T + t) * U + u;
-        lines.push(`${b},${t},${u},${columns.map((c) => shortestFloat32(c[i])).join(',')}`);
-      }
+  const n = shape.reduce((a, b) => a * b, 1);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    const values = columns.map((c) => {
+      const v = jsonNumber(c[i]);
+      return v === null ? '' : String(v);
+    });
+    lines.push(`${index.join(',')},${values.join(',')}`);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
     }
   }
   return `${lines.join('\n')}\n`;
@@ -67,20 +95,20 @@ export function traceToCsv(trace: Trace): string {
 
 /**
  * NumPy `.npy` (format 1.0, little-endian float32, C order). With `seriesName` the array is that
- * series `[batch, time, units]`; without, all series stacked `[series, batch, time, units]` in
- * the order of `LSTM_SERIES_ORDER`.
+ * series; without, the series sharing the first series' shape, stacked `[series, …shape]` in
+ * export order (for the LSTM: inputGate, forgetGate, candidate, outputGate, cell, hidden, survival).
  */
 export function traceToNpy(trace: Trace, seriesName?: string): Uint8Array {
-  const names = seriesName ? [seriesName] : seriesNames(trace);
-  for (const n of names) if (!(n in trace.series)) throw new Error(`--series: expected one of ${seriesNames(trace).join(', ')}, got "${n}"`);
-  const { batch: B, time: T, units: U } = trace.dims;
-  const shape = seriesName ? [B, T, U] : [names.length, B, T, U];
+  const names = seriesName ? [seriesName] : sameShape(trace);
+  if (seriesName) sameShape(trace, seriesName); // checks the name
+  const base = trace.series[names[0]].shape;
+  const shape = seriesName ? base : [names.length, ...base];
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
   // magic (6) + version (2) + header length (2) + header, padded with spaces to a multiple of 64, ending in \n
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
   header = header.padEnd(total - 10 - 1, ' ') + '\n';
   const headerBytes = utf8Encode(header);
-  const n = B * T * U;
+  const n = base.reduce((a, b) => a * b, 1);
   const out = new Uint8Array(10 + headerBytes.length + names.length * n * 4);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0); // \x93NUMPY v1.0
   new DataView(out.buffer).setUint16(8, headerBytes.length, true);

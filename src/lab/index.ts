@@ -3,9 +3,10 @@ import { createWasmLstmKernelAsync } from './kernels/wasm-lstm';
 import { getLstmKernel, setLstmKernel } from './lstm';
 import { initTensorFlow } from './tf';
 
-export { runSpecCell, traceSpec, type SpecContext } from './run';
+export { runSpec, runSpecCell, traceModel, traceSpec, type SpecContext } from './run';
 export { traceOutputItems, markdownSummary, summarize, type TraceSummary } from './output';
-export { traceToCsv, traceToJson, traceToNpy } from './export';
+export { exportSeriesNames, traceToCsv, traceToJson, traceToNpy } from './export';
+export { parseSpec, type Spec, type ModelSpec } from './spec/model-spec';
 export { SpecError } from './spec/validate';
 export { CancelledError } from './kernels/lstm-kernel';
 export { setLstmKernel, getLstmKernel } from './lstm';

@@ -1,21 +1,25 @@
 /**
- * Cell outputs of a trace: the `application/vnd.fglab.trace+json` item the renderer draws,
- * and a `text/markdown` summary that reads where the renderer is absent (GitHub, Jupyter).
- * Built where the trace is (worker or CLI), so the extension host only wraps bytes.
+ * Cell outputs of a trace or comparison: the `application/vnd.fglab.trace+json` item the
+ * renderer draws, and a `text/markdown` summary that reads where the renderer is absent
+ * (GitHub, Jupyter). Built where the trace is (worker or CLI), so the extension host only
+ * wraps bytes.
  */
 import { MARKDOWN_MIME, TRACE_MIME } from '../shared/ids';
 import type { OutputItemBytes } from '../shared/protocol';
-import { encodeOutputBytes, type Trace } from '../shared/trace';
+import { encodeOutputBytes, isComparison, KEEP_GATE, type Comparison, type Trace } from '../shared/trace';
 import { utf8Encode } from '../shared/utf8';
 import { median } from './metrics';
 
 /** Headline figures of a trace. */
 export interface TraceSummary {
-  meanForget: number;
+  /** Mean keep gate (LSTM forget gate, GRU update gate, forgetting-attention forget gate), or NaN. */
+  meanKeep: number;
   medianHalfLife: number | null;
-  /** Share of all (step, unit) forget-gate values below 0.1 / above 0.9. */
+  /** Share of all keep-gate values below 0.1 / above 0.9. */
   saturationLow: number;
   saturationHigh: number;
+  /** Mean attention-row entropy in nats, or NaN. */
+  meanEntropy: number;
 }
 
 function mean(values: ArrayLike<number>): number {
@@ -25,11 +29,13 @@ function mean(values: ArrayLike<number>): number {
 }
 
 export function summarize(trace: Trace): TraceSummary {
+  const keep = KEEP_GATE[trace.model];
   return {
-    meanForget: mean(trace.series.forgetGate.data),
+    meanKeep: keep && trace.series[keep] ? mean(trace.series[keep].data) : NaN,
     medianHalfLife: median(trace.metrics.halfLife ?? []),
     saturationLow: mean(trace.metrics.saturation?.low ?? []),
     saturationHigh: mean(trace.metrics.saturation?.high ?? []),
+    meanEntropy: trace.metrics.entropy ? mean(trace.metrics.entropy.flat(2)) : NaN,
   };
 }
 
@@ -37,33 +43,78 @@ function percent(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
 
-/** A short Markdown summary: shapes, mean forget gate, median half-life, saturation. */
-export function markdownSummary(trace: Trace): string {
-  const { batch, time, units, features } = trace.dims;
+const TITLES: Record<Trace['model'], string> = {
+  lstm: 'LSTM',
+  gru: 'GRU',
+  attention: 'Attention',
+  'forgetting-attention': 'Forgetting attention',
+};
+
+const KEEP_NAMES: Record<Trace['model'], string> = { lstm: 'forget gate f', gru: 'update gate z', attention: '', 'forgetting-attention': 'forget gate f' };
+
+function shapeLine(trace: Trace): string {
+  const { batch, time, units, features, heads, keyDim } = trace.dims;
+  const body = heads !== undefined ? `${heads} heads × keyDim ${keyDim}` : `${units} units`;
+  return `batch ${batch} × ${time} steps × ${body}, ${features} input features`;
+}
+
+function measureRows(trace: Trace): string[] {
   const s = summarize(trace);
-  const never = (trace.metrics.halfLife ?? []).filter((h) => h === null).length;
-  const halfLife = s.medianHalfLife === null ? 'none finite' : `${s.medianHalfLife.toPrecision(3)} steps`;
-  const shape = `[${batch}, ${time}, ${units}]`;
+  const rows: string[] = [];
+  const keep = KEEP_NAMES[trace.model];
+  const per = trace.dims.heads !== undefined ? 'heads' : 'units';
+  if (!Number.isNaN(s.meanKeep)) rows.push(`| mean ${keep} | ${s.meanKeep.toFixed(3)} |`);
+  if (trace.metrics.halfLife) {
+    const never = trace.metrics.halfLife.filter((h) => h === null).length;
+    const halfLife = s.medianHalfLife === null ? 'none finite' : `${s.medianHalfLife.toPrecision(3)} steps`;
+    rows.push(`| median half-life ln 0.5 / ln ḡ | ${halfLife}${never ? ` (${never} ${per} with a mean gate of 0 or 1)` : ''} |`);
+  }
+  if (trace.metrics.saturation) {
+    rows.push(`| ${keep} < 0.1 (forgetting) | ${percent(s.saturationLow)} of steps |`);
+    rows.push(`| ${keep} > 0.9 (remembering) | ${percent(s.saturationHigh)} of steps |`);
+  }
+  if (!Number.isNaN(s.meanEntropy)) rows.push(`| mean attention entropy | ${s.meanEntropy.toFixed(3)} nats (uniform over all keys: ${Math.log(trace.dims.time).toFixed(3)}) |`);
+  const influence = trace.metrics.influence;
+  if (influence) {
+    const row = influence[0];
+    const last = row[row.length - 1] || 1;
+    const lagHalf = row.length - 1 - row.findIndex((v) => v >= last / 2);
+    rows.push(`| influence of the first step / last step | ${(row[0] / last).toExponential(2)} |`);
+    rows.push(`| longest lag with influence ≥ ½ of the last step's | ${lagHalf} steps |`);
+  }
+  for (const [name, s2] of Object.entries(trace.series)) rows.push(`| series \`${name}\` | [${s2.shape.join(', ')}] |`);
+  return rows;
+}
+
+/** A short Markdown summary: shapes, mean keep gate, median half-life, saturation, entropy, influence. */
+export function markdownSummary(output: Trace | Comparison): string {
+  if (isComparison(output)) {
+    const lines = [`**Comparison** of ${output.variants.length} variants`, '', '| variant | model | mean keep gate | median half-life | saturated < 0.1 / > 0.9 |', '|---|---|---|---|---|'];
+    for (const { name, trace } of output.variants) {
+      const s = summarize(trace);
+      const hl = s.medianHalfLife === null ? '—' : `${s.medianHalfLife.toPrecision(3)} steps`;
+      const keep = Number.isNaN(s.meanKeep) ? '—' : s.meanKeep.toFixed(3);
+      const sat = trace.metrics.saturation ? `${percent(s.saturationLow)} / ${percent(s.saturationHigh)}` : '—';
+      lines.push(`| ${name.replace(/\|/g, '\\|')} | ${trace.model} | ${keep} | ${hl} | ${sat} |`);
+    }
+    return [...lines, '', '_Charts: open this notebook in VS Code with Forget Gate Lab._', ''].join('\n');
+  }
   return [
-    `**LSTM trace**: batch ${batch} × ${time} steps × ${units} units, ${features} input features`,
+    `**${TITLES[output.model]} trace**: ${shapeLine(output)}`,
     '',
     '| measure | value |',
     '|---|---|',
-    `| mean forget gate f̄ | ${s.meanForget.toFixed(3)} |`,
-    `| median half-life ln 0.5 / ln f̄ᵤ | ${halfLife}${never ? ` (${never} units with f̄ of 0 or 1)` : ''} |`,
-    `| forget gate < 0.1 (forgetting) | ${percent(s.saturationLow)} of steps |`,
-    `| forget gate > 0.9 (remembering) | ${percent(s.saturationHigh)} of steps |`,
-    `| series ${shape} | ${Object.keys(trace.series).join(', ')} |`,
+    ...measureRows(output),
     '',
     '_Charts: open this notebook in VS Code with Forget Gate Lab._',
     '',
   ].join('\n');
 }
 
-/** The output items of a trace, in the order VS Code prefers them (richest first). */
-export function traceOutputItems(trace: Trace): OutputItemBytes[] {
+/** The output items of a trace or comparison, in the order VS Code prefers them (richest first). */
+export function traceOutputItems(output: Trace | Comparison): OutputItemBytes[] {
   return [
-    { mime: TRACE_MIME, data: encodeOutputBytes(trace) },
-    { mime: MARKDOWN_MIME, data: utf8Encode(markdownSummary(trace)) },
+    { mime: TRACE_MIME, data: encodeOutputBytes(output) },
+    { mime: MARKDOWN_MIME, data: utf8Encode(markdownSummary(output)) },
   ];
 }

@@ -3,6 +3,9 @@
  * slower on these workloads), its `.wasm` files loaded from a local folder, never a network.
  */
 import * as tf from '@tensorflow/tfjs-core';
+// Gradients of the core ops, for influence and training (tfjs-core alone registers none).
+// The bundles resolve tfjs-core to its ES module build, so this shares their one copy.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export { tf };

@@ -1,22 +1,36 @@
 /**
- * The one schema of a lab spec cell. Run-time validation reads it now; editor completion,
- * hover documentation and the README's spec reference are to be generated from it too, so
- * that they cannot drift apart.
+ * The one schema of a lab spec cell. Run-time validation, editor completion and hover, and
+ * the README's spec reference are all generated from it, so they cannot drift apart.
+ *
+ * One object schema holds the keys of every model; `models` on a key says which models use
+ * it (absent: all) and `requiredFor` which need it. `model: compare` takes `base` and
+ * `variants`, whose entries are specs themselves.
  */
+
+/** Values of `model:`. */
+export type SpecModel = 'lstm' | 'gru' | 'attention' | 'forgetting-attention' | 'compare';
+
+export const RECURRENT_MODELS: readonly SpecModel[] = ['lstm', 'gru'];
+export const ATTENTION_MODELS: readonly SpecModel[] = ['attention', 'forgetting-attention'];
+export const TRACE_MODELS: readonly SpecModel[] = [...RECURRENT_MODELS, ...ATTENTION_MODELS];
 
 interface NodeBase {
   /** One or two sentences: meaning, unit, formula where one applies. */
   doc: string;
-  /** Value used when the key is absent (omitted: the key is required unless the parent says otherwise). */
+  /** Value used when the key is absent and applies to the model. */
   default?: unknown;
+  /** Models (`SpecModel` values) that use this key (absent: every model). */
+  models?: readonly string[];
+  /** Models that require this key. */
+  requiredFor?: readonly string[];
 }
 
 export interface ObjectNode extends NodeBase {
   type: 'object';
   properties: Record<string, SchemaNode>;
-  /** Keys that must be present. */
+  /** Keys that must be present whatever the model. */
   required?: readonly string[];
-  /** Exactly one of these keys must be present (for example `random` or `file`). */
+  /** Exactly one of these keys must be present (for example `random`, `file` or `text`). */
   exactlyOne?: readonly string[];
 }
 
@@ -26,8 +40,22 @@ export interface IntegerNode extends NodeBase {
   maximum?: number;
 }
 
+/** A finite number; `exclusiveMaximum` excludes the bound itself. */
+export interface NumberNode extends NodeBase {
+  type: 'number';
+  minimum?: number;
+  maximum?: number;
+  exclusiveMaximum?: boolean;
+}
+
 export interface BooleanNode extends NodeBase {
   type: 'boolean';
+}
+
+export interface StringNode extends NodeBase {
+  type: 'string';
+  /** Longest accepted string, in characters. */
+  maxLength: number;
 }
 
 export interface EnumNode extends NodeBase {
@@ -52,7 +80,15 @@ export interface ShapeNode extends NodeBase {
   item: IntegerNode;
 }
 
-export type SchemaNode = ObjectNode | IntegerNode | BooleanNode | EnumNode | PathNode | ShapeNode;
+/** A list of items of one schema. */
+export interface ListNode extends NodeBase {
+  type: 'list';
+  minItems: number;
+  maxItems: number;
+  items: SchemaNode;
+}
+
+export type SchemaNode = ObjectNode | IntegerNode | NumberNode | BooleanNode | StringNode | EnumNode | PathNode | ShapeNode | ListNode;
 
 /** Largest sizes accepted; the trace-size estimate (see `MAX_TRACE_BYTES`) bounds their product. */
 export const LIMITS = {
@@ -60,93 +96,234 @@ export const LIMITS = {
   batch: 4096,
   time: 1_000_000,
   features: 65_536,
+  heads: 64,
+  keyDim: 1024,
+  /** Attention matrices are time × time: longer inputs take too much memory. */
+  attentionTime: 4096,
+  textLength: 100_000,
+  variants: 16,
 } as const;
 
 /** Largest trace a spec may ask for, in bytes (all float32 series together). */
 export const MAX_TRACE_BYTES = 1024 ** 3;
 
-const seed: IntegerNode = {
-  type: 'integer',
-  minimum: 0,
-  maximum: Number.MAX_SAFE_INTEGER,
-  doc: 'Seed of the random generator (xoshiro128**); the same seed gives the same numbers on every machine.',
+const seed = (doc: string, extra: Partial<IntegerNode> = {}): IntegerNode => ({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, doc, ...extra });
+
+const MODEL: EnumNode = {
+  type: 'enum',
+  values: ['lstm', 'gru', 'attention', 'forgetting-attention', 'compare'],
+  doc: 'The model to trace.',
+  valueDocs: {
+    lstm: 'Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000), Keras semantics: gate order i, f, c, o; c_t = f⊙c_{t−1} + i⊙tanh(c̃); h_t = o⊙tanh(c_t); zero initial state.',
+    gru: 'Gated recurrent unit (Cho et al. 2014), Keras semantics, gate order z, r, h: h_t = z⊙h_{t−1} + (1−z)⊙h̃_t. The update gate z is the keep gate.',
+    attention: 'Softmax attention over the input sequence (self-attention), single- or multi-head: α = softmax(e).',
+    'forgetting-attention': 'Forgetting Transformer attention (Lin et al. 2025): a forget gate per head and step; the decay bias D_ij = Σ_{k=j+1..i} ln f_k is added to the scaled scores before the causal softmax.',
+    compare: 'Several variants of one base spec, run on the same input and shown side by side.',
+  },
+};
+
+/** Keys shared by every traced model (everything but `compare`'s own keys). */
+const MODEL_PROPERTIES: Record<string, SchemaNode> = {
+  model: MODEL,
+  units: {
+    type: 'integer',
+    minimum: 1,
+    maximum: LIMITS.units,
+    models: RECURRENT_MODELS,
+    requiredFor: RECURRENT_MODELS,
+    doc: 'Number of recurrent units (the size of h_t and c_t), as `units` in Keras.',
+  },
+  input: {
+    type: 'object',
+    doc: 'The input sequence x: random numbers, a file or text.',
+    exactlyOne: ['random', 'file', 'text'],
+    properties: {
+      shape: {
+        type: 'shape',
+        minItems: 2,
+        maxItems: 3,
+        item: { type: 'integer', minimum: 1, doc: 'A dimension.' },
+        doc: '[time, features] or [batch, time, features]. Required with `random`; with `file` it is optional and must match the file.',
+      },
+      random: {
+        type: 'object',
+        doc: 'Standard normal input, seeded: reproducible across machines.',
+        properties: { seed: seed('Seed of the random generator (xoshiro128**); the same seed gives the same numbers on every machine.', { default: 0 }) },
+      },
+      file: {
+        type: 'path',
+        extensions: ['.json', '.npy', '.csv'],
+        doc: 'A JSON nested array [time][features] or [batch][time][features], a NumPy .npy (float32 or float64, C order, 2 or 3 dims), or a CSV of numbers with one row per step; relative to the notebook.',
+      },
+      text: {
+        type: 'string',
+        maxLength: LIMITS.textLength,
+        doc: 'Text to feed the model: its tokens become the step labels on every time axis.',
+      },
+      tokens: {
+        type: 'enum',
+        values: ['chars', 'words'],
+        doc: 'How `text` is split into steps (default `chars`).',
+        valueDocs: { chars: 'One step per character.', words: 'One step per word (runs of letters or digits; punctuation marks are words of their own).' },
+      },
+      features: {
+        type: 'integer',
+        minimum: 1,
+        maximum: LIMITS.features,
+        doc: 'With `text`: embed each token with a seeded random table of this width (N(0, 1/features)) instead of one-hot over the vocabulary.',
+      },
+      seed: seed('With `text` and `features`: seed of the embedding table (default 0).'),
+    },
+  },
+  weights: {
+    type: 'object',
+    doc: 'The weights: generated from a seed like Keras does, or read from a file.',
+    exactlyOne: ['seed', 'file'],
+    default: { seed: 0 },
+    properties: {
+      seed: seed('Generate weights like Keras: glorot-uniform kernels, orthogonal recurrent kernel, zero biases (plus the forget-gate bias settings).'),
+      file: {
+        type: 'path',
+        extensions: ['.json'],
+        doc: 'JSON weights in the Keras layout. LSTM: {"kernel": [features][4·units], "recurrentKernel": [units][4·units], "bias": [4·units]}, gate order i, f, c, o. GRU: kernel [features][3·units], recurrentKernel [units][3·units], bias [3·units] or [2][3·units] (resetAfter), gate order z, r, h. Attention: "query", "key", "value" [features][heads·keyDim] (additive also "Wq", "Wk" [heads][keyDim][keyDim] and "v" [heads][keyDim]); forgetting attention also "forgetKernel" [features][heads] and "forgetBias" [heads].',
+      },
+    },
+  },
+  recurrentActivation: {
+    type: 'enum',
+    values: ['sigmoid', 'hardSigmoid', 'kerasHardSigmoid'],
+    default: 'sigmoid',
+    models: RECURRENT_MODELS,
+    doc: 'Activation of the gates (i, f, o of the LSTM; z, r of the GRU).',
+    valueDocs: {
+      sigmoid: 'σ(x) = 1 / (1 + e^−x), the Keras default.',
+      hardSigmoid: 'clip(0.2x + 0.5, 0, 1), the TensorFlow.js default.',
+      kerasHardSigmoid: 'clip(x/6 + 0.5, 0, 1), Keras 3 `hard_sigmoid`.',
+    },
+  },
+  unitForgetBias: {
+    type: 'boolean',
+    default: true,
+    models: ['lstm'],
+    doc: 'Add 1 to the forget-gate bias of generated weights (Jozefowicz et al. 2015), the Keras default. Ignored for weights from a file.',
+  },
+  forgetBias: {
+    type: 'number',
+    minimum: -100,
+    maximum: 100,
+    default: 0,
+    models: ['lstm', 'forgetting-attention'],
+    doc: 'Added to the forget-gate bias of generated weights (on top of `unitForgetBias` for the LSTM): larger values start the gate nearer 1, that is longer memory.',
+  },
+  init: {
+    type: 'object',
+    models: ['lstm'],
+    doc: 'Initialisation schemes for generated weights.',
+    properties: {
+      chrono: {
+        type: 'integer',
+        minimum: 2,
+        maximum: LIMITS.time,
+        doc: 'Chrono initialisation (Tallec & Ollivier 2018) for dependencies up to T steps: forget bias log U(1, T−1), input bias its negative. Replaces the unit forget bias.',
+      },
+    },
+  },
+  resetAfter: {
+    type: 'boolean',
+    default: true,
+    models: ['gru'],
+    doc: 'Apply the reset gate after the recurrent matrix product: h̃ = tanh(x·K_h + b_xh + r⊙(h·R_h + b_hh)) (true: Keras 3, PyTorch, cuDNN; bias [2][3·units]) or before: h̃ = tanh(x·K_h + (r⊙h)·R_h + b_h) (false: TensorFlow.js, Keras 2; bias [3·units]).',
+  },
+  heads: {
+    type: 'integer',
+    minimum: 1,
+    maximum: LIMITS.heads,
+    default: 1,
+    models: ATTENTION_MODELS,
+    doc: 'Number of attention heads; head h owns columns h·keyDim … (h+1)·keyDim−1 of the projections.',
+  },
+  keyDim: {
+    type: 'integer',
+    minimum: 1,
+    maximum: LIMITS.keyDim,
+    models: ATTENTION_MODELS,
+    requiredFor: ATTENTION_MODELS,
+    doc: 'Size of each head\'s queries, keys and values.',
+  },
+  score: {
+    type: 'enum',
+    values: ['dot', 'scaled-dot', 'additive'],
+    default: 'scaled-dot',
+    models: ['attention'],
+    doc: 'How the score e_ij of query i and key j is computed (forgetting attention always uses scaled-dot).',
+    valueDocs: {
+      dot: 'e_ij = q_i·k_j.',
+      'scaled-dot': 'e_ij = q_i·k_j / √keyDim (Vaswani et al. 2017).',
+      additive: 'e_ij = vᵀ tanh(W_q q_i + W_k k_j) (Bahdanau et al. 2015): the score computed by a small network.',
+    },
+  },
+  causal: {
+    type: 'boolean',
+    default: false,
+    models: ['attention'],
+    doc: 'Mask keys after the query (j > i): their weights are exactly 0. Forgetting attention is always causal.',
+  },
+  prune: {
+    type: 'object',
+    models: ATTENTION_MODELS,
+    doc: 'Thresholded forgetting: attention weights below `below` are set to 0 and each row is renormalised; the largest weight of a row is always kept.',
+    properties: {
+      below: { type: 'number', minimum: 0, maximum: 1, exclusiveMaximum: true, doc: 'The threshold p in [0, 1).', default: 0.05 },
+    },
+  },
+  show: {
+    type: 'list',
+    minItems: 0,
+    maxItems: 1,
+    items: {
+      type: 'enum',
+      values: ['influence'],
+      doc: 'An extra analysis.',
+      valueDocs: { influence: '‖∂(Σ_u h_{T−1,u}) / ∂x_t‖₂ for every step t (the last query\'s output for attention): how long one input keeps mattering.' },
+    },
+    default: [],
+    doc: 'Extra analyses to compute and chart.',
+  },
+};
+
+const VARIANT: ObjectNode = {
+  type: 'object',
+  required: ['name'],
+  doc: 'A variant: a name and the keys it changes in `base`.',
+  properties: {
+    name: { type: 'string', maxLength: 80, doc: 'The name shown in the legend.' },
+    ...MODEL_PROPERTIES,
+  },
 };
 
 /** Schema of a spec cell. */
 export const SPEC_SCHEMA: ObjectNode = {
   type: 'object',
   doc: 'A Forget Gate Lab spec: which model to run, on what input, with which weights.',
-  required: ['model', 'units', 'input'],
+  required: ['model'],
   properties: {
-    model: {
-      type: 'enum',
-      values: ['lstm'],
-      doc: 'The model to trace.',
-      valueDocs: {
-        lstm: 'Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000), Keras semantics: gate order i, f, c, o; c_t = f⊙c_{t−1} + i⊙tanh(c̃); h_t = o⊙tanh(c_t); zero initial state.',
-      },
-    },
-    units: {
-      type: 'integer',
-      minimum: 1,
-      maximum: LIMITS.units,
-      doc: 'Number of recurrent units (the size of h_t and c_t), as `units` in Keras.',
-    },
-    input: {
+    ...MODEL_PROPERTIES,
+    input: { ...(MODEL_PROPERTIES.input as ObjectNode), requiredFor: TRACE_MODELS, models: TRACE_MODELS },
+    base: {
       type: 'object',
-      doc: 'The input sequence x: random numbers or a file.',
-      exactlyOne: ['random', 'file'],
-      properties: {
-        shape: {
-          type: 'shape',
-          minItems: 2,
-          maxItems: 3,
-          item: { type: 'integer', minimum: 1, doc: 'A dimension.' },
-          doc: '[time, features] or [batch, time, features]. Required with `random`; with `file` it is optional and must match the file.',
-        },
-        random: {
-          type: 'object',
-          doc: 'Standard normal input, seeded: reproducible across machines.',
-          properties: { seed: { ...seed, default: 0 } },
-        },
-        file: {
-          type: 'path',
-          extensions: ['.json'],
-          doc: 'A JSON nested array [time][features] or [batch][time][features], relative to the notebook.',
-        },
-      },
+      models: ['compare'],
+      requiredFor: ['compare'],
+      doc: 'The spec every variant starts from (any model).',
+      properties: MODEL_PROPERTIES,
     },
-    weights: {
-      type: 'object',
-      doc: 'The weights: generated from a seed like Keras does, or read from a file.',
-      exactlyOne: ['seed', 'file'],
-      default: { seed: 0 },
-      properties: {
-        seed: {
-          ...seed,
-          doc: 'Generate weights like Keras: glorot-uniform kernel, orthogonal recurrent kernel, zero bias (plus the unit forget bias).',
-        },
-        file: {
-          type: 'path',
-          extensions: ['.json'],
-          doc: 'JSON {"kernel": [features][4·units], "recurrentKernel": [units][4·units], "bias": [4·units]}, gate order i, f, c, o (Keras layout).',
-        },
-      },
-    },
-    recurrentActivation: {
-      type: 'enum',
-      values: ['sigmoid', 'hardSigmoid'],
-      default: 'sigmoid',
-      doc: 'Activation of the gates i, f, o.',
-      valueDocs: {
-        sigmoid: 'σ(x) = 1 / (1 + e^−x), the Keras default.',
-        hardSigmoid: 'clip(0.2x + 0.5, 0, 1), the TensorFlow.js default.',
-      },
-    },
-    unitForgetBias: {
-      type: 'boolean',
-      default: true,
-      doc: 'Add 1 to the forget-gate bias of generated weights (Jozefowicz et al. 2015), the Keras default. Ignored for weights from a file.',
+    variants: {
+      type: 'list',
+      minItems: 1,
+      maxItems: LIMITS.variants,
+      models: ['compare'],
+      requiredFor: ['compare'],
+      items: VARIANT,
+      doc: 'The variants, each a `name` plus the keys it changes in `base` (mappings merge key by key).',
     },
   },
 };

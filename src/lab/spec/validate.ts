@@ -1,10 +1,10 @@
 /**
  * Parses a spec cell (YAML) and checks it against `SPEC_SCHEMA`. Errors are one line naming
- * the key, what was expected, what was got and the line: `units: expected an integer ≥ 1,
- * got 0 (line 2)`.
+ * the key, what was expected, what was got and the line: `units: expected an integer from 1
+ * to 4096, got 0 (line 2)`.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import type { ObjectNode, SchemaNode } from './schema';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { SPEC_SCHEMA, TRACE_MODELS, type ObjectNode, type SchemaNode, type SpecModel } from './schema';
 
 /** A spec the user wrote is wrong. `key` is the dotted path, `line` is 1-based. */
 export class SpecError extends Error {
@@ -20,32 +20,18 @@ export class SpecError extends Error {
 
 /** Plain JSON value of a validated spec, with defaults filled in. */
 export type SpecValue = string | number | boolean | SpecValue[] | { [key: string]: SpecValue };
+export type SpecObject = { [key: string]: SpecValue };
 
-interface Context {
-  lines: LineCounter;
-}
+/** Finds the line of a key path (`input.shape[1]`), or undefined. */
+type LineOf = (path: string) => number | undefined;
 
-function lineOf(ctx: Context, node: YamlNode | null | undefined): number | undefined {
-  const offset = node?.range?.[0];
-  return offset === undefined ? undefined : ctx.lines.linePos(offset).line;
-}
-
-function describe(node: unknown): string {
-  if (node === null || node === undefined) return 'nothing';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    const v = node.value;
-    if (v === null) return 'nothing';
-    if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
-    if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
-    return String(v);
-  }
-  return 'something else';
-}
-
-function fail(ctx: Context, key: string, expected: string, node: YamlNode | null | undefined): never {
-  throw new SpecError(`${key}: expected ${expected}, got ${describe(node)}`, key, lineOf(ctx, node));
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  return String(v);
 }
 
 /** Edit distance, for "did you mean" hints. */
@@ -63,7 +49,8 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-function suggestion(word: string, options: readonly string[]): string {
+/** `; did you mean "x"?` when one of `options` is close to `word`. */
+export function suggestion(word: string, options: readonly string[]): string {
   const best = options.map((o) => [o, distance(word, o)] as const).sort((x, y) => x[1] - y[1])[0];
   return best && best[1] <= Math.max(2, Math.floor(best[0].length / 3)) ? `; did you mean "${best[0]}"?` : '';
 }
@@ -77,95 +64,243 @@ function orList(values: readonly string[]): string {
   return quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
 }
 
-function validateObject(ctx: Context, schema: ObjectNode, node: YamlNode | null | undefined, key: string): { [k: string]: SpecValue } {
-  const where = key || 'spec';
-  if (!isMap(node)) fail(ctx, where, 'a mapping of keys', node);
-  const names = Object.keys(schema.properties);
-  const out: { [k: string]: SpecValue } = {};
-  const present = new Map<string, YamlNode | null>();
-  for (const pair of node.items) {
-    const k = pair.key;
-    if (!isScalar(k) || typeof k.value !== 'string') fail(ctx, where, 'keys that are names', k as YamlNode);
-    const name = k.value;
-    if (!(name in schema.properties)) {
-      throw new SpecError(`${joinKey(key, name)}: unknown key; expected one of ${names.join(', ')}${suggestion(name, names)}`, joinKey(key, name), lineOf(ctx, k));
+function isObject(v: unknown): v is SpecObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Whether `node` (a property) applies to `model`. */
+export function appliesTo(node: SchemaNode, model: SpecModel | undefined): boolean {
+  return model === undefined || !node.models || node.models.includes(model);
+}
+
+class Validator {
+  constructor(
+    private readonly lineOf: LineOf,
+    /** Prefix of error messages, for example `variants[1] "chrono": `. */
+    private readonly prefix = '',
+  ) {}
+
+  fail(key: string, message: string, linePath = key): never {
+    throw new SpecError(`${this.prefix}${key}: ${message}`, key, this.lineOf(linePath));
+  }
+
+  expected(key: string, expected: string, got: unknown): never {
+    return this.fail(key, `expected ${expected}, got ${describe(got)}`);
+  }
+
+  /**
+   * Validates an object. `model` decides which keys apply (top level and `base`/variants);
+   * nested objects pass `undefined` (their keys always apply).
+   */
+  object(schema: ObjectNode, value: unknown, key: string, model: SpecModel | undefined, allowed?: readonly string[]): SpecObject {
+    const where = key || 'spec';
+    if (!isObject(value)) this.expected(where, 'a mapping of keys', value);
+    const names = allowed ?? Object.keys(schema.properties);
+    for (const name of Object.keys(value)) {
+      const child = schema.properties[name];
+      if (!child || !names.includes(name)) {
+        if (child && model) {
+          const users = child.models ?? TRACE_MODELS;
+          this.fail(joinKey(key, name), `not used by model ${model}; it applies to ${users.join(', ')}`);
+        }
+        this.fail(joinKey(key, name), `unknown key; expected one of ${names.join(', ')}${suggestion(name, names)}`);
+      }
+      if (model && !appliesTo(child, model)) this.fail(joinKey(key, name), `not used by model ${model}; it applies to ${child.models?.join(', ')}`);
     }
-    present.set(name, pair.value as YamlNode | null);
+    for (const name of names) {
+      const child = schema.properties[name];
+      const required = schema.required?.includes(name) || (model !== undefined && child.requiredFor?.includes(model));
+      if (required && value[name] === undefined) this.fail(joinKey(key, name), model && child.requiredFor ? `required for model ${model}` : 'required key is missing', key);
+    }
+    if (schema.exactlyOne) {
+      const given = schema.exactlyOne.filter((n) => value[n] !== undefined);
+      if (given.length !== 1) {
+        const got = given.length === 0 ? 'neither' : `both ${given.map((g) => `"${g}"`).join(' and ')}`;
+        this.fail(where, `expected exactly one of ${orList(schema.exactlyOne)}, got ${got}`, key);
+      }
+    }
+    const out: SpecObject = {};
+    for (const name of names) {
+      const child = schema.properties[name];
+      if (model && !appliesTo(child, model)) continue;
+      if (value[name] !== undefined) out[name] = this.node(child, value[name], joinKey(key, name));
+      else if (child.default !== undefined) out[name] = JSON.parse(JSON.stringify(child.default)) as SpecValue;
+    }
+    return out;
   }
-  for (const name of schema.required ?? []) {
-    if (!present.has(name)) throw new SpecError(`${joinKey(key, name)}: required key is missing`, joinKey(key, name), lineOf(ctx, node));
+
+  integer(schema: { minimum?: number; maximum?: number }, value: unknown, key: string): number {
+    const bounded = schema.minimum !== undefined && schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER;
+    const range = bounded ? ` from ${schema.minimum} to ${schema.maximum}` : schema.minimum !== undefined ? ` ≥ ${schema.minimum}` : '';
+    const expected = `an integer${range}`;
+    if (typeof value !== 'number' || !Number.isInteger(value)) this.expected(key, expected, value);
+    if ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum)) this.expected(key, expected, value);
+    return value;
   }
-  if (schema.exactlyOne) {
-    const given = schema.exactlyOne.filter((n) => present.has(n));
-    if (given.length !== 1 && !(given.length === 0 && schema.default !== undefined)) {
-      const got = given.length === 0 ? 'neither' : `both ${given.map((g) => `"${g}"`).join(' and ')}`;
-      throw new SpecError(`${where}: expected exactly one of ${orList(schema.exactlyOne)}, got ${got}`, where, lineOf(ctx, node));
+
+  node(schema: SchemaNode, value: unknown, key: string): SpecValue {
+    switch (schema.type) {
+      case 'object':
+        return this.object(schema, value, key, undefined);
+      case 'integer':
+        return this.integer(schema, value, key);
+      case 'number': {
+        const upper = schema.maximum === undefined ? '' : `${schema.exclusiveMaximum ? '<' : '≤'} ${schema.maximum}`;
+        const expected = schema.minimum !== undefined && upper ? `a number ≥ ${schema.minimum} and ${upper}` : 'a finite number';
+        if (typeof value !== 'number' || !Number.isFinite(value)) this.expected(key, expected, value);
+        const tooHigh = schema.maximum !== undefined && (schema.exclusiveMaximum ? value >= schema.maximum : value > schema.maximum);
+        if ((schema.minimum !== undefined && value < schema.minimum) || tooHigh) this.expected(key, expected, value);
+        return value;
+      }
+      case 'boolean':
+        if (typeof value !== 'boolean') this.expected(key, 'true or false', value);
+        return value;
+      case 'string':
+        if (typeof value !== 'string') this.expected(key, 'a string', value);
+        if (value.length > schema.maxLength) this.expected(key, `at most ${schema.maxLength} characters`, value);
+        return value;
+      case 'enum':
+        if (typeof value !== 'string' || !schema.values.includes(value)) {
+          const hint = typeof value === 'string' ? suggestion(value, schema.values) : '';
+          this.fail(key, `expected ${orList(schema.values)}, got ${describe(value)}${hint}`);
+        }
+        return value;
+      case 'path': {
+        if (typeof value !== 'string' || value.trim() === '') this.expected(key, 'a file path', value);
+        if (!schema.extensions.some((e) => value.toLowerCase().endsWith(e))) this.expected(key, `a ${schema.extensions.join(', ')} file`, value);
+        return value;
+      }
+      case 'shape': {
+        const expected = `a list of ${schema.minItems === schema.maxItems ? schema.minItems : `${schema.minItems} or ${schema.maxItems}`} integers ≥ ${schema.item.minimum ?? 0}`;
+        if (!Array.isArray(value) || value.length < schema.minItems || value.length > schema.maxItems) this.expected(key, expected, value);
+        return value.map((item, i) => this.integer(schema.item, item, `${key}[${i}]`));
+      }
+      case 'list': {
+        const expected = `a list of ${schema.minItems} to ${schema.maxItems} entries`;
+        if (!Array.isArray(value) || value.length < schema.minItems || value.length > schema.maxItems) this.expected(key, expected, value);
+        return value.map((item, i) => this.node(schema.items, item, `${key}[${i}]`));
+      }
     }
   }
-  for (const name of names) {
-    const child = schema.properties[name];
-    if (present.has(name)) out[name] = validateNode(ctx, child, present.get(name), joinKey(key, name));
-    else if (child.default !== undefined) out[name] = JSON.parse(JSON.stringify(child.default)) as SpecValue;
+}
+
+/** Top-level keys a model may use. */
+function keysFor(model: SpecModel): string[] {
+  const own = ['base', 'variants'];
+  return Object.entries(SPEC_SCHEMA.properties)
+    .filter(([name, node]) => (model === 'compare' ? name === 'model' || own.includes(name) : !own.includes(name) && appliesTo(node, model)))
+    .map(([name]) => name);
+}
+
+/** Reads `model:` first: which keys apply depends on it. */
+function readModel(v: Validator, value: unknown, key: string): SpecModel {
+  if (!isObject(value)) v.expected(key || 'spec', 'a mapping of keys', value);
+  if (value.model === undefined) v.fail(joinKey(key, 'model'), 'required key is missing', key);
+  return v.node(SPEC_SCHEMA.properties.model, value.model, joinKey(key, 'model')) as SpecModel;
+}
+
+/**
+ * Merges a variant into the base: mappings merge key by key; a key of an `exactlyOne` group
+ * replaces the group's other keys (a variant with `input.file` drops the base's `random`).
+ */
+function mergeVariant(base: SpecObject, variant: SpecObject, schema: ObjectNode): SpecObject {
+  const out: SpecObject = { ...base };
+  if (schema.exactlyOne && schema.exactlyOne.some((k) => variant[k] !== undefined)) {
+    for (const k of schema.exactlyOne) delete out[k];
+  }
+  for (const [k, v] of Object.entries(variant)) {
+    const child = schema.properties[k];
+    out[k] = child?.type === 'object' && isObject(v) && isObject(out[k]) ? mergeVariant(out[k] as SpecObject, v, child) : v;
   }
   return out;
 }
 
-function validateInteger(ctx: Context, schema: { minimum?: number; maximum?: number }, node: YamlNode | null | undefined, key: string): number {
-  const range = schema.minimum !== undefined && schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER
-    ? ` from ${schema.minimum} to ${schema.maximum}`
-    : schema.minimum !== undefined ? ` ≥ ${schema.minimum}` : '';
-  const expected = `an integer${range}`;
-  if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value)) fail(ctx, key, expected, node);
-  const v = node.value;
-  if ((schema.minimum !== undefined && v < schema.minimum) || (schema.maximum !== undefined && v > schema.maximum)) fail(ctx, key, expected, node);
-  return v;
+/** A validated spec of one traced model. */
+export type ModelSpecValue = SpecObject & { model: Exclude<SpecModel, 'compare'> };
+
+/** A validated `compare` spec: the merged spec of every variant. */
+export interface CompareSpecValue {
+  model: 'compare';
+  variants: { name: string; spec: ModelSpecValue }[];
 }
 
-function validateNode(ctx: Context, schema: SchemaNode, node: YamlNode | null | undefined, key: string): SpecValue {
-  switch (schema.type) {
-    case 'object':
-      return validateObject(ctx, schema, node, key);
-    case 'integer':
-      return validateInteger(ctx, schema, node, key);
-    case 'boolean':
-      if (!isScalar(node) || typeof node.value !== 'boolean') fail(ctx, key, 'true or false', node);
-      return node.value;
-    case 'enum':
-      if (!isScalar(node) || typeof node.value !== 'string' || !schema.values.includes(node.value)) {
-        const hint = isScalar(node) && typeof node.value === 'string' ? suggestion(node.value, schema.values) : '';
-        throw new SpecError(`${key}: expected ${orList(schema.values)}, got ${describe(node)}${hint}`, key, lineOf(ctx, node));
-      }
-      return node.value;
-    case 'path': {
-      if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') fail(ctx, key, 'a file path', node);
-      const path = node.value;
-      if (!schema.extensions.some((e) => path.toLowerCase().endsWith(e))) fail(ctx, key, `a ${schema.extensions.join(' or ')} file`, node);
-      return path;
-    }
-    case 'shape': {
-      const expected = `a list of ${schema.minItems === schema.maxItems ? schema.minItems : `${schema.minItems} or ${schema.maxItems}`} integers ≥ ${schema.item.minimum ?? 0}`;
-      if (!isSeq(node) || node.items.length < schema.minItems || node.items.length > schema.maxItems) fail(ctx, key, expected, node);
-      return node.items.map((item, i) => validateInteger(ctx, schema.item, item as YamlNode, `${key}[${i}]`));
-    }
-  }
+function validateModelSpec(v: Validator, value: unknown, key: string): ModelSpecValue {
+  const model = readModel(v, value, key);
+  if (model === 'compare') v.fail(joinKey(key, 'model'), 'expected a model to trace (compare cannot be nested)');
+  return v.object(SPEC_SCHEMA, value, key, model, keysFor(model)) as ModelSpecValue;
 }
 
 /**
- * Parses YAML source and validates it against `schema`. Returns the plain value with defaults
- * filled in; throws `SpecError` for the first problem found.
+ * Parses YAML source and validates it against the schema. Returns the plain value with
+ * defaults filled in; throws `SpecError` for the first problem found.
  */
-export function parseSpecSource(source: string, schema: ObjectNode): { [k: string]: SpecValue } {
+export function parseSpecSource(source: string): ModelSpecValue | CompareSpecValue {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problem = doc.errors[0];
   if (problem) {
     const pos = lines.linePos(problem.pos[0]);
     const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, '');
-    throw new SpecError(`YAML syntax error at line ${pos.line}, column ${pos.col}: ${message}`, undefined, undefined);
+    throw new SpecError(`YAML syntax error at line ${pos.line}, column ${pos.col}: ${message}`);
   }
-  const ctx: Context = { lines };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     throw new SpecError('spec: expected a YAML mapping starting with `model:`, got an empty cell', 'spec');
   }
-  return validateObject(ctx, schema, doc.contents as YamlNode, '');
+  const lineMap = keyLines(doc.contents as YamlNode, lines);
+  const lineOf: LineOf = (path) => lineMap.get(path);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 50 });
+  } catch (e) {
+    throw new SpecError(`YAML: ${(e as Error).message}`);
+  }
+  const v = new Validator(lineOf);
+  const model = readModel(v, value, '');
+  if (model !== 'compare') return validateModelSpec(v, value, '');
+
+  const top = v.object(SPEC_SCHEMA, value, '', 'compare', keysFor('compare'));
+  const raw = value as { base: SpecObject; variants: SpecObject[] };
+  validateModelSpec(v, raw.base, 'base');
+  const names = new Set<string>();
+  const variants = (top.variants as SpecObject[]).map((_, i) => {
+    const given = raw.variants[i];
+    const name = given.name as string;
+    if (names.has(name)) v.fail(`variants[${i}].name`, `expected a name not used by another variant, got ${JSON.stringify(name)}`);
+    names.add(name);
+    const { name: _name, ...changes } = given;
+    const merged = mergeVariant(raw.base, changes, SPEC_SCHEMA);
+    // Lines: the variant's own key if it sets it, else the base's.
+    const variantLines: LineOf = (path) => lineOf(`variants[${i}].${path}`) ?? lineOf(`base.${path}`) ?? lineOf(`variants[${i}]`);
+    return { name, spec: validateModelSpec(new Validator(variantLines, `variants[${i}] ${JSON.stringify(name)}: `), merged, '') };
+  });
+  return { model: 'compare', variants };
+}
+
+/** Line of every key path in the document: `model`, `input.shape`, `input.shape[1]`, `variants[0].name`. */
+function keyLines(root: YamlNode, lines: LineCounter): Map<string, number> {
+  const map = new Map<string, number>();
+  const lineAt = (n: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
+    n?.range ? lines.linePos(n.range[0]).line : undefined;
+  const walk = (node: unknown, path: string): void => {
+    if (isMap(node)) {
+      const here = lineAt(node);
+      if (here !== undefined && !map.has(path)) map.set(path, here);
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const key = joinKey(path, String(pair.key.value));
+        const line = lineAt(pair.key as YamlNode);
+        if (line !== undefined) map.set(key, line);
+        walk(pair.value, key);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const key = `${path}[${i}]`;
+        const line = lineAt(item as YamlNode);
+        if (line !== undefined) map.set(key, line);
+        walk(item, key);
+      });
+    }
+  };
+  walk(root, '');
+  return map;
 }

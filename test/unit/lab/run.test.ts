@@ -96,6 +96,6 @@ describe('running a spec', () => {
     assert.deepEqual(decoded.metrics, trace.metrics);
     const summary = markdownSummary(trace);
     assert.match(summary, /batch 1 × 6 steps × 4 units, 3 input features/);
-    assert.match(summary, /mean forget gate f̄ \| 0\.\d{3}/);
+    assert.match(summary, /mean forget gate f \| 0\.\d{3}/);
   });
 });

@@ -1,0 +1,272 @@
+/**
+ * Softmax attention and forgetting attention over an input sequence, in TensorFlow.js ops
+ * (differentiable, so influence uses the same code as traces).
+ *
+ *   q = x·W_Q, k = x·W_K, v = x·W_V, split into heads of keyDim columns
+ *   e_ij = q_i·k_j (dot), q_i·k_j/√d (scaled-dot), vᵀ tanh(W_q q_i + W_k k_j) (additive)
+ *   α_i = softmax_j(e_ij [+ D_ij]), masked keys (j > i when causal) get exactly 0
+ *   y_i = Σ_j α_ij v_j, heads concatenated
+ *
+ * Forgetting attention (Lin et al. 2025): f_t = σ(x_t·w_f + b_f) per head; the decay bias
+ * D_ij = Σ_{k=j+1..i} ln f_k (j ≤ i) is added to the scaled scores before the causal softmax.
+ */
+import type { Series } from '../shared/trace';
+import type { SequenceInput } from './data';
+import { glorotUniform } from './init';
+import { createRandom } from './rng';
+import { tf } from './tf';
+
+export type ScoreKind = 'dot' | 'scaled-dot' | 'additive';
+
+/** Projection weights; head h owns columns h·keyDim … (h+1)·keyDim−1. */
+export interface AttentionWeights {
+  features: number;
+  heads: number;
+  keyDim: number;
+  /** `[features, heads·keyDim]` each. */
+  query: Float32Array;
+  key: Float32Array;
+  value: Float32Array;
+  /** Additive scores: `[heads, keyDim, keyDim]` each, and `v` `[heads, keyDim]`. */
+  Wq?: Float32Array;
+  Wk?: Float32Array;
+  v?: Float32Array;
+  /** Forgetting attention: `[features, heads]` and `[heads]`. */
+  forgetKernel?: Float32Array;
+  forgetBias?: Float32Array;
+}
+
+export interface AttentionOptions {
+  score: ScoreKind;
+  causal: boolean;
+  /** Forgetting attention: add the decay bias (implies causal, scaled-dot). */
+  forgetting: boolean;
+  /** Thresholded forgetting: weights below this are zeroed and rows renormalised. */
+  pruneBelow?: number;
+}
+
+/** Stands for −∞ in masked scores: exp underflows to exactly 0 in float32, gradients stay finite. */
+const MASKED = -1e9;
+
+/** Weights generated like Keras's `MultiHeadAttention`: glorot-uniform projections, zero forget bias plus `forgetBias`. */
+export function generateAttentionWeights(seed: number, features: number, heads: number, keyDim: number, options: { additive: boolean; forgetting: boolean; forgetBias: number }): AttentionWeights {
+  const random = createRandom(seed);
+  const width = heads * keyDim;
+  const w: AttentionWeights = {
+    features,
+    heads,
+    keyDim,
+    query: glorotUniform(random, features, width),
+    key: glorotUniform(random, features, width),
+    value: glorotUniform(random, features, width),
+  };
+  if (options.additive) {
+    w.Wq = new Float32Array(heads * keyDim * keyDim);
+    w.Wk = new Float32Array(heads * keyDim * keyDim);
+    w.v = new Float32Array(heads * keyDim);
+    for (let h = 0; h < heads; h++) {
+      w.Wq.set(glorotUniform(random, keyDim, keyDim), h * keyDim * keyDim);
+      w.Wk.set(glorotUniform(random, keyDim, keyDim), h * keyDim * keyDim);
+      w.v.set(glorotUniform(random, keyDim, 1), h * keyDim);
+    }
+  }
+  if (options.forgetting) {
+    w.forgetKernel = glorotUniform(random, features, heads);
+    w.forgetBias = new Float32Array(heads).fill(options.forgetBias);
+  }
+  return w;
+}
+
+/**
+ * Decay bias `D[b][h][i][j] = Σ_{k=j+1..i} ln f[b][h][k]` for j ≤ i, 0 elsewhere (masked
+ * separately), from forget gates `[batch, heads, time]`. The forward pass accumulates the
+ * log-gates in float64 (a float32 prefix-sum difference loses about 2e-5 at a thousand
+ * steps); the gradient is ∂D_ij/∂f_k = 1/f_k for j < k ≤ i.
+ */
+export const decayBias = tf.customGrad(((f: tf.Tensor, save: tf.GradSaveFunc) => {
+  const [B, H, T] = f.shape as [number, number, number];
+  const fv = f.dataSync() as Float32Array;
+  const out = new Float32Array(B * H * T * T);
+  const prefix = new Float64Array(T + 1);
+  for (let bh = 0; bh < B * H; bh++) {
+    for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + Math.log(fv[bh * T + t]);
+    const base = bh * T * T;
+    for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) out[base + i * T + j] = prefix[i + 1] - prefix[j + 1];
+  }
+  save([f]);
+  return {
+    value: tf.tensor4d(out, [B, H, T, T]),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const dyv = dy.dataSync() as Float32Array;
+      const fs = saved[0].dataSync() as Float32Array;
+      const df = new Float32Array(B * H * T);
+      for (let bh = 0; bh < B * H; bh++) {
+        const base = bh * T * T;
+        // df_k = (1/f_k) Σ_{i ≥ k} Σ_{j < k} dy_ij; inner[i] = Σ_{j<k} dy_ij grows with k
+        const rowPrefix = new Float64Array(T); // Σ_{j<k} dy[i][j] for the current k, per i
+        for (let k = 0; k < T; k++) {
+          let s = 0;
+          for (let i = 0; i < T; i++) {
+            if (k > 0) rowPrefix[i] += dyv[base + i * T + (k - 1)];
+            if (i >= k) s += rowPrefix[i];
+          }
+          df[bh * T + k] = s / fs[bh * T + k];
+        }
+      }
+      return [tf.tensor3d(df, [B, H, T])];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0]);
+
+/** Splits `[batch, time, heads·keyDim]` into `[batch, heads, time, keyDim]`. */
+function splitHeads(t: tf.Tensor, batch: number, time: number, heads: number, keyDim: number): tf.Tensor4D {
+  return tf.transpose(tf.reshape(t, [batch, time, heads, keyDim]), [0, 2, 1, 3]) as tf.Tensor4D;
+}
+
+/** Tensors of one forward pass; `weights` are what the output used (after pruning). */
+export interface AttentionTensors {
+  scores: tf.Tensor4D;
+  weights: tf.Tensor4D;
+  kept?: tf.Tensor4D;
+  output: tf.Tensor3D;
+  forgetGate?: tf.Tensor3D;
+  decay?: tf.Tensor4D;
+}
+
+/** The forward pass from an input tensor `[batch, time, features]` (used by traces and by influence). */
+export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: AttentionOptions): AttentionTensors {
+  const [B, T, F] = x.shape;
+  const { heads: H, keyDim: d } = w;
+  const x2 = tf.reshape(x, [B * T, F]);
+  const project = (m: Float32Array): tf.Tensor4D => splitHeads(tf.matMul(x2, tf.tensor2d(m, [F, H * d])), B, T, H, d);
+  const q = project(w.query);
+  const k = project(w.key);
+  const v = project(w.value);
+  let scores: tf.Tensor4D;
+  if (options.score === 'additive' && !options.forgetting) {
+    if (!w.Wq || !w.Wk || !w.v) throw new Error('attention: additive scores need Wq, Wk and v');
+    const perHead = (m: Float32Array): tf.Tensor4D => tf.tile(tf.tensor4d(m, [1, H, d, d]), [B, 1, 1, 1]) as tf.Tensor4D;
+    const qa = tf.matMul(q, perHead(w.Wq)); // [B, H, T, d]
+    const ka = tf.matMul(k, perHead(w.Wk));
+    const hidden = tf.tanh(tf.add(tf.expandDims(qa, 3), tf.expandDims(ka, 2))); // [B, H, T, T, d]
+    scores = tf.sum(tf.mul(hidden, tf.reshape(tf.tensor2d(w.v, [H, d]), [1, H, 1, 1, d])), 4) as tf.Tensor4D;
+  } else {
+    scores = tf.matMul(q, k, false, true) as tf.Tensor4D;
+    if (options.score === 'scaled-dot' || options.forgetting) scores = tf.div(scores, Math.sqrt(d)) as tf.Tensor4D;
+  }
+  let logits: tf.Tensor4D = scores;
+  let forgetGate: tf.Tensor3D | undefined;
+  let decay: tf.Tensor4D | undefined;
+  if (options.forgetting) {
+    if (!w.forgetKernel || !w.forgetBias) throw new Error('forgetting attention needs forgetKernel and forgetBias');
+    const gates = tf.sigmoid(tf.add(tf.matMul(x2, tf.tensor2d(w.forgetKernel, [F, H])), tf.tensor1d(w.forgetBias)));
+    forgetGate = tf.transpose(tf.reshape(gates, [B, T, H]), [0, 2, 1]) as tf.Tensor3D;
+    decay = decayBias(forgetGate) as tf.Tensor4D;
+    logits = tf.add(scores, decay) as tf.Tensor4D;
+  }
+  const causal = options.causal || options.forgetting;
+  const allowed = causal ? tf.linalg.bandPart(tf.ones([T, T]), -1, 0) : tf.ones([T, T]);
+  logits = tf.where(tf.cast(allowed, 'bool'), logits, tf.fill(logits.shape, MASKED)) as tf.Tensor4D;
+  let weights = tf.softmax(logits) as tf.Tensor4D;
+  let kept: tf.Tensor4D | undefined;
+  if (options.pruneBelow !== undefined) {
+    // The row maximum is always kept, so every row stays normalisable.
+    const rowMax = tf.max(weights, 3, true);
+    kept = tf.cast(tf.logicalAnd(tf.logicalOr(tf.greaterEqual(weights, options.pruneBelow), tf.equal(weights, rowMax)), tf.cast(allowed, 'bool')), 'float32') as tf.Tensor4D;
+    const prunedRaw = tf.mul(weights, kept); // the mask is a constant for gradients
+
+    weights = tf.div(prunedRaw, tf.sum(prunedRaw, 3, true)) as tf.Tensor4D;
+  }
+  const output = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [B, T, H * d]) as tf.Tensor3D;
+  return { scores, weights, kept, output, forgetGate, decay };
+}
+
+export interface AttentionRun {
+  series: Record<string, Series>;
+  /** Row entropy of the weights in nats, `[batch][heads][query]`. */
+  entropy: number[][][];
+  timings: { forwardMs: number };
+}
+
+function toSeries(t: tf.Tensor): Series {
+  return { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+}
+
+/** Runs attention over `input` and captures scores, weights, output (and gates, decay, kept). */
+export function traceAttention(input: SequenceInput, w: AttentionWeights, options: AttentionOptions): AttentionRun {
+  if (input.features !== w.features) throw new Error(`attention: the input has ${input.features} features but the projections expect ${w.features}`);
+  const t0 = tf.util.now();
+  const tensors = tf.tidy(() => {
+    const r = attentionForward(tf.tensor3d(input.data, [input.batch, input.time, input.features]), w, options);
+    const keep: Record<string, tf.Tensor> = {};
+    for (const name of ['forgetGate', 'decay', 'weights', 'scores', 'kept', 'output'] as const) if (r[name]) keep[name] = r[name] as tf.Tensor;
+    return keep;
+  });
+  const series: Record<string, Series> = {};
+  for (const [name, t] of Object.entries(tensors)) series[name] = toSeries(t);
+  tf.dispose(tensors);
+  const [B, H, T] = series.weights.shape;
+  const causal = options.causal || options.forgetting;
+  // Entries that do not exist (keys after the query) are NaN in scores and decay.
+  for (let bh = 0; bh < B * H; bh++) {
+    for (let i = 0; i < T; i++) {
+      for (let j = i + 1; j < T && causal; j++) {
+        series.scores.data[(bh * T + i) * T + j] = NaN;
+        if (series.decay) series.decay.data[(bh * T + i) * T + j] = NaN;
+      }
+    }
+  }
+  const entropy: number[][][] = [];
+  for (let b = 0; b < B; b++) {
+    const perHead: number[][] = [];
+    for (let h = 0; h < H; h++) {
+      const rows: number[] = [];
+      for (let i = 0; i < T; i++) {
+        let e = 0;
+        for (let j = 0; j < T; j++) {
+          const a = series.weights.data[((b * H + h) * T + i) * T + j];
+          if (a > 0) e -= a * Math.log(a);
+        }
+        rows.push(e);
+      }
+      perHead.push(rows);
+    }
+    entropy.push(perHead);
+  }
+  return { series, entropy, timings: { forwardMs: tf.util.now() - t0 } };
+}
+
+/**
+ * Influence of each input step on the last query's output:
+ * `‖∂(Σ_u y[b][T−1][u]) / ∂x[b][t]‖₂`, `[batch][time]`, by TensorFlow.js autodiff through the
+ * same forward pass traces use. Batch rows do not interact, so one gradient serves all rows.
+ */
+export function attentionInfluence(input: SequenceInput, w: AttentionWeights, options: AttentionOptions): number[][] {
+  const { batch: B, time: T, features: F } = input;
+  const grad = tf.tidy(() => {
+    const x = tf.tensor3d(input.data, [B, T, F]);
+    const g = tf.grad((xi: tf.Tensor) => {
+      const y = attentionForward(xi as tf.Tensor3D, w, options).output;
+      return tf.sum(tf.slice(y, [0, T - 1, 0], [B, 1, -1]));
+    });
+    return g(x);
+  });
+  const data = grad.dataSync() as Float32Array;
+  grad.dispose();
+  return stepNorms(data, B, T, F);
+}
+
+/** Euclidean norm over the last axis of `[batch, time, features]`, as `[batch][time]`. */
+export function stepNorms(data: Float32Array, batch: number, time: number, features: number): number[][] {
+  const out: number[][] = [];
+  for (let b = 0; b < batch; b++) {
+    const row: number[] = [];
+    for (let t = 0; t < time; t++) {
+      let s = 0;
+      for (let f = 0; f < features; f++) s += data[(b * time + t) * features + f] ** 2;
+      row.push(Math.sqrt(s));
+    }
+    out.push(row);
+  }
+  return out;
+}

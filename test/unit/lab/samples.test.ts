@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runSpecCell } from '../../../src/lab';
+import { decodeOutput, isComparison } from '../../../src/shared/trace';
+import { parseNotebook, serializeNotebook } from '../../../src/shared/notebook-file';
+import { setupLab } from './setup';
+
+const SAMPLES = join(__dirname, '..', '..', '..', '..', 'media', 'samples');
+const files = readdirSync(SAMPLES).filter((f) => f.endsWith('.fglab')).sort();
+
+describe('shipped samples', () => {
+  before(setupLab);
+
+  it('include one notebook per model and experiment', () => {
+    for (const name of ['classic-lstm', 'gru-update-gate', 'attention-text', 'forgetting-attention', 'compare-initialisations', 'privacy-influence']) {
+      assert.ok(files.includes(`${name}.fglab`), name);
+    }
+  });
+
+  for (const file of files) {
+    it(`${file} round-trips byte for byte, has a description and runs every spec cell`, async () => {
+      const bytes = readFileSync(join(SAMPLES, file));
+      assert.equal(Buffer.from(serializeNotebook(parseNotebook(bytes))).toString('utf8'), bytes.toString('utf8'));
+      const notebook = parseNotebook(bytes);
+      assert.equal(typeof notebook.metadata?.description, 'string');
+      const specs = notebook.cells.filter((c) => c.kind === 'code' && c.language === 'fglab');
+      assert.ok(specs.length > 0);
+      for (const cell of specs) {
+        const [json, md] = await runSpecCell(cell.source, { readFile: (p) => readFileSync(join(SAMPLES, p)) });
+        const output = decodeOutput(JSON.parse(Buffer.from(json.data).toString('utf8')));
+        const traces = isComparison(output) ? output.variants.map((v) => v.trace) : [output];
+        for (const trace of traces) {
+          for (const [name, s] of Object.entries(trace.series)) {
+            assert.ok(s.data.some((v) => Number.isFinite(v)), `${name} has values`);
+          }
+        }
+        assert.ok(Buffer.from(md.data).toString('utf8').length > 50);
+      }
+    });
+  }
+});
