@@ -19,7 +19,7 @@
 
 import { hardSigmoidv, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
-import { PANEL, packPanels, product } from './product';
+import { PANEL, PANEL_ROW, packPanels, panelBytes, product } from './product';
 import { hardSlope } from './rows';
 
 /** Number of output series: z, r, h̃, h, rec_h. */
@@ -160,10 +160,11 @@ export function gruRunSteps(steps: i32, activation: i32, resetAfter: bool): void
   const gateRowBytes = (<usize>gp) << 2;
   const stepBytes = (<usize>batch) * gateRowBytes;
   const seriesBytes = (<usize>(batch * chunkSteps * up)) << 2;
+  const pb = panelBytes(units);
   for (let tt = 0; tt < steps; tt++) {
     const p = input + <usize>tt * stepBytes;
     // rec = b_h + h·R over all three blocks, or over z and r only.
-    product(hidden, rowBytes, units, recurrentPacked, 0, resetAfter ? panels : 2 * blockPanels, biasPadded, 0, rec, gateRowBytes, batch);
+    product(hidden, rowBytes, units, recurrentPacked, PANEL_ROW, pb, resetAfter ? panels : 2 * blockPanels, biasPadded, 0, rec, gateRowBytes, batch);
     for (let b = 0; b < batch; b++) {
       const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
       updateAndResetGates(activation, p + <usize>b * gateRowBytes, rec + <usize>b * gateRowBytes, rowBytes, out, out + seriesBytes, rowBytes);
@@ -176,7 +177,8 @@ export function gruRunSteps(steps: i32, activation: i32, resetAfter: bool): void
         const r = output + ((<usize>((b * chunkSteps + tt) * up)) << 2) + seriesBytes;
         for (let k: usize = 0; k < rowBytes; k += 16) v128.store(s + k, f32x4.mul(v128.load(r + k), v128.load(h + k)));
       }
-      product(scaled, rowBytes, units, recurrentPacked, 2 * blockPanels, panels, biasPadded, 0, rec, gateRowBytes, batch);
+      const hBlock = <usize>(2 * blockPanels);
+      product(scaled, rowBytes, units, recurrentPacked + hBlock * pb, PANEL_ROW, pb, blockPanels, biasPadded + 2 * rowBytes, 0, rec + 2 * rowBytes, gateRowBytes, batch);
     }
     for (let b = 0; b < batch; b++) {
       const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);

@@ -1,5 +1,5 @@
 // Entry point of fglab-kernels.wasm: the exports that src/lab/kernels/wasm-lstm.ts and
-// wasm-gru.ts call.
+// wasm-gru.ts call (forward passes, then backward passes).
 export { reserve } from './memory';
 export {
   prepare,
@@ -23,3 +23,24 @@ export {
   gruRunSteps,
   gruCompactOutputs,
 } from './gru';
+export {
+  lstmBackPrepare,
+  lstmBackRecurrentPtr,
+  lstmBackInputPtr,
+  lstmBackProjectedPtr,
+  lstmBackRecurrentGradPtr,
+  lstmBackStart,
+  lstmBackRunSteps,
+  lstmBackFinish,
+} from './lstm-backward';
+export {
+  gruBackPrepare,
+  gruBackRecurrentPtr,
+  gruBackInputPtr,
+  gruBackProjectedPtr,
+  gruBackRecurrentGradPtr,
+  gruBackBiasGradPtr,
+  gruBackStart,
+  gruBackRunSteps,
+  gruBackFinish,
+} from './gru-backward';

@@ -82,3 +82,14 @@ export const KERAS_HARD_SIGMOID_SLOPE: f32 = <f32>(1.0 / 6.0);
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
   return v128.or(v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(TANH_SMALL))), sign);
 }
+
+/**
+ * The derivative of a gate activation from its output y: y(1 − y) for the sigmoid
+ * (`activation` 0), `slope` where 0 < y < 1 and 0 where clipped for the hard sigmoids.
+ */
+// @ts-ignore: decorator
+@inline export function gateDerivativev(y: v128, activation: i32, slope: f32): v128 {
+  if (activation == 0) return f32x4.mul(y, f32x4.sub(f32x4.splat(1.0), y));
+  const inside = v128.and(f32x4.gt(y, f32x4.splat(0.0)), f32x4.lt(y, f32x4.splat(1.0)));
+  return v128.and(f32x4.splat(slope), inside);
+}

@@ -30,3 +30,33 @@ export function reserve(bytes: f64): usize {
 @inline export function regionBytes(floats: f64): f64 {
   return Math.ceil(floats / 4) * 16;
 }
+
+/**
+ * Copies `rows` rows of `units` f32 from `src` (packed) to `dst` with a row length of
+ * `unitsPadded`, zeros in the padding.
+ */
+export function padRows(src: usize, dst: usize, rows: i32, units: i32, unitsPadded: i32): void {
+  const bytes = (<usize>units) << 2;
+  const pad = (<usize>(unitsPadded - units)) << 2;
+  const paddedBytes = (<usize>unitsPadded) << 2;
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst, src, bytes);
+    memory.fill(dst + bytes, 0, pad);
+    src += bytes;
+    dst += paddedBytes;
+  }
+}
+
+/**
+ * The reverse: copies `rows` rows of `unitsPadded` f32 from `src` to `dst` keeping the first
+ * `units` of each. `dst` may be `src` (rows only move down, never past one not yet moved).
+ */
+export function compactRows(src: usize, dst: usize, rows: i32, units: i32, unitsPadded: i32): void {
+  const bytes = (<usize>units) << 2;
+  const paddedBytes = (<usize>unitsPadded) << 2;
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst, src, bytes);
+    src += paddedBytes;
+    dst += bytes;
+  }
+}

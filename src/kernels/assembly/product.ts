@@ -2,20 +2,24 @@
 //
 //   dst[b][c] = init[b][c] + Σ_{k<K} x[b][k]·M[k][c]   for rows b < rows, panels of columns c
 //
-// with M packed in panels of PANEL columns, contiguous over k (`[panels][K][PANEL]`, see
-// `packPanels`), so a panel streams from memory in order. Rows go in blocks of 4 (one panel,
-// eight accumulators, each M vector used four times), then 2, then 1 (two panels at a time
-// where there are two, to keep four or eight independent accumulators in flight).
-// All pointers are byte addresses, strides in bytes, every row 16-byte aligned.
+// M is read in panels of PANEL columns: row k of panel p at m + p·mPanelStride + k·mRowStride.
+// Packed (`[panels][K][PANEL]`, see `packPanels`: mRowStride 32, mPanelStride 32·K) a panel
+// streams from memory in order; a plain row-major M `[K][N]` is mRowStride 4N, mPanelStride 32.
+// Rows go in blocks of 4 (one panel, eight accumulators, each M vector used four times), then
+// 2 (two panels), then 1 (four panels where there are four, to keep eight independent
+// accumulators in flight). Pointers are byte addresses, strides in bytes, rows 16-byte aligned.
 
 /** Columns per packed panel: two f32x4 vectors. */
 export const PANEL: i32 = 8;
 
 /** Bytes of one packed panel of K rows. */
 // @ts-ignore: decorator
-@inline function panelBytes(k: i32): usize {
+@inline export function panelBytes(k: i32): usize {
   return (<usize>(k * PANEL)) << 2;
 }
+
+/** Bytes of one row of a packed panel. */
+export const PANEL_ROW: usize = PANEL * 4;
 
 /**
  * Packs a row-major matrix `[K][srcCols]` at `src`, whose columns are gate blocks of `units`
@@ -38,7 +42,7 @@ export function packPanels(src: usize, k: i32, srcCols: i32, dst: usize, panels:
   }
 }
 
-function rows4(x: usize, xStride: usize, k: i32, m: usize, init: usize, initStride: usize, dst: usize, dstStride: usize): void {
+function rows4(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, init: usize, initStride: usize, dst: usize, dstStride: usize): void {
   let a00 = v128.load(init, 0);
   let a01 = v128.load(init, 16);
   let a10 = v128.load(init + initStride, 0);
@@ -66,7 +70,7 @@ function rows4(x: usize, xStride: usize, k: i32, m: usize, init: usize, initStri
     a30 = f32x4.add(a30, f32x4.mul(s, lo));
     a31 = f32x4.add(a31, f32x4.mul(s, hi));
     xk += 4;
-    r += PANEL * 4;
+    r += mRow;
   }
   v128.store(dst, a00, 0);
   v128.store(dst, a01, 16);
@@ -78,8 +82,8 @@ function rows4(x: usize, xStride: usize, k: i32, m: usize, init: usize, initStri
   v128.store(dst + 3 * dstStride, a31, 16);
 }
 
-/** Two rows, two panels (16 columns) at m and m + panelBytes. */
-function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, init: usize, initStride: usize, dst: usize, dstStride: usize): void {
+/** Two rows, two panels (16 columns). */
+function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, mPanel: usize, init: usize, initStride: usize, dst: usize, dstStride: usize): void {
   let a00 = v128.load(init, 0);
   let a01 = v128.load(init, 16);
   let a02 = v128.load(init, 32);
@@ -91,7 +95,7 @@ function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, init: usize, i
   let xk = x;
   const xEnd = x + ((<usize>k) << 2);
   let r0 = m;
-  let r1 = m + panelBytes(k);
+  let r1 = m + mPanel;
   while (xk < xEnd) {
     const m00 = v128.load(r0, 0);
     const m01 = v128.load(r0, 16);
@@ -108,8 +112,8 @@ function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, init: usize, i
     a12 = f32x4.add(a12, f32x4.mul(s, m10));
     a13 = f32x4.add(a13, f32x4.mul(s, m11));
     xk += 4;
-    r0 += PANEL * 4;
-    r1 += PANEL * 4;
+    r0 += mRow;
+    r1 += mRow;
   }
   v128.store(dst, a00, 0);
   v128.store(dst, a01, 16);
@@ -122,7 +126,7 @@ function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, init: usize, i
 }
 
 /** One row, four panels (32 columns): eight independent accumulators for the one-row case. */
-function row1panels4(x: usize, k: i32, m: usize, init: usize, dst: usize): void {
+function row1panels4(x: usize, k: i32, m: usize, mRow: usize, mPanel: usize, init: usize, dst: usize): void {
   let a0 = v128.load(init, 0);
   let a1 = v128.load(init, 16);
   let a2 = v128.load(init, 32);
@@ -133,11 +137,10 @@ function row1panels4(x: usize, k: i32, m: usize, init: usize, dst: usize): void 
   let a7 = v128.load(init, 112);
   let xk = x;
   const xEnd = x + ((<usize>k) << 2);
-  const pb = panelBytes(k);
   let r0 = m;
-  let r1 = m + pb;
-  let r2 = m + 2 * pb;
-  let r3 = m + 3 * pb;
+  let r1 = m + mPanel;
+  let r2 = m + 2 * mPanel;
+  let r3 = m + 3 * mPanel;
   while (xk < xEnd) {
     const s = v128.load32_splat(xk);
     a0 = f32x4.add(a0, f32x4.mul(s, v128.load(r0, 0)));
@@ -149,10 +152,10 @@ function row1panels4(x: usize, k: i32, m: usize, init: usize, dst: usize): void 
     a6 = f32x4.add(a6, f32x4.mul(s, v128.load(r3, 0)));
     a7 = f32x4.add(a7, f32x4.mul(s, v128.load(r3, 16)));
     xk += 4;
-    r0 += PANEL * 4;
-    r1 += PANEL * 4;
-    r2 += PANEL * 4;
-    r3 += PANEL * 4;
+    r0 += mRow;
+    r1 += mRow;
+    r2 += mRow;
+    r3 += mRow;
   }
   v128.store(dst, a0, 0);
   v128.store(dst, a1, 16);
@@ -165,7 +168,7 @@ function row1panels4(x: usize, k: i32, m: usize, init: usize, dst: usize): void 
 }
 
 /** One row, one panel. */
-function row1panel1(x: usize, k: i32, m: usize, init: usize, dst: usize): void {
+function row1panel1(x: usize, k: i32, m: usize, mRow: usize, init: usize, dst: usize): void {
   let a0 = v128.load(init, 0);
   let a1 = v128.load(init, 16);
   let xk = x;
@@ -176,52 +179,53 @@ function row1panel1(x: usize, k: i32, m: usize, init: usize, dst: usize): void {
     a0 = f32x4.add(a0, f32x4.mul(s, v128.load(r, 0)));
     a1 = f32x4.add(a1, f32x4.mul(s, v128.load(r, 16)));
     xk += 4;
-    r += PANEL * 4;
+    r += mRow;
   }
   v128.store(dst, a0, 0);
   v128.store(dst, a1, 16);
 }
 
 /**
- * dst[b][c] = init[b][c] + Σ_k x[b][k]·M[k][c] for b < rows and the packed panels
- * `[panelFrom, panelTo)` of M (columns panel·PANEL …); `packed` is the start of panel 0.
- * `initStride` 0 broadcasts one init row (a bias) to every row.
+ * dst[b][c] = init[b][c] + Σ_{k<K} x[b][k]·M[k][c] for b < rows and `panels` panels of
+ * columns from the first (`m`, `init` and `dst` point at that first panel's column). `init`
+ * may be `dst` (accumulation); `initStride` 0 broadcasts one init row (a bias) to every row.
  */
 export function product(
   x: usize,
   xStride: usize,
   k: i32,
-  packed: usize,
-  panelFrom: i32,
-  panelTo: i32,
+  m: usize,
+  mRow: usize,
+  mPanel: usize,
+  panels: i32,
   init: usize,
   initStride: usize,
   dst: usize,
   dstStride: usize,
   rows: i32,
 ): void {
-  const pb = panelBytes(k);
+  const panelCols: usize = PANEL * 4;
   const rows4end = rows & ~3;
   // Panels outside, rows inside: a panel stays in L1 for all the rows.
   if (rows4end > 0) {
-    for (let pa = panelFrom; pa < panelTo; pa++) {
-      const col = (<usize>(pa * PANEL)) << 2;
-      const m = packed + <usize>pa * pb;
+    for (let pa = 0; pa < panels; pa++) {
+      const col = <usize>pa * panelCols;
+      const mp = m + <usize>pa * mPanel;
       for (let b = 0; b < rows4end; b += 4) {
-        rows4(x + <usize>b * xStride, xStride, k, m, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride);
+        rows4(x + <usize>b * xStride, xStride, k, mp, mRow, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride);
       }
     }
   }
   let b = rows4end;
   if (rows - b >= 2) {
-    let pa = panelFrom;
-    for (; pa + 1 < panelTo; pa += 2) {
-      const col = (<usize>(pa * PANEL)) << 2;
-      rows2panels2(x + <usize>b * xStride, xStride, k, packed + <usize>pa * pb, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride);
+    let pa = 0;
+    for (; pa + 1 < panels; pa += 2) {
+      const col = <usize>pa * panelCols;
+      rows2panels2(x + <usize>b * xStride, xStride, k, m + <usize>pa * mPanel, mRow, mPanel, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride);
     }
-    for (; pa < panelTo; pa++) {
-      const col = (<usize>(pa * PANEL)) << 2;
-      for (let bb = b; bb < b + 2; bb++) row1panel1(x + <usize>bb * xStride, k, packed + <usize>pa * pb, init + <usize>bb * initStride + col, dst + <usize>bb * dstStride + col);
+    for (; pa < panels; pa++) {
+      const col = <usize>pa * panelCols;
+      for (let bb = b; bb < b + 2; bb++) row1panel1(x + <usize>bb * xStride, k, m + <usize>pa * mPanel, mRow, init + <usize>bb * initStride + col, dst + <usize>bb * dstStride + col);
     }
     b += 2;
   }
@@ -229,14 +233,38 @@ export function product(
     const xr = x + <usize>b * xStride;
     const ir = init + <usize>b * initStride;
     const dr = dst + <usize>b * dstStride;
-    let pa = panelFrom;
-    for (; pa + 3 < panelTo; pa += 4) {
-      const col = (<usize>(pa * PANEL)) << 2;
-      row1panels4(xr, k, packed + <usize>pa * pb, ir + col, dr + col);
+    let pa = 0;
+    for (; pa + 3 < panels; pa += 4) {
+      const col = <usize>pa * panelCols;
+      row1panels4(xr, k, m + <usize>pa * mPanel, mRow, mPanel, ir + col, dr + col);
     }
-    for (; pa < panelTo; pa++) {
-      const col = (<usize>(pa * PANEL)) << 2;
-      row1panel1(xr, k, packed + <usize>pa * pb, ir + col, dr + col);
+    for (; pa < panels; pa++) {
+      const col = <usize>pa * panelCols;
+      row1panel1(xr, k, m + <usize>pa * mPanel, mRow, ir + col, dr + col);
+    }
+  }
+}
+
+/**
+ * Packs the transpose of a row-major `[units][gates·units]` matrix at `src` (R, whose columns
+ * are gate blocks) into `[UP/PANEL][gates·UP][PANEL]` at `dst`, UP = `unitsPadded`: row j of
+ * the packed matrix is gate j / UP, unit j % UP of R's columns; its column k is R's row k.
+ * Padding rows and columns are zero. Used for products with Rᵀ (gradients through h·R).
+ */
+export function packTransposedPanels(src: usize, units: i32, gates: i32, unitsPadded: i32, dst: usize): void {
+  const srcCols = gates * units;
+  const panels = unitsPadded / PANEL;
+  const rows = gates * unitsPadded;
+  let at = dst;
+  for (let pa = 0; pa < panels; pa++) {
+    for (let j = 0; j < rows; j++) {
+      const q = j / unitsPadded;
+      const uu = j - q * unitsPadded;
+      for (let c = 0; c < PANEL; c++) {
+        const k = pa * PANEL + c;
+        store<f32>(at, uu < units && k < units ? load<f32>(src + ((<usize>(k * srcCols + q * units + uu)) << 2)) : 0);
+        at += 4;
+      }
     }
   }
 }

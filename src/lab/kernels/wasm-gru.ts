@@ -10,9 +10,9 @@
 import { activationCode } from './activations';
 import {
   allocateGruOutput,
+  checkGruBackward,
   checkGruInput,
   GRU_OUTPUT_SERIES,
-  jsGruKernel,
   type GruKernel,
   type GruKernelOutput,
 } from './gru-kernel';
@@ -37,11 +37,30 @@ export interface GruWasmExports extends KernelsWasmMemory {
   /** Runs `steps` steps (≤ chunkSteps); `activation` is the code of z and r's (see `activationCode`), `resetAfter` 0 or 1. */
   gruRunSteps(steps: number, activation: number, resetAfter: number): void;
   gruCompactOutputs(steps: number): void;
+  /** Lays out memory for a backward pass; 0 if it cannot grow. */
+  gruBackPrepare(batch: number, units: number, chunkSteps: number): number;
+  /** Where R `[U][3U]` goes before `gruBackStart`. */
+  gruBackRecurrentPtr(): number;
+  /** Where the chunk's `chunkSteps + 1` rows `[U]` of one input series (0–5: z r h̃ h rec_h ∂L/∂h) and batch row go; row 0 is the step before the chunk. */
+  gruBackInputPtr(series: number, batchRow: number): number;
+  /** ∂L/∂projected `[steps][B][3U]` of the chunk just run. */
+  gruBackProjectedPtr(): number;
+  /** ∂L/∂R `[U][3U]` after `gruBackFinish`. */
+  gruBackRecurrentGradPtr(): number;
+  /** ∂L/∂b_h `[3U]` after `gruBackFinish`. */
+  gruBackBiasGradPtr(): number;
+  /** Packs Rᵀ and zeroes the carried gradient and the weight gradients. */
+  gruBackStart(): void;
+  /** Runs the chunk backward; `resetAfter`, `weights` 0 or 1. */
+  gruBackRunSteps(steps: number, activation: number, resetAfter: number, weights: number): void;
+  gruBackFinish(): void;
 }
 
 const GRU_FUNCTIONS = [
   'reserve', 'gruPrepare', 'gruRecurrentPtr', 'gruBiasPtr', 'gruInputPtr', 'gruOutputPtr',
   'gruPackWeights', 'gruResetState', 'gruRunSteps', 'gruCompactOutputs',
+  'gruBackPrepare', 'gruBackRecurrentPtr', 'gruBackInputPtr', 'gruBackProjectedPtr', 'gruBackRecurrentGradPtr',
+  'gruBackBiasGradPtr', 'gruBackStart', 'gruBackRunSteps', 'gruBackFinish',
 ] as const;
 
 /** Instantiates `fglab-kernels.wasm` for the GRU kernel, synchronously. */
@@ -98,7 +117,48 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
       return out;
     },
     backward(input, forward, dHidden, options) {
-      return jsGruKernel.backward(input, forward, dHidden, options);
+      checkGruBackward(input, forward, dHidden);
+      const { batch: B, time: T, units: U } = input;
+      const G = 3 * U;
+      const chunk = Math.min(STEPS_PER_CHECK, T);
+      if (!ex.gruBackPrepare(B, U, chunk)) {
+        const up = Math.ceil(U / 8) * 8;
+        const mb = Math.ceil((4 * (U * G + 3 * up * up + 12 * B * (chunk + 1) * up + 3 * chunk * B * G + 2 * U * chunk * B + U * 3 * up)) / 2 ** 20);
+        throw new Error(`wasm gru kernel: cannot grow wasm memory to about ${mb} MB for the backward pass of batch ${B}, units ${U}`);
+      }
+      const heap = new Float32Array(ex.memory.buffer);
+      heap.set(input.recurrentKernel, ex.gruBackRecurrentPtr() >>> 2);
+      ex.gruBackStart();
+      // Input series in the module's order; h also needs the step before the chunk.
+      const series = [forward.updateGate, forward.resetGate, forward.candidate, forward.hidden, forward.recurrentCandidate, dHidden];
+      const H = 3;
+      const targets: number[] = [];
+      for (let s = 0; s < series.length; s++) for (let b = 0; b < B; b++) targets.push(ex.gruBackInputPtr(s, b) >>> 2);
+      const activation = activationCode(input.recurrentActivation);
+      const weights = options?.weights ?? true;
+      const dProjected = new Float32Array(T * B * G);
+      for (let tEnd = T; tEnd > 0; tEnd -= chunk) {
+        if (input.shouldStop?.()) throw new CancelledError();
+        const t0 = Math.max(0, tEnd - chunk);
+        for (let s = 0; s < series.length; s++) {
+          for (let b = 0; b < B; b++) {
+            const row0 = targets[s * B + b];
+            if (s === H && t0 > 0) {
+              heap.set(series[s].subarray((b * T + t0 - 1) * U, (b * T + tEnd) * U), row0);
+            } else {
+              if (s === H) heap.fill(0, row0, row0 + U); // h₋₁ = 0
+              heap.set(series[s].subarray((b * T + t0) * U, (b * T + tEnd) * U), row0 + U);
+            }
+          }
+        }
+        ex.gruBackRunSteps(tEnd - t0, activation, input.resetAfter ? 1 : 0, weights ? 1 : 0);
+        const from = ex.gruBackProjectedPtr() >>> 2;
+        dProjected.set(heap.subarray(from, from + (tEnd - t0) * B * G), t0 * B * G);
+      }
+      ex.gruBackFinish();
+      const dR = ex.gruBackRecurrentGradPtr() >>> 2;
+      const db = ex.gruBackBiasGradPtr() >>> 2;
+      return { projected: dProjected, recurrentKernel: heap.slice(dR, dR + U * G), recurrentBias: heap.slice(db, db + G) };
     },
   };
 }

@@ -13,7 +13,7 @@ import {
   allocateOutput,
   CancelledError,
   checkKernelInput,
-  jsLstmKernel,
+  checkLstmBackward,
   STEPS_PER_CHECK,
   type LstmKernel,
   type LstmKernelOutput,
@@ -38,11 +38,28 @@ export interface LstmWasmExports extends KernelsWasmMemory {
   compactOutputs(steps: number): void;
   /** In place on `n` floats at `ptr` (n a multiple of 4): 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh, 4 Keras 3 hard sigmoid. */
   applyActivation(kind: number, ptr: number, n: number): void;
+  /** Lays out memory for a backward pass; 0 if it cannot grow. */
+  lstmBackPrepare(batch: number, units: number, chunkSteps: number): number;
+  /** Where R `[U][4U]` goes before `lstmBackStart`. */
+  lstmBackRecurrentPtr(): number;
+  /** Where the chunk's `chunkSteps + 1` rows `[U]` of one input series (0–7: i f g o c h ∂L/∂h ∂L/∂c) and batch row go; row 0 is the step before the chunk. */
+  lstmBackInputPtr(series: number, batchRow: number): number;
+  /** ∂L/∂projected `[steps][B][4U]` of the chunk just run. */
+  lstmBackProjectedPtr(): number;
+  /** ∂L/∂R `[U][4U]` after `lstmBackFinish`. */
+  lstmBackRecurrentGradPtr(): number;
+  /** Packs Rᵀ and zeroes the carried gradients and ∂L/∂R. */
+  lstmBackStart(): void;
+  /** Runs the chunk backward; `withCell`, `weights` 0 or 1. */
+  lstmBackRunSteps(steps: number, activation: number, withCell: number, weights: number): void;
+  lstmBackFinish(): void;
 }
 
 const EXPORTED_FUNCTIONS = [
   'reserve', 'prepare', 'recurrentPtr', 'inputPtr', 'outputPtr', 'packRecurrent',
   'resetState', 'runSteps', 'compactOutputs', 'applyActivation',
+  'lstmBackPrepare', 'lstmBackRecurrentPtr', 'lstmBackInputPtr', 'lstmBackProjectedPtr',
+  'lstmBackRecurrentGradPtr', 'lstmBackStart', 'lstmBackRunSteps', 'lstmBackFinish',
 ] as const;
 
 /** Instantiates `fglab-kernels.wasm` synchronously (fine in a worker; the module is small). */
@@ -99,7 +116,50 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
       return out;
     },
     backward(input, forward, upstream, options) {
-      return jsLstmKernel.backward(input, forward, upstream, options);
+      checkLstmBackward(input, forward, upstream);
+      const { batch: B, time: T, units: U } = input;
+      const G = 4 * U;
+      const chunk = Math.min(STEPS_PER_CHECK, T);
+      if (!ex.lstmBackPrepare(B, U, chunk)) {
+        const up = Math.ceil(U / 8) * 8;
+        const mb = Math.ceil((4 * (U * G + 4 * up * up + 16 * B * (chunk + 1) * up + 2 * chunk * B * 4 * up + U * chunk * B + U * 4 * up)) / 2 ** 20);
+        throw new Error(`wasm lstm kernel: cannot grow wasm memory to about ${mb} MB for the backward pass of batch ${B}, units ${U}`);
+      }
+      const heap = new Float32Array(ex.memory.buffer);
+      heap.set(input.recurrentKernel, ex.lstmBackRecurrentPtr() >>> 2);
+      ex.lstmBackStart();
+      const withCell = upstream.cell !== undefined;
+      // Input series in the module's order; c and h also need the step before the chunk.
+      const series = [forward.inputGate, forward.forgetGate, forward.candidate, forward.outputGate, forward.cell, forward.hidden, upstream.hidden, upstream.cell];
+      const withPrevious = [false, false, false, false, true, true, false, false];
+      const targets: number[] = [];
+      for (let s = 0; s < series.length; s++) for (let b = 0; b < B; b++) targets.push(ex.lstmBackInputPtr(s, b) >>> 2);
+      const activation = activationCode(input.recurrentActivation);
+      const weights = options?.weights ?? true;
+      const dProjected = new Float32Array(T * B * G);
+      for (let tEnd = T; tEnd > 0; tEnd -= chunk) {
+        if (input.shouldStop?.()) throw new CancelledError();
+        const t0 = Math.max(0, tEnd - chunk);
+        for (let s = 0; s < series.length; s++) {
+          const values = series[s];
+          if (!values) continue;
+          for (let b = 0; b < B; b++) {
+            const row0 = targets[s * B + b];
+            if (withPrevious[s] && t0 > 0) {
+              heap.set(values.subarray((b * T + t0 - 1) * U, (b * T + tEnd) * U), row0);
+            } else {
+              if (withPrevious[s]) heap.fill(0, row0, row0 + U); // h₋₁ = c₋₁ = 0
+              heap.set(values.subarray((b * T + t0) * U, (b * T + tEnd) * U), row0 + U);
+            }
+          }
+        }
+        ex.lstmBackRunSteps(tEnd - t0, activation, withCell ? 1 : 0, weights ? 1 : 0);
+        const from = ex.lstmBackProjectedPtr() >>> 2;
+        dProjected.set(heap.subarray(from, from + (tEnd - t0) * B * G), t0 * B * G);
+      }
+      ex.lstmBackFinish();
+      const dR = ex.lstmBackRecurrentGradPtr() >>> 2;
+      return { projected: dProjected, recurrentKernel: heap.slice(dR, dR + U * G) };
     },
   };
 }

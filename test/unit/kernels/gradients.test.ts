@@ -136,6 +136,73 @@ describe('Backward passes (BPTT) against finite differences', () => {
     }
   });
 
+  describe('the WebAssembly backward passes agree with the reference on larger shapes', () => {
+    /**
+     * The wasm passes accumulate in float32 (the reference in float64): over a few hundred
+     * steps and products of up to 4·256 terms that is about 1e-6 of the gradient's scale.
+     */
+    function assertAgree(got: Float32Array, want: Float32Array, what: string): void {
+      let scale = 1e-3;
+      for (const v of want) scale = Math.max(scale, Math.abs(v));
+      let worst = 0;
+      let at = 0;
+      for (let i = 0; i < want.length; i++) {
+        const d = Math.abs(got[i] - want[i]) / scale;
+        if (!(d <= worst)) {
+          worst = d;
+          at = i;
+        }
+      }
+      assert.ok(worst < 2e-5, `${what}[${at}]: ${got[at]} vs ${want[at]} (relative to the scale ${scale}: ${worst})`);
+    }
+    const big: [batch: number, time: number, units: number][] = [
+      [1, 100, 128],
+      [2, 70, 17],
+      [3, 33, 8],
+      [4, 40, 5],
+      [5, 65, 12],
+      [7, 20, 40],
+      [9, 31, 3],
+      [1, 1, 1],
+      [6, 12, 256],
+    ];
+    let seed = 500;
+    for (const [batch, time, units] of big) {
+      const s = seed++;
+      const activation = RECURRENT_ACTIVATIONS[s % 3];
+      it(`LSTM: batch ${batch}, ${time} steps, ${units} units, ${activation}, with and without ∂L/∂c`, () => {
+        const input = randomInput(batch, time, units, activation, s);
+        const forward = jsLstmKernel.run(input);
+        const n = batch * time * units;
+        for (const cell of [undefined, uniform(n, 1, s + 2)]) {
+          const upstream = { hidden: uniform(n, 1, s + 1), cell };
+          const want = jsLstmKernel.backward(input, forward, upstream);
+          const got = lstmKernels[1].backward(input, forward, upstream);
+          assertAgree(got.projected, want.projected, 'dL/dprojected');
+          assertAgree(got.recurrentKernel, want.recurrentKernel, 'dL/dR');
+          const noWeights = lstmKernels[1].backward(input, forward, upstream, { weights: false });
+          assert.deepEqual(noWeights.projected, got.projected);
+          assert.ok(noWeights.recurrentKernel.every((v) => v === 0));
+        }
+      });
+      for (const resetAfter of [true, false]) {
+        it(`GRU: batch ${batch}, ${time} steps, ${units} units, ${activation}, resetAfter ${resetAfter}`, () => {
+          const input = randomGruInput(batch, time, units, resetAfter, activation, s);
+          const forward = jsGruKernel.run(input);
+          const upstream = uniform(batch * time * units, 1, s + 1);
+          const want = jsGruKernel.backward(input, forward, upstream);
+          const got = gruKernels[1].backward(input, forward, upstream);
+          assertAgree(got.projected, want.projected, 'dL/dprojected');
+          assertAgree(got.recurrentKernel, want.recurrentKernel, 'dL/dR');
+          assertAgree(got.recurrentBias, want.recurrentBias, 'dL/db_h');
+          const noWeights = gruKernels[1].backward(input, forward, upstream, { weights: false });
+          assert.deepEqual(noWeights.projected, got.projected);
+          assert.ok(noWeights.recurrentKernel.every((v) => v === 0) && noWeights.recurrentBias.every((v) => v === 0));
+        });
+      }
+    }
+  });
+
   describe('hand-worked one-unit cases', () => {
     it('LSTM, one step: dL/dz from the captured gates alone', () => {
       // z = [ln 3, 0, ln 2, −ln 3]: i = 3/4, f = 1/2, g = 3/5, o = 1/4, c = 0.45 and L = h = o·tanh c.
