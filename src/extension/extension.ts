@@ -1,8 +1,9 @@
-/** Activation: wires the serializer, the controller, the commands and the status bar together. */
+/** Activation: wires the serializer, the controller, the commands, the renderer's messages and the status bar together. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NOTEBOOK_TYPE } from '../shared/ids';
 import { registerCommands } from './commands';
+import { registerRendererMessaging } from './renderer-messages';
 import { LabController } from './controller';
 import { FglabSerializer } from './serializer';
 import { readLabSettings, SETTINGS_SECTION } from './settings';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): { controller: LabCon
     tables,
     statusBar,
     watchSettings(controller, statusBar, (m) => log.info(m)),
+    registerRendererMessaging((m) => log.info(m)),
     ...registerCommands({ extension: context, controller, tables, log: (m) => log.info(m) }),
   );
   return { controller };

@@ -6,7 +6,7 @@
  * Run by run.ts, which starts the server and sets FGLAB_SERVER_URL and FGLAB_UI_WORKSPACE.
  */
 import * as assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, type Browser } from '../harness/chromium';
@@ -85,7 +85,8 @@ describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix
     const root = outputFrame(page).locator('.fglab-trace[data-fglab-ready="true"]').first();
     await root.waitFor({ state: 'attached', timeout: 120_000 });
     assert.equal(await outputFrame(page).locator('.fglab-error').count(), 0, 'the renderer shows an error element');
-    const canvases = await root.evaluate((el) => Array.from(el.querySelectorAll('canvas')).map((canvas) => {
+    // Chart canvases; the overlays that draw the linked cursor stay transparent until the pointer moves.
+    const canvases = await root.evaluate((el) => Array.from(el.querySelectorAll<HTMLCanvasElement>('canvas:not(.fglab-overlay)')).map((canvas) => {
       // Copy onto a 2D canvas so the count works whatever context the chart drew with.
       const copy = document.createElement('canvas');
       copy.width = canvas.width;
@@ -141,6 +142,31 @@ describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix
     await page.locator(QUICK_ROW, { hasText: 'Restart Kernel' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     assert.ok(await page.locator(QUICK_ROW, { hasText: 'Interrupt' }).count() > 0, 'the status bar menu offers Interrupt');
     await page.keyboard.press('Escape');
+  });
+
+  it('saves a chart as PNG from the renderer through the extension host', async () => {
+    const before = new Set(readdirSync(WORKSPACE));
+    await outputFrame(page).locator('.fglab-save-png').first().click();
+    // code-server's save dialog: a quick input holding the proposed path in the notebook's folder.
+    const input = page.locator(QUICK_INPUT);
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    // The dialog fills in the folder first, then the proposed name.
+    let proposed = '';
+    for (let i = 0; i < 50 && !proposed.endsWith('.png'); i++) {
+      proposed = await input.inputValue();
+      if (!proposed.endsWith('.png')) await page.waitForTimeout(100);
+    }
+    assert.match(proposed, /\/workspace-ui\/[\w.-]+\.png$/, `the save dialog proposes ${proposed}`);
+    await page.keyboard.press('Enter');
+    let saved: string | undefined;
+    for (let i = 0; i < 100 && !saved; i++) {
+      saved = readdirSync(WORKSPACE).find((f) => f.endsWith('.png') && !before.has(f));
+      if (!saved) await page.waitForTimeout(100);
+    }
+    assert.ok(saved, `no new .png in ${WORKSPACE}`);
+    const bytes = readFileSync(join(WORKSPACE, saved));
+    assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${saved} is not a PNG`);
+    assert.ok(bytes.length > 1000, `${saved} has only ${bytes.length} bytes`);
   });
 
   it('lists the lab\'s walkthrough and opens its steps', async () => {
