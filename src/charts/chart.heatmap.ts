@@ -6,7 +6,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { SeriesInfo, Trace } from '../shared/trace';
 import { baseOptions, linearAxis, stepText, stepTicks, subtitleOptions, titleOptions } from './chart.common';
-import { colorTable } from './colormap';
+import { SEQUENTIAL_MAPS, colorTable } from './colormap';
 import { formatNumber, plural } from './format';
 import type { Grid } from './heatmap';
 import { inverseOrder, unitOrder } from './order';
@@ -46,11 +46,11 @@ export function heatmapSeries(trace: Trace, options: Pick<ViewOptions, 'series'>
  * The layer of series `series` of batch row `batchRow`, rows in `order` (display row k shows
  * unit `order[k]`).
  */
-export function heatmapLayer(trace: Trace, series: string, batchRow = 0, order?: ArrayLike<number>, pooling: ViewOptions['pooling'] = 'mean'): HeatmapLayer {
+export function heatmapLayer(trace: Trace, series: string, batchRow = 0, order?: ArrayLike<number>, pooling: ViewOptions['pooling'] = 'mean', colorMap: ViewOptions['colorMap'] = 'viridis'): HeatmapLayer {
   const info = seriesInfo(series, trace.model);
   const values = batchRowOf(trace, series, batchRow);
   const channels = trace.series[series].shape[2];
-  const scale = valueScale(info, values);
+  const scale = valueScale(info, values, SEQUENTIAL_MAPS[colorMap]);
   const grid: Grid = { values, cols: trace.dims.time, rows: channels, xStride: channels, yStride: 1, rowOrder: order };
   return {
     grid,
@@ -113,7 +113,7 @@ function heatmapConfig(theme: ChartTheme, plugin: HeatmapPlugin, axes: HeatmapAx
  */
 export function heatmapChart(trace: Trace, theme: ChartTheme, toImage: ImageFactory, series?: string, batchRow = 0, order?: ArrayLike<number>, options: Partial<ViewOptions> = {}): HeatmapChart {
   const info = heatmapSeries(trace, { series });
-  const layer = heatmapLayer(trace, info.name, batchRow, order, options.pooling);
+  const layer = heatmapLayer(trace, info.name, batchRow, order, options.pooling, options.colorMap);
   const plugin = createHeatmapPlugin(layer, toImage, theme);
   const rows = layer.grid.rows;
   const config = heatmapConfig(theme, plugin, {
@@ -179,11 +179,11 @@ export function matrixSeriesOf(trace: Trace, options: Pick<ViewOptions, 'matrixS
 }
 
 /** The layer of query × key matrix `series` of batch row `batchRow`, head `head`. */
-export function matrixLayer(trace: Trace, series: string, batchRow: number, head: number, pooling: ViewOptions['pooling'] = 'max'): HeatmapLayer {
+export function matrixLayer(trace: Trace, series: string, batchRow: number, head: number, pooling: ViewOptions['pooling'] = 'max', colorMap: ViewOptions['colorMap'] = 'viridis'): HeatmapLayer {
   const info = seriesInfo(series, trace.model);
   const values = matrixOf(trace, series, batchRow, head);
   const [, , queries, keys] = trace.series[series].shape;
-  const scale = valueScale(info, values);
+  const scale = valueScale(info, values, SEQUENTIAL_MAPS[colorMap]);
   return {
     grid: { values, cols: keys, rows: queries, xStride: 1, yStride: keys },
     lo: scale.lo,
@@ -207,7 +207,7 @@ export function matrixView(ctx: ViewContext): ViewDefinition {
   const info = matrixSeriesOf(trace, ctx.options);
   const heads = trace.series[info.name].shape[1];
   const head = Math.min(Math.max(0, ctx.options.head), heads - 1);
-  const layer = matrixLayer(trace, info.name, batchRow, head, ctx.options.pooling);
+  const layer = matrixLayer(trace, info.name, batchRow, head, ctx.options.pooling, ctx.options.colorMap);
   const plugin = createHeatmapPlugin(layer, ctx.toImage, ctx.theme);
   const { cols: keys, rows: queries, values } = layer.grid;
   const labels = trace.labels;

@@ -23,6 +23,15 @@ const DIVERGING_STOPS: readonly Rgb[] = [
   [247, 247, 247], [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31],
 ];
 
+/**
+ * Cividis (Nuñez, Anderton & Renslow 2018): viridis re-tuned so that viewers with red–green
+ * colour blindness see the same map; sampled at 11 points from d3-scale-chromatic's fit.
+ */
+const CIVIDIS_STOPS: readonly Rgb[] = [
+  [0, 32, 81], [10, 50, 106], [43, 68, 110], [77, 86, 109], [105, 105, 112], [127, 124, 117],
+  [148, 143, 120], [173, 164, 118], [202, 186, 106], [234, 209, 86], [253, 234, 69],
+];
+
 /** Piecewise-linear interpolation between equally spaced stops over [0, 1]. */
 function interpolate(stops: readonly Rgb[], v: number): Rgb {
   const x = Number.isNaN(v) ? 0 : Math.min(1, Math.max(0, v)) * (stops.length - 1);
@@ -42,17 +51,35 @@ export function viridis(v: number): Rgb {
   return interpolate(VIRIDIS_STOPS, v);
 }
 
+/** Cividis over [0, 1]: dark blue at 0, grey at ½, yellow at 1. NaN maps like 0. */
+export function cividis(v: number): Rgb {
+  return interpolate(CIVIDIS_STOPS, v);
+}
+
+/** Grey over [0, 1], near-black to near-white (for print). NaN maps like 0. */
+export function gray(v: number): Rgb {
+  const g = Math.round(16 + 224 * (Number.isNaN(v) ? 0 : Math.min(1, Math.max(0, v))));
+  return [g, g, g];
+}
+
+/** Names of the sequential maps (the `fglab.colorMap` setting). */
+export type SequentialMapName = 'viridis' | 'cividis' | 'gray';
+
+/** The sequential maps by name: used for gates, weights, survival, decay and 0/1 masks. */
+export const SEQUENTIAL_MAPS: Readonly<Record<SequentialMapName, ColorMap>> = { viridis, cividis, gray };
+
 /** Diverging blue–white–red over [−1, 1]: white at 0. NaN maps like −1. */
 export function diverging(v: number): Rgb {
   return interpolate(DIVERGING_STOPS, Number.isNaN(v) ? 0 : (v + 1) / 2);
 }
 
 /**
- * Two colours for 0/1 series (kept or pruned attention weights): the ends of viridis, which
- * differ in lightness as well as hue. Values below ½ (and NaN) take the first.
+ * Two colours for 0/1 series (kept or pruned attention weights): the ends of a sequential map
+ * (default viridis), which differ in lightness as well as hue. Values below ½ (and NaN) take
+ * the first.
  */
-export function binary(v: number): Rgb {
-  return v >= 0.5 ? VIRIDIS_STOPS[VIRIDIS_STOPS.length - 1] : VIRIDIS_STOPS[0];
+export function binary(v: number, map: ColorMap = viridis): Rgb {
+  return v >= 0.5 ? map(1) : map(0);
 }
 
 /** Number of entries of a colour lookup table. */

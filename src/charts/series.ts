@@ -137,7 +137,7 @@ export interface ValueScale {
   /** Value drawn with the last colour. */
   hi: number;
   map: ColorMap;
-  /** Name of the map, for legends and tests. */
+  /** Kind of map, for legends and tests: `viridis` stands for any sequential map. */
   mapName: 'viridis' | 'diverging' | 'binary';
   /** Values labelled on the colour bar, bottom to top. */
   ticks: number[];
@@ -159,7 +159,7 @@ function niceCeil(v: number): number {
 
 /**
  * The colour scale of a series, from its `range`:
- * - `unit` (gates, survival): viridis over [0, 1]; attention weights (a `key` axis) over
+ * - `unit` (gates, survival): the sequential map (default viridis) over [0, 1]; attention weights (a `key` axis) over
  *   [0, max α], since a row of `n` keys averages `1/n` and would be drawn all dark on [0, 1];
  * - `symmetric` (tanh outputs): the diverging map over [−1, 1];
  * - `free` (cell state, scores, outputs): the diverging map over `[−m, m]`, `m = max |v|` (1 when
@@ -168,21 +168,21 @@ function niceCeil(v: number): number {
  * - `negative` (log-decay `D ≤ 0`): viridis over [min D, 0], so no decay is light and strong
  *   decay dark.
  */
-export function valueScale(info: SeriesInfo, values: ArrayLike<number>): ValueScale {
+export function valueScale(info: SeriesInfo, values: ArrayLike<number>, sequential: ColorMap = viridis): ValueScale {
   switch (info.range) {
     case 'unit': {
       const hi = info.axes.includes('key') ? Math.min(1, niceCeil(Math.max(1e-6, finiteMax(values)))) : 1;
-      return { lo: 0, hi, map: (v) => viridis(v / hi), mapName: 'viridis', ticks: [0, hi / 2, hi] };
+      return { lo: 0, hi, map: (v) => sequential(v / hi), mapName: 'viridis', ticks: [0, hi / 2, hi] };
     }
     case 'symmetric':
       return { lo: -1, hi: 1, map: diverging, mapName: 'diverging', ticks: [-1, 0, 1] };
     case 'binary':
-      return { lo: 0, hi: 1, map: binary, mapName: 'binary', ticks: [0, 1] };
+      return { lo: 0, hi: 1, map: (v) => binary(v, sequential), mapName: 'binary', ticks: [0, 1] };
     case 'negative': {
       let m = 0;
       for (let k = 0; k < values.length; k++) if (values[k] < m && Number.isFinite(values[k])) m = values[k];
       const lo = m === 0 ? -1 : m;
-      return { lo, hi: 0, map: (v) => viridis(1 - v / lo), mapName: 'viridis', ticks: [lo, lo / 2, 0] };
+      return { lo, hi: 0, map: (v) => sequential(1 - v / lo), mapName: 'viridis', ticks: [lo, lo / 2, 0] };
     }
     case 'free': {
       let m = 0;

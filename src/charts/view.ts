@@ -5,6 +5,7 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import type { Comparison, Trace } from '../shared/trace';
+import type { SequentialMapName } from './colormap';
 import type { Pooling } from './heatmap';
 import type { HeatmapPlugin, ImageFactory } from './plugin.heatmap';
 import type { TextTable } from './table';
@@ -45,9 +46,11 @@ export interface ViewOptions {
   pinned: readonly number[];
   /** Pooling when a heatmap has more cells than pixels; `max` is `absmax` on diverging scales. */
   pooling: 'mean' | 'max';
+  /** Sequential colour map of heatmaps (the `fglab.colorMap` setting); diverging data keep blue–red. */
+  colorMap: SequentialMapName;
 }
 
-export const DEFAULT_VIEW_OPTIONS: Readonly<ViewOptions> = { batchRow: 0, head: 0, sort: 'index', pinned: [], pooling: 'mean' };
+export const DEFAULT_VIEW_OPTIONS: Readonly<ViewOptions> = { batchRow: 0, head: 0, sort: 'index', pinned: [], pooling: 'mean', colorMap: 'viridis' };
 
 /** Text for the point under the pointer. */
 export interface HoverInfo {

@@ -8,9 +8,11 @@ import {
   RENDERER_PROTOCOL_VERSION,
   assertNever,
   isHostReply,
+  isSettingsMessage,
   type HostReply,
   type OutputFormat,
   type RendererRequest,
+  type SettingsMessage,
   type ViewFormat,
 } from '../shared/renderer-protocol';
 
@@ -28,17 +30,29 @@ export interface MessagingContext {
   onDidReceiveMessage?(listener: (message: unknown) => void): { dispose(): void };
 }
 
-/** A messenger over the context's messaging, or undefined when the renderer has none. */
-export function hostMessenger(context: MessagingContext): (HostMessenger & { dispose(): void }) | undefined {
+/**
+ * A messenger over the context's messaging, or undefined when the renderer has none. It tells
+ * the host the renderer is ready, and passes the host's `settings` to `onSettings`.
+ */
+export function hostMessenger(context: MessagingContext, onSettings: (settings: SettingsMessage) => void = () => {}): (HostMessenger & { dispose(): void }) | undefined {
   const post = context.postMessage?.bind(context);
   if (!post || !context.onDidReceiveMessage) return undefined;
   const pending = new Map<string, (reply: HostReply) => void>();
   const subscription = context.onDidReceiveMessage((message) => {
+    if (isSettingsMessage(message)) {
+      onSettings(message);
+      return;
+    }
     if (!isHostReply(message)) return;
     const resolve = pending.get(message.requestId);
     pending.delete(message.requestId);
     resolve?.(message);
   });
+  try {
+    post({ type: 'ready', protocol: RENDERER_PROTOCOL_VERSION });
+  } catch {
+    // Without a host to tell, the charts keep their defaults.
+  }
   return {
     request(message) {
       return new Promise<HostReply>((resolve) => {

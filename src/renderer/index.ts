@@ -6,6 +6,7 @@
  * in the output, never an exception.
  */
 import type { ActivationFunction, OutputItem, RendererContext } from 'vscode-notebook-renderer';
+import type { SequentialMapName } from '../charts/colormap';
 import { checkChartable } from '../charts/series';
 import { decodeOutput } from '../shared/trace';
 import { Chart } from './chartjs';
@@ -22,7 +23,12 @@ const memory = new Map<string, Partial<ViewState>>();
 
 export const activate: ActivationFunction<RendererState> = (context: RendererContext<RendererState>) => {
   const views = new Map<string, OutputView>();
-  const messenger = hostMessenger(context as unknown as Parameters<typeof hostMessenger>[0]);
+  /** The `fglab.colorMap` setting, as the host last sent it. */
+  let colorMap: SequentialMapName = 'viridis';
+  const messenger = hostMessenger(context as unknown as Parameters<typeof hostMessenger>[0], (settings) => {
+    colorMap = settings.colorMap;
+    for (const view of views.values()) view.setColorMap(colorMap);
+  });
   let themeObserver: MutationObserver | undefined;
   let pending = false;
 
@@ -85,7 +91,7 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
         checkChartable(output);
         element.replaceChildren();
         const exporter = createExporter(messenger, () => item.text());
-        const view = new OutputView(output, element, readTheme(element), savedState(item.id), (state) => saveState(item.id, state), exporter);
+        const view = new OutputView(output, element, readTheme(element), { ...savedState(item.id), colorMap }, (state) => saveState(item.id, state), exporter);
         views.set(item.id, view);
         watchTheme();
       } catch (error) {

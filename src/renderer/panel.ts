@@ -59,6 +59,8 @@ export class Panel {
   private readonly tableButton: HTMLButtonElement;
   private chartInstance: AnyChart | undefined;
   def: ViewDefinition | undefined;
+  /** The whole x range of a zoomable view (its configuration's before any zoom). */
+  fullRange: { min: number; max: number } | undefined;
   /** Data coordinates of the keyboard cursor, moved with the arrow keys. */
   private keyPoint: { x: number; y: number } | undefined;
   private down: { x: number; y: number } | undefined;
@@ -118,10 +120,19 @@ export class Panel {
     };
     config.plugins = [...(config.plugins ?? []), hooks];
     const options = (config.options ??= {});
-    options.plugins = { ...options.plugins, zoom: zoom ?? { zoom: { wheel: { enabled: false }, pinch: { enabled: false }, drag: { enabled: false } }, pan: { enabled: false } } };
-    if (range && options.scales?.x) options.scales.x = { ...options.scales.x, min: range.min, max: range.max };
+    const x = options.scales?.x as { min?: number; max?: number } | undefined;
+    this.fullRange = zoom && x && typeof x.min === 'number' && typeof x.max === 'number' ? { min: x.min, max: x.max } : undefined;
+    const zoomOptions = zoom && this.fullRange ? { ...zoom, limits: { x: { ...this.fullRange, minRange: 4 } } } : { zoom: { wheel: { enabled: false }, pinch: { enabled: false }, drag: { enabled: false } }, pan: { enabled: false } };
+    options.plugins = { ...options.plugins, zoom: zoomOptions };
+    if (range && this.fullRange && options.scales?.x) {
+      options.scales.x = { ...options.scales.x, min: Math.max(this.fullRange.min, range.min), max: Math.min(this.fullRange.max, range.max) };
+    }
     this.chartInstance = new Chart(this.canvas, config);
-    if (this.tableShown) this.fillTable();
+    if (this.tableShown) {
+      // The chart has no size while the table stands in for it: the table is what is shown.
+      this.fillTable();
+      this.events.drawn(this);
+    }
   }
 
   /** Shows or hides the table in place of the chart; `user` when the toggle was pressed. */

@@ -54,7 +54,18 @@ export const STYLE = `
 .fglab-button[aria-pressed="true"] { background: var(--vscode-button-background, #0e639c); color: var(--vscode-button-foreground, #fff); }
 .fglab-zoom, .fglab-export { display: inline-flex; gap: 4px; }
 .fglab-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 8px; }
-.fglab-status { color: var(--vscode-descriptionForeground, inherit); min-height: 1.2em; margin: 0 0 4px; }
+.fglab-status {
+  position: absolute;
+  right: 0;
+  top: 0;
+  z-index: 5;
+  max-width: 60%;
+  padding: 2px 8px;
+  color: var(--vscode-notifications-foreground, var(--vscode-editor-foreground, inherit));
+  background: var(--vscode-notifications-background, var(--vscode-editor-background, #fff));
+  border: 1px solid var(--vscode-notifications-border, var(--vscode-editorWidget-border, #8888));
+  border-radius: 3px;
+}
 .fglab-status:empty { display: none; }
 .fglab-tooltip {
   position: absolute;

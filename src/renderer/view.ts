@@ -66,6 +66,7 @@ export function restoreState(output: Trace | Comparison, saved: Partial<ViewStat
     sort: saved.sort === 'halfLife' || saved.sort === 'saturation' ? saved.sort : 'index',
     pinned: Array.isArray(saved.pinned) ? saved.pinned.filter((u) => Number.isInteger(u) && u >= 0 && u < channels).slice(0, 8) : [],
     pooling: saved.pooling === 'max' ? 'max' : 'mean',
+    colorMap: saved.colorMap === 'cividis' || saved.colorMap === 'gray' ? saved.colorMap : 'viridis',
     zoom,
     tables: Array.isArray(saved.tables) ? saved.tables.filter((k): k is ViewKind => typeof k === 'string') : [],
   };
@@ -325,7 +326,6 @@ export class OutputView {
       this.setZoom(link === 'lag' ? { min: time - 1 - max, max: time - 1 - min } : { min, max }, panel);
     };
     return {
-      limits: { x: { min: 'original', max: 'original', minRange: 4 } },
       pan: { enabled: true, mode: 'x', threshold: 8, onPanComplete: done },
       zoom: { mode: 'x', wheel: { enabled: true, modifierKey: 'ctrl' }, pinch: { enabled: true }, drag: { enabled: false }, onZoomComplete: done },
     };
@@ -346,11 +346,11 @@ export class OutputView {
     this.state.zoom = clamped && clamped.max - clamped.min < time - 0.5 ? clamped : null;
     for (const panel of this.panels.values()) {
       const def = panel.def;
-      const chart = panel.chart as unknown as { zoomScale?: (id: string, r: { min: number; max: number }, mode: string) => void; resetZoom?: (mode: string) => void } | undefined;
-      if (!def?.zoom || panel === from || !chart) continue;
+      const chart = panel.chart as unknown as { zoomScale?: (id: string, r: { min: number; max: number }, mode: string) => void } | undefined;
+      const full = panel.fullRange;
+      if (!def?.zoom || panel === from || !chart || !full) continue;
       const r = this.rangeFor(def.link);
-      if (r) chart.zoomScale?.('x', r, 'none');
-      else chart.resetZoom?.('none');
+      chart.zoomScale?.('x', r ? { min: Math.max(full.min, r.min), max: Math.min(full.max, r.max) } : full, 'none');
     }
     this.onStateChange({ ...this.state });
   }
@@ -362,6 +362,13 @@ export class OutputView {
     const mid = (z.min + z.max) / 2;
     const half = Math.max(2, ((z.max - z.min) * factor) / 2);
     this.setZoom(half * 2 >= time ? null : { min: Math.max(0, mid - half), max: Math.min(time - 1, mid + half) });
+  }
+
+  /** Redraws the heatmaps with another sequential colour map (the `fglab.colorMap` setting changed). */
+  setColorMap(colorMap: ViewOptions['colorMap']): void {
+    if (this.state.colorMap === colorMap) return;
+    this.state.colorMap = colorMap;
+    this.rebuild(this.kinds.filter((k) => k === 'heatmap' || k === 'matrix'));
   }
 
   /** Redraws every view with `theme` (after a VS Code colour theme change). */

@@ -63,6 +63,35 @@ export interface FailedReply {
 
 export type HostReply = SavedReply | CancelledReply | FailedReply;
 
+/** Renderer → host, once when the renderer starts: the host answers with `settings` (no reply id). */
+export interface ReadyMessage {
+  type: 'ready';
+  protocol: number;
+}
+
+/** Sequential colour maps of the `fglab.colorMap` setting. */
+export const COLOR_MAP_NAMES = ['viridis', 'cividis', 'gray'] as const;
+
+/**
+ * Host → renderer: settings that change how charts look. Sent in answer to `ready` and when a
+ * setting changes (to every renderer: `postMessage` without an editor).
+ */
+export interface SettingsMessage {
+  type: 'settings';
+  protocol: number;
+  colorMap: (typeof COLOR_MAP_NAMES)[number];
+}
+
+/** Whether a message from the host is a `settings` message of this protocol. */
+export function isSettingsMessage(message: unknown): message is SettingsMessage {
+  return isRecord(message) && message.type === 'settings' && message.protocol === RENDERER_PROTOCOL_VERSION && (COLOR_MAP_NAMES as readonly unknown[]).includes(message.colorMap);
+}
+
+/** Whether a message from the renderer is its `ready` message (the host answers with settings). */
+export function isReadyMessage(message: unknown): message is ReadyMessage {
+  return isRecord(message) && message.type === 'ready';
+}
+
 /** Raised for a message that is not a request of this protocol. */
 export class RendererProtocolError extends Error {
   override name = 'RendererProtocolError';

@@ -1,30 +1,12 @@
 /**
- * Synthetic LSTM traces for the renderer tests, built from hand-made pre-activations so that
- * every LSTM identity holds in float32: i, f, o = σ(z), g = tanh(z), c_t = f⊙c_{t−1} + i⊙g,
+ * Synthetic traces for the renderer tests and bench: LSTM, GRU, attention, forgetting attention
+ * and comparisons, each satisfying its model's definitions. The LSTM ones are built from
+ * hand-made pre-activations so that every LSTM identity holds in float32: i, f, o = σ(z), g = tanh(z), c_t = f⊙c_{t−1} + i⊙g,
  * h_t = o⊙tanh(c_t), R_t = ∏_{k≤t} f_k, half-life = ln ½ / ln f̄ (null where f̄ is 0 or 1).
  * Forget biases spread from −1 to 4 over the units, so there are resetting and integrating
  * units; with `constantUnit` the last unit's forget gate is exactly 1 (no finite half-life).
  */
-import { dirname } from 'node:path';
-import { initLab, traceOutputItems, traceSpec } from '../../src/lab';
-import { TRACE_MIME } from '../../src/shared/ids';
 import { encodeComparison, encodeTrace, type Comparison, type Series, type Trace, type TracePayload } from '../../src/shared/trace';
-
-/** The classic example: Keras's `LSTMCell(units=128)` over input of shape `(10, 64)`. */
-export const CLASSIC_SPEC = 'model: lstm\nunits: 128\ninput: { shape: [10, 64], random: { seed: 7 } }\nweights: { seed: 1 }\n';
-
-/**
- * The `application/vnd.fglab.trace+json` output text the lab core makes for `source`, exactly
- * as a cell output carries it (TensorFlow.js on its WASM backend, from node_modules).
- */
-export async function labPayload(source = CLASSIC_SPEC): Promise<string> {
-  const tfjsWasmDir = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
-  await initLab({ tfjsWasmDir });
-  const trace = await traceSpec(source, { readFile: (path) => { throw new Error(`the spec reads no files, asked for ${path}`); } });
-  const item = traceOutputItems(trace).find((i) => i.mime === TRACE_MIME);
-  if (!item) throw new Error(`the lab made no ${TRACE_MIME} output`);
-  return new TextDecoder().decode(item.data);
-}
 
 export interface SyntheticOptions {
   batch?: number;

@@ -63,6 +63,7 @@ let replyKind = 'saved';
 if (new URLSearchParams(location.search).has('messaging')) {
   context.postMessage = (message) => {
     posted.push(message);
+    if (message.type === 'ready') return;
     const reply = replyKind === 'saved' ? { type: 'saved', requestId: message.requestId, path: '/work/' + message.suggestedName }
       : replyKind === 'cancelled' ? { type: 'cancelled', requestId: message.requestId }
       : { type: 'failed', requestId: message.requestId, message: 'disk full' };
@@ -105,6 +106,7 @@ window.fglabTest = {
   state: () => state,
   posted: () => posted,
   setReply(kind) { replyKind = kind; },
+  sendSettings(colorMap) { listeners.forEach((l) => l({ type: 'settings', protocol: 1, colorMap })); },
 };
 window.fglabTestLoaded = true;
 </script>

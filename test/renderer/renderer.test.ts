@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { encodeTrace } from '../../src/shared/trace';
-import { labPayload, syntheticPayload, syntheticTrace, truncatedPayload } from './fixtures';
+import { syntheticPayload, syntheticTrace, truncatedPayload } from './fixtures';
+import { labPayload } from './lab-fixtures';
 import {
   DARK_VARIABLES,
   LIGHT_VARIABLES,

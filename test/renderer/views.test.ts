@@ -182,6 +182,29 @@ describe('fglab.charts views of every trace kind', function () {
     assert.ok(await screenshot(page, 'c', 'renderer-comparison.png') > 10_000);
   });
 
+  it('shows an error naming the series for an attention trace without weights', async () => {
+    const trace = syntheticAttention({ time: 6, heads: 2, keyDim: 2 });
+    delete trace.series.weights;
+    await renderOutput(page, 'bad', server.addPayload('no-weights', payloadOf(trace)));
+    assert.equal(await page.textContent('#output-bad .fglab-error-message'), 'trace series.weights: expected a series of shape [1, 2, 6, 6] ([batch, head, query, key]), got none');
+    assert.equal(await page.locator('#output-bad canvas').count(), 0);
+  });
+
+  it('redraws attention views in the new colours when the VS Code theme changes', async () => {
+    await renderOutput(page, 'f', paths.forgetting);
+    await waitReady(page, 'f');
+    const before = await canvasFacts(page, 'f');
+    await setThemeVariables(page, LIGHT_VARIABLES, 'vscode-light');
+    await page.waitForFunction(() => {
+      type Chart = { options: { plugins: { title: { color: string } } } };
+      const api = (window as unknown as { fglabTest: { chartOf(c: HTMLCanvasElement): Chart | undefined } }).fglabTest;
+      return api.chartOf(document.querySelector<HTMLCanvasElement>('#output-f canvas[data-fglab-chart="entropy"]')!)?.options.plugins.title.color === '#3b3b3b';
+    });
+    const after = await canvasFacts(page, 'f');
+    for (const k of [1, 2, 3, 5]) assert.notEqual(after[k].areaHash, before[k].areaHash, `${after[k].kind} changed colours`);
+    for (const f of after) assert.ok(f.painted > 1000, `${f.kind} is painted after the change`);
+  });
+
   it('saves light-theme screenshots of the attention and comparison views', async () => {
     await setThemeVariables(page, LIGHT_VARIABLES, 'vscode-light');
     await renderOutput(page, 'f', paths.forgetting);

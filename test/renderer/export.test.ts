@@ -1,0 +1,162 @@
+/**
+ * Saving from the renderer in real headless Chromium, with a fake renderer context: through
+ * renderer messaging (requests the extension host answers) when there is messaging, and as
+ * downloads when there is none. Also the host's settings reaching the charts.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import type { RendererRequest } from '../../src/shared/renderer-protocol';
+import { payloadOf, syntheticComparison, syntheticTrace } from './fixtures';
+import { TestServer, canvasFacts, launchChromium, openTestPage, renderOutput, waitReady, type PageProblems } from './harness';
+
+type TestApi = { posted(): RendererRequest[]; setReply(kind: string): void; sendSettings(colorMap: string): void };
+
+async function posted(page: Page): Promise<(RendererRequest | { type: 'ready'; protocol: number })[]> {
+  return page.evaluate(() => (window as unknown as { fglabTest: TestApi }).fglabTest.posted());
+}
+
+async function statusAfter(page: Page, id: string, click: () => Promise<void>): Promise<string> {
+  await page.evaluate((id) => { document.querySelector(`#output-${id} .fglab-status`)!.textContent = ''; }, id);
+  await click();
+  await page.waitForFunction((id) => (document.querySelector(`#output-${id} .fglab-status`)?.textContent ?? '') !== '', id);
+  return (await page.textContent(`#output-${id} .fglab-status`)) ?? '';
+}
+
+describe('fglab.charts saving and host messages', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  const server = new TestServer();
+  let page: Page;
+  let problems: PageProblems;
+  let text: string;
+  let path: string;
+  let comparisonPath: string;
+
+  before(async () => {
+    await server.start();
+    browser = await launchChromium();
+    text = payloadOf(syntheticTrace({ time: 30, units: 12, seed: 6 }));
+    path = server.addPayload('lstm', text);
+    comparisonPath = server.addPayload('comparison', payloadOf(syntheticComparison(20)));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server.close();
+  });
+
+  afterEach(async () => {
+    await page.context().close();
+    assert.deepEqual(problems.errors, [], 'no uncaught exception on the page');
+    assert.deepEqual(problems.console, [], 'no console error on the page');
+    assert.deepEqual(problems.external, [], 'no request left 127.0.0.1');
+  });
+
+  describe('with renderer messaging', () => {
+    beforeEach(async () => {
+      ({ page, problems } = await openTestPage(browser, server, { width: 1024, height: 1000 }, { messaging: true }));
+      await renderOutput(page, 'a', path);
+      await waitReady(page, 'a');
+    });
+
+    it('tells the host it is ready, with the protocol version', async () => {
+      assert.deepEqual((await posted(page))[0], { type: 'ready', protocol: 1 });
+    });
+
+    it('sends a view as PNG to the host and says where it was saved', async () => {
+      const status = await statusAfter(page, 'a', () => page.click('#output-a [data-fglab-view="survival"] .fglab-save-png'));
+      assert.equal(status, 'Saved lstm-survival.png to /work/lstm-survival.png');
+      const request = (await posted(page)).at(-1) as RendererRequest & { type: 'saveView' };
+      assert.deepEqual([request.type, request.protocol, request.format, request.suggestedName], ['saveView', 1, 'png', 'lstm-survival.png']);
+      const png = Buffer.from(request.data, 'base64');
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+      assert.ok(png.length > 5000, `${png.length} bytes`);
+      assert.equal(png.readUInt32BE(16), await page.$eval('#output-a canvas[data-fglab-chart="survival"]', (c) => (c as HTMLCanvasElement).width), 'the canvas size');
+    });
+
+    it('sends the numbers of a view as CSV', async () => {
+      await statusAfter(page, 'a', () => page.click('#output-a [data-fglab-view="halflife"] .fglab-save-csv'));
+      const request = (await posted(page)).at(-1) as RendererRequest & { type: 'saveView' };
+      assert.deepEqual([request.format, request.suggestedName], ['csv', 'lstm-halflife.csv']);
+      const lines = request.data.trim().split('\n');
+      assert.equal(lines[0], 'unit,half-life (steps)');
+      assert.equal(lines.length, 13, 'a header and one row per unit');
+      assert.match(lines[1], /^0,\d+\.\d+$/);
+      assert.equal(lines[12], '11,', 'the unit whose forget gate is 1 has no finite half-life');
+    });
+
+    it('sends the whole output for JSON and .npy export, as the renderer received it', async () => {
+      await statusAfter(page, 'a', () => page.click('#output-a .fglab-save-json'));
+      await statusAfter(page, 'a', () => page.click('#output-a .fglab-save-npy'));
+      const [json, npy] = (await posted(page)).slice(-2) as (RendererRequest & { type: 'exportOutput' })[];
+      assert.deepEqual([json.type, json.format, json.suggestedName], ['exportOutput', 'json', 'lstm-trace.json']);
+      assert.deepEqual([npy.format, npy.suggestedName], ['npy', 'lstm-trace.npy']);
+      assert.equal(json.payload, text);
+    });
+
+    it('reports a cancelled dialog and a failed save', async () => {
+      await page.evaluate(() => (window as unknown as { fglabTest: TestApi }).fglabTest.setReply('cancelled'));
+      assert.equal(await statusAfter(page, 'a', () => page.click('#output-a [data-fglab-view="gates"] .fglab-save-csv')), 'Saving lstm-gates.csv was cancelled.');
+      await page.evaluate(() => (window as unknown as { fglabTest: TestApi }).fglabTest.setReply('failed'));
+      assert.equal(await statusAfter(page, 'a', () => page.click('#output-a [data-fglab-view="gates"] .fglab-save-png')), 'Could not save lstm-gates.png: disk full');
+    });
+
+    it('offers JSON but no .npy for a comparison', async () => {
+      await renderOutput(page, 'c', comparisonPath);
+      await waitReady(page, 'c');
+      assert.equal(await page.locator('#output-c .fglab-save-json').count(), 1);
+      assert.equal(await page.locator('#output-c .fglab-save-npy').count(), 0);
+    });
+
+    it('recolours the heatmaps when the host sends another colour map, and keeps it for new outputs', async () => {
+      const corner = () => page.evaluate(() => {
+        type Chart = { scales: Record<string, { getPixelForValue(v: number): number }> };
+        const api = (window as unknown as { fglabTest: { chartOf(c: HTMLCanvasElement): Chart | undefined } }).fglabTest;
+        const canvas = document.querySelector<HTMLCanvasElement>('#output-a canvas[data-fglab-chart="heatmap"]')!;
+        const chart = api.chartOf(canvas)!;
+        // The last unit's forget gate is exactly 1: the top of the colour map.
+        return Array.from(canvas.getContext('2d')!.getImageData(Math.round(chart.scales.x.getPixelForValue(0)), Math.round(chart.scales.y.getPixelForValue(11)), 1, 1).data.slice(0, 3));
+      });
+      assert.deepEqual(await corner(), [253, 231, 37], 'viridis yellow');
+      const before = (await canvasFacts(page, 'a')).map((f) => f.areaHash);
+      await page.evaluate(() => (window as unknown as { fglabTest: TestApi }).fglabTest.sendSettings('cividis'));
+      await page.waitForFunction(() => true);
+      assert.deepEqual(await corner(), [253, 234, 69], 'cividis yellow');
+      const after = (await canvasFacts(page, 'a')).map((f) => f.areaHash);
+      assert.notEqual(after[0], before[0], 'the heatmap is redrawn');
+      assert.deepEqual(after.slice(1), before.slice(1), 'line charts keep their colours');
+      await renderOutput(page, 'b', path);
+      await waitReady(page, 'b');
+      assert.equal((await canvasFacts(page, 'b'))[0].areaHash, after[0], 'a new output uses the colour map too');
+    });
+  });
+
+  describe('without renderer messaging', () => {
+    beforeEach(async () => {
+      ({ page, problems } = await openTestPage(browser, server, { width: 1024, height: 1000 }));
+      await renderOutput(page, 'a', path);
+      await waitReady(page, 'a');
+    });
+
+    it('hides the whole-output exports, which need the host', async () => {
+      assert.equal(await page.locator('#output-a .fglab-save-json, #output-a .fglab-save-npy').count(), 0);
+    });
+
+    it('offers a view as a CSV download instead', async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#output-a [data-fglab-view="survival"] .fglab-save-csv')]);
+      assert.equal(download.suggestedFilename(), 'lstm-survival.csv');
+      const csv = readFileSync((await download.path())!, 'utf8');
+      assert.match(csv.split('\n')[0], /^step,mean R,slowest unit \d+,median unit \d+,fastest unit \d+$/);
+      assert.equal(csv.trim().split('\n').length, 31, 'a header and one row per step');
+      assert.equal(await page.textContent('#output-a .fglab-status'), 'Downloading lstm-survival.csv');
+    });
+
+    it('offers a view as a PNG download instead', async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#output-a [data-fglab-view="heatmap"] .fglab-save-png')]);
+      assert.equal(download.suggestedFilename(), 'lstm-heatmap.png');
+      const png = readFileSync((await download.path())!);
+      assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    });
+  });
+});
