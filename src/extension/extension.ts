@@ -1,4 +1,4 @@
-/** Activation: wires the serializer, the controller, the commands, the renderer's messages and the status bar together. */
+/** Activation: wires the serializer, the controller, the commands, the spec language support, the renderer's messages and the status bar together. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NOTEBOOK_TYPE } from '../shared/ids';
@@ -8,6 +8,7 @@ import { LabController } from './controller';
 import { FglabSerializer } from './serializer';
 import { readLabSettings, SETTINGS_SECTION } from './settings';
 import { watchSettings } from './settings-watch';
+import { registerSpecLanguage } from './spec-providers';
 import { KernelStatusBar } from './status-bar';
 import { TraceTables } from './trace-document';
 
@@ -23,6 +24,10 @@ export function activate(context: vscode.ExtensionContext): { controller: LabCon
   });
   const tables = new TraceTables();
   const statusBar = new KernelStatusBar(controller, settings);
+  const cellBaseDir = (document: vscode.TextDocument): string | undefined => {
+    const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
+    return notebook && controller.baseDirOf(notebook);
+  };
   context.subscriptions.push(
     log,
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new FglabSerializer(), { transientOutputs: false }),
@@ -30,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): { controller: LabCon
     tables,
     statusBar,
     watchSettings(controller, statusBar, (m) => log.info(m)),
+    ...registerSpecLanguage(cellBaseDir),
     registerRendererMessaging((m) => log.info(m)),
     ...registerCommands({ extension: context, controller, tables, log: (m) => log.info(m) }),
   );

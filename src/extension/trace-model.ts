@@ -6,6 +6,7 @@ import { CONTROLLER_ID } from '../shared/ids';
 import { JUPYTER_CONTROLLER_ID } from './controller';
 import { insertCells, type Inserted } from './notebook-edit';
 import { askedKeys, integerProblem, parseShape, quickSpec, SHAPE_SUGGESTION, traceableModels } from './quick-spec';
+import { validateSpecSource } from './spec-check';
 
 /** Answers given up front (tests, keybindings): `{ model: 'lstm', units: 8, shape: [10, 4] }`. */
 export type TraceModelArgs = { model?: string; shape?: number[] } & Record<string, unknown>;
@@ -54,6 +55,13 @@ export async function traceModel(extensionId: string, args: TraceModelArgs = {})
     shape = parseShape(SPEC_SCHEMA, typed) as number[];
   }
   const source = quickSpec(model, values, shape);
+  // The same check the run does, before anything is inserted: a size error is said at once.
+  try {
+    validateSpecSource(source);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Forget Gate Lab: ${(e as Error).message}`);
+    return undefined;
+  }
   const inserted = await insertCells([{ kind: 'spec', source }]);
   await run(inserted, extensionId);
   return inserted.notebook.cellAt(inserted.range.start);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ObjectNode } from '../../../src/lab/spec/schema';
-import { askedKeys, integerProblem, parseShape, traceableModels } from '../../../src/extension/quick-spec';
+import { SPEC_SCHEMA } from '../../../src/lab/spec/schema';
+import { askedKeys, integerProblem, parseShape, quickSpec, traceableModels } from '../../../src/extension/quick-spec';
+import { validateSpecSource } from '../../../src/extension/spec-check';
 
 const TOY = {
   type: 'object',
@@ -39,5 +41,15 @@ describe('quick trace questions', () => {
     assert.deepEqual(parseShape(TOY, '10 x 64'), [10, 64]);
     assert.equal(parseShape(TOY, '10'), 'input.shape: expected 2 or 3 integers ≥ 1 ([time, features] or [batch, time, features]), got "10"');
     assert.match(String(parseShape(TOY, '10, 0')), /got "10, 0"$/);
+  });
+
+  it('writes a spec the run accepts for every traceable model of the lab', () => {
+    const models = traceableModels(SPEC_SCHEMA);
+    assert.ok(models.some((m) => m.model === 'lstm'));
+    for (const { model } of models) {
+      const values = Object.fromEntries(askedKeys(SPEC_SCHEMA, model).map((k) => [k.name, k.value]));
+      const source = quickSpec(model, values, [10, 64]);
+      assert.doesNotThrow(() => validateSpecSource(source), source);
+    }
   });
 });

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
+import { validateSpecSource } from '../../../src/extension/spec-check';
 import { SPEC_SCHEMA } from '../../../src/lab/spec/schema';
 import { CELL_TEMPLATES, findTemplate, MODEL_TEMPLATES, specSnippet } from '../../../src/extension/templates';
 
 describe('cell templates', () => {
+  it('has specs that pass the run\'s validation', () => {
+    for (const t of CELL_TEMPLATES) {
+      for (const cell of t.cells.filter((c) => c.kind === 'spec')) {
+        assert.doesNotThrow(() => validateSpecSource(cell.source), `${t.id}: ${cell.source}`);
+      }
+    }
+  });
+
   it('has one model template per model it names, each naming a model of the schema', () => {
     const models = SPEC_SCHEMA.properties.model;
     assert.equal(models.type, 'enum');
@@ -11,6 +20,13 @@ describe('cell templates', () => {
       assert.match(t.cells[0].source, new RegExp(`^model: ${t.model}$`, 'm'));
     }
     assert.equal(new Set(MODEL_TEMPLATES.map((t) => t.snippetPrefix)).size, MODEL_TEMPLATES.length, 'snippet prefixes are unique');
+  });
+
+  it('has a model template (and snippet) for every model of the schema', () => {
+    const models = SPEC_SCHEMA.properties.model;
+    for (const model of models.type === 'enum' ? models.values : []) {
+      assert.ok(MODEL_TEMPLATES.some((t) => t.model === model), `no template for model "${model}": add an entry to MODEL_TEMPLATES in src/extension/templates.ts`);
+    }
   });
 
   it('has unique ids that findTemplate finds', () => {
