@@ -12,7 +12,7 @@
 import type { LstmWeights, SequenceInput } from './data';
 import { checkGruWeights, splitGruBias, type GruWeights } from './gru';
 import type { RecurrentActivation } from './kernels/activations';
-import { gruSequence, lstmSequence, requireGradients } from './kernels/tf-ops';
+import { gruSequence, lstmSequence, projection, requireGradients } from './kernels/tf-ops';
 import { tf } from './tf';
 
 export interface InfluenceOptions {
@@ -50,7 +50,7 @@ export function influence(
   } else if (F !== weights.features) {
     throw new Error(`influence: the input has ${F} features but the kernel expects ${weights.features}`);
   }
-  requireGradients('Reshape', 'BatchMatMul', 'Add', 'Slice', 'Sum');
+  requireGradients('Reshape', 'Slice', 'Sum');
   const norms = tf.tidy(() => {
     const x = tf.tensor3d(input.data, [B, T, F]);
     const kernel = tf.tensor2d(weights.kernel, [F, G]);
@@ -58,8 +58,8 @@ export function influence(
     const recurrentKernel = tf.tensor2d(weights.recurrentKernel, [U, G]);
     const bh = recurrentBias && tf.tensor1d(recurrentBias);
     const lastSum = (xs: tf.Tensor): tf.Scalar => {
-      const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(xs, [B * T, F]), kernel), bias), [B, T, G]) as tf.Tensor3D;
       // Only x is differentiated: the weight gradients are skipped (about half the backward pass).
+      const projected = tf.reshape(projection(tf.reshape(xs, [B * T, F]), kernel, bias, { weightGradients: false }), [B, T, G]) as tf.Tensor3D;
       const common = { recurrentActivation: options.recurrentActivation, shouldStop: options.shouldStop, weightGradients: false };
       const { hidden } =
         model === 'lstm'

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import '@tensorflow/tfjs';
 import { jsGruKernel } from '../../../src/lab/kernels/gru-kernel';
 import { jsLstmKernel } from '../../../src/lab/kernels/lstm-kernel';
-import { gruSequence, lstmSequence, requireGradients } from '../../../src/lab/kernels/tf-ops';
+import { gruSequence, lstmSequence, projection, requireGradients } from '../../../src/lab/kernels/tf-ops';
 import { tf } from '../../../src/lab/tf';
 import { setupLab } from '../lab/setup';
 import { ACTIVATIONS_64, gruReference64, lstmReference64, uniform } from './helpers';
@@ -106,6 +106,24 @@ describe('Differentiable recurrent ops (tf.customGrad)', () => {
       assertClose(grads[4], numericGradient(ref.bh, loss), 'dL/db_h');
     });
   }
+
+  it('projection: x·K + b with the gradients of tfjs matMul and add, or zeros for K and b', () => {
+    const [rows, features, columns] = [7, 5, 12];
+    const xs = tf.tensor2d(uniform(rows * features, 1, 41), [rows, features]);
+    const k = tf.tensor2d(uniform(features * columns, 1, 42), [features, columns]);
+    const b = tf.tensor1d(uniform(columns, 1, 43));
+    const w = tf.tensor2d(uniform(rows * columns, 1, 44), [rows, columns]);
+    const grads = (f: (x: tf.Tensor, k: tf.Tensor, b: tf.Tensor) => tf.Tensor) =>
+      tf.tidy(() => tf.grads((x: tf.Tensor, kk: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(x, kk, bb), w)))([xs, k, b]).map((g) => g.dataSync() as Float32Array));
+    const want = grads((x, kk, bb) => tf.add(tf.matMul(x, kk), bb));
+    const got = grads((x, kk, bb) => projection(x as tf.Tensor2D, kk as tf.Tensor2D, bb as tf.Tensor1D));
+    for (let i = 0; i < 3; i++) assertClose(got[i], want[i], ['dL/dx', 'dL/dK', 'dL/db'][i]);
+    const inputsOnly = grads((x, kk, bb) => projection(x as tf.Tensor2D, kk as tf.Tensor2D, bb as tf.Tensor1D, { weightGradients: false }));
+    assertClose(inputsOnly[0], want[0], 'dL/dx');
+    assert.ok(inputsOnly[1].every((v) => v === 0) && inputsOnly[2].every((v) => v === 0));
+    assert.deepEqual(projection(xs, k, b).dataSync(), tf.add(tf.matMul(xs, k), b).dataSync());
+    assert.throws(() => projection(xs, tf.zeros([4, columns]) as tf.Tensor2D, b), /projection: expected x \[rows, features\], kernel \[features, columns\], bias \[columns\]; got x \[7, 5\], kernel \[4, 12\], bias \[12\]/);
+  });
 
   it('returns the hidden sequence [batch, time, units] and the captured gates of the kernel run', () => {
     const G = 4 * U;
