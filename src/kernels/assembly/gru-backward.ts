@@ -21,12 +21,13 @@
 //   ds             [B][UP]              da_h·R_hᵀ, the gradient of r⊙h_{t−1} (resetAfter false)
 //   hiddenT        [U][CH·B]            h_{t−1} of the chunk, transposed
 //   scaledT        [U][CH·B]            r⊙h_{t−1}, transposed (resetAfter false)
+//   packed         [3UP/8][CH·B][8]     drec (resetAfter) or dp in panels, for the products
 //   dRecurrent     [U][3UP]             ∂L/∂R accumulated; [U][3U] after `gruBackFinish`
 //   dBias          [3UP]                ∂L/∂b_h accumulated; [3U] after `gruBackFinish`
 
 import { gateDerivativev } from './math';
 import { compactRows, padRows, regionBytes, reserve } from './memory';
-import { PANEL, PANEL_ROW, packTransposedPanels, panelBytes, product } from './product';
+import { PANEL, PANEL_ROW, packRowsToPanels, packTransposedPanels, panelBytes, product } from './product';
 import { hardSlope } from './rows';
 
 /** Input series: z r h̃ h rec_h ∂L/∂h. */
@@ -55,6 +56,7 @@ let dhDirect: usize = 0;
 let ds: usize = 0;
 let hiddenT: usize = 0;
 let scaledT: usize = 0;
+let packed: usize = 0;
 let dRecurrent: usize = 0;
 let dBias: usize = 0;
 
@@ -72,7 +74,7 @@ export function gruBackPrepare(b: i32, u: i32, ch: i32): bool {
   const transposed = regionBytes(<f64>u * ch * b);
   const dR = regionBytes(<f64>u * 3 * up);
   const db = regionBytes(<f64>3 * up);
-  const start = reserve(rawR + packedT + zeroRow + rawIn + paddedIn + 2 * gradBytes + compactBytes + 3 * row + 2 * transposed + dR + db);
+  const start = reserve(rawR + packedT + zeroRow + rawIn + paddedIn + 3 * gradBytes + compactBytes + 3 * row + 2 * transposed + dR + db);
   if (start == 0) return false;
   batch = b;
   units = u;
@@ -91,7 +93,8 @@ export function gruBackPrepare(b: i32, u: i32, ch: i32): bool {
   ds = dhDirect + <usize>row;
   hiddenT = ds + <usize>row;
   scaledT = hiddenT + <usize>transposed;
-  dRecurrent = scaledT + <usize>transposed;
+  packed = scaledT + <usize>transposed;
+  dRecurrent = packed + <usize>gradBytes;
   dBias = dRecurrent + <usize>dR;
   return true;
 }
@@ -223,14 +226,16 @@ export function gruBackRunSteps(steps: i32, activation: i32, resetAfter: bool, w
       }
     }
     const xT = (<usize>stride) << 2;
+    const pbN = panelBytes(n);
+    packRowsToPanels(resetAfter ? drec : dp, gateRowBytes, n, (3 * up) / PANEL, packed);
     if (resetAfter) {
       // ∂L/∂R += H_prevᵀ·drec
-      product(hiddenT, xT, n, drec, gateRowBytes, PANEL_ROW, (3 * up) / PANEL, dRecurrent, gateRowBytes, dRecurrent, gateRowBytes, u);
+      product(hiddenT, xT, n, packed, PANEL_ROW, pbN, (3 * up) / PANEL, dRecurrent, gateRowBytes, dRecurrent, gateRowBytes, u);
     } else {
       // ∂L/∂R_zr += H_prevᵀ·[da_z, da_r];  ∂L/∂R_h += (r⊙H_prev)ᵀ·da_h
-      product(hiddenT, xT, n, dp, gateRowBytes, PANEL_ROW, (2 * up) / PANEL, dRecurrent, gateRowBytes, dRecurrent, gateRowBytes, u);
+      product(hiddenT, xT, n, packed, PANEL_ROW, pbN, (2 * up) / PANEL, dRecurrent, gateRowBytes, dRecurrent, gateRowBytes, u);
       const h = 2 * rowBytes;
-      product(scaledT, xT, n, dp + h, gateRowBytes, PANEL_ROW, up / PANEL, dRecurrent + h, gateRowBytes, dRecurrent + h, gateRowBytes, u);
+      product(scaledT, xT, n, packed + <usize>((2 * up) / PANEL) * pbN, PANEL_ROW, pbN, up / PANEL, dRecurrent + h, gateRowBytes, dRecurrent + h, gateRowBytes, u);
     }
     // ∂L/∂b_h += Σ over the pairs of the recurrent term's gradient (drec, or dp when not resetAfter).
     const src = resetAfter ? drec : dp;

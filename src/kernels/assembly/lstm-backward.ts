@@ -18,11 +18,12 @@
 //   dhCarry        [B][UP]              what reaches h_t from step t+1: dz_{t+1}·Rᵀ
 //   dcCarry        [B][UP]              what reaches c_t from step t+1: dc_{t+1}⊙f_{t+1}
 //   hiddenT        [U][CH·B]            h_{t−1} of the chunk, transposed for the product
+//   dzPacked       [4UP/8][CH·B][8]     dz in panels, for the product
 //   dRecurrent     [U][4UP]             ∂L/∂R accumulated; [U][4U] after `lstmBackFinish`
 
 import { gateDerivativev, tanhv } from './math';
 import { compactRows, padRows, regionBytes, reserve } from './memory';
-import { PANEL, PANEL_ROW, packTransposedPanels, panelBytes, product } from './product';
+import { PANEL, PANEL_ROW, packRowsToPanels, packTransposedPanels, panelBytes, product } from './product';
 import { hardSlope } from './rows';
 
 /** Input series: i f g o c h ∂L/∂h ∂L/∂c. */
@@ -50,6 +51,7 @@ let dzCompact: usize = 0;
 let dhCarry: usize = 0;
 let dcCarry: usize = 0;
 let hiddenT: usize = 0;
+let dzPacked: usize = 0;
 let dRecurrent: usize = 0;
 
 /** Lays out memory for `b` rows, `u` units and chunks of up to `ch` steps; false if it cannot grow. */
@@ -65,7 +67,7 @@ export function lstmBackPrepare(b: i32, u: i32, ch: i32): bool {
   const carry = regionBytes(<f64>b * up);
   const hT = regionBytes(<f64>u * ch * b);
   const dR = regionBytes(<f64>u * 4 * up);
-  const start = reserve(rawR + packedT + zeroRow + rawIn + paddedIn + dzBytes + dzCompactBytes + 2 * carry + hT + dR);
+  const start = reserve(rawR + packedT + zeroRow + rawIn + paddedIn + 2 * dzBytes + dzCompactBytes + 2 * carry + hT + dR);
   if (start == 0) return false;
   batch = b;
   units = u;
@@ -81,7 +83,8 @@ export function lstmBackPrepare(b: i32, u: i32, ch: i32): bool {
   dhCarry = dz + <usize>dzBytes + <usize>dzCompactBytes;
   dcCarry = dhCarry + <usize>carry;
   hiddenT = dcCarry + <usize>carry;
-  dRecurrent = hiddenT + <usize>hT;
+  dzPacked = hiddenT + <usize>hT;
+  dRecurrent = dzPacked + <usize>dzBytes;
   return true;
 }
 
@@ -178,7 +181,8 @@ export function lstmBackRunSteps(steps: i32, activation: i32, withCell: bool, we
         for (let k = 0; k < u; k++) store<f32>(hiddenT + ((<usize>(k * stride + tt * batch + b)) << 2), load<f32>(h + ((<usize>k) << 2)));
       }
     }
-    product(hiddenT, (<usize>stride) << 2, n, dz, gateRowBytes, PANEL_ROW, (4 * up) / PANEL, dRecurrent, gateRowBytes, dRecurrent, gateRowBytes, u);
+    packRowsToPanels(dz, gateRowBytes, n, (4 * up) / PANEL, dzPacked);
+    product(hiddenT, (<usize>stride) << 2, n, dzPacked, PANEL_ROW, panelBytes(n), (4 * up) / PANEL, dRecurrent, gateRowBytes, dRecurrent, gateRowBytes, u);
   }
   if (up != u) compactRows(dz, dzCompact, steps * batch * 4, u, up);
 }

@@ -268,3 +268,22 @@ export function packTransposedPanels(src: usize, units: i32, gates: i32, unitsPa
     }
   }
 }
+
+/**
+ * Packs `rows` rows of a row-major matrix at `src` (row stride `srcStride` bytes, `panels`
+ * panels of PANEL columns) into `[panels][rows][PANEL]` at `dst`. A plain row-major M read
+ * panel by panel strides through memory by a whole row per k; when rows are a multiple of
+ * 4 KiB apart every read falls into the same L1 set and the product slows several-fold.
+ */
+export function packRowsToPanels(src: usize, srcStride: usize, rows: i32, panels: i32, dst: usize): void {
+  let at = dst;
+  for (let pa = 0; pa < panels; pa++) {
+    let from = src + <usize>pa * PANEL_ROW;
+    for (let r = 0; r < rows; r++) {
+      v128.store(at, v128.load(from));
+      v128.store(at, v128.load(from, 16), 16);
+      at += PANEL_ROW;
+      from += srcStride;
+    }
+  }
+}
