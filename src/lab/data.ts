@@ -39,6 +39,8 @@ export function loadInput(spec: ModelSpec, readFile: ReadFile): SequenceInput {
   const input = spec.input;
   if (input.text !== undefined) {
     const mode = input.tokens ?? 'chars';
+    if (mode === 'ids') throw new SpecError('input.tokens: ids are only for a model file (weights.file) that starts with an Embedding layer', 'input.tokens');
+    if (input.vocabulary !== undefined) throw new SpecError('input.vocabulary: only for a model file (weights.file) that starts with an Embedding layer', 'input.vocabulary');
     const tokens = tokenize(input.text, mode);
     if (tokens.length === 0) throw new SpecError(`input.text: expected at least one ${mode === 'words' ? 'word' : 'character'}, got none`, 'input.text');
     const encoded = encodeTokens(tokens, input.features, input.seed ?? 0);

@@ -2,13 +2,14 @@
 import type { OutputItemBytes } from '../shared/protocol';
 import { isComparison, type Comparison, type Trace } from '../shared/trace';
 import { attentionInfluence, traceAttention } from './attention';
-import { loadAttentionWeights, loadGruWeights, loadInput, loadLstmWeights, type ReadFile } from './data';
-import { traceGru } from './gru';
+import { loadAttentionWeights, loadGruWeights, loadInput, loadLstmWeights, type LstmWeights, type ReadFile, type SequenceInput } from './data';
+import { traceGru, type GruWeights } from './gru';
+import { traceImport } from './import/trace-import';
 import { influence as recurrentInfluence } from './influence';
 import { traceLstm } from './lstm';
 import { memoryMetrics } from './metrics';
 import { traceOutputItems } from './output';
-import { parseSpec, type ModelSpec } from './spec/model-spec';
+import { parseSpec, type ImportSpec, type ModelSpec, type RecurrentSpec } from './spec/model-spec';
 import { SpecError } from './spec/validate';
 import { now } from './tf';
 
@@ -27,61 +28,31 @@ function headsLast(data: Float32Array, batch: number, heads: number, time: numbe
   return out;
 }
 
-/** Runs one model spec. */
-export async function traceModel(spec: ModelSpec, context: SpecContext): Promise<Trace> {
+/**
+ * Traces a recurrent model on `input` with `weights`: every gate, the memory metrics and,
+ * with `show: [influence]`, the influence of each step.
+ */
+export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weights: LstmWeights | GruWeights, context: SpecContext): Trace {
   const t0 = now();
-  const input = loadInput(spec, context.readFile);
   const { batch, time, features } = input;
-  const wantInfluence = spec.show.includes('influence');
-  let trace: Trace;
-  switch (spec.model) {
-    case 'lstm':
-    case 'gru': {
-      const run = spec.model === 'lstm'
-        ? traceLstm(input, loadLstmWeights(spec, features, context.readFile), { recurrentActivation: spec.recurrentActivation, shouldStop: context.shouldStop })
-        : traceGru(input, loadGruWeights(spec, features, context.readFile), { recurrentActivation: spec.recurrentActivation, resetAfter: spec.resetAfter, shouldStop: context.shouldStop });
-      const keep = run.series[spec.model === 'lstm' ? 'forgetGate' : 'updateGate'].data;
-      trace = {
-        model: spec.model,
-        dims: { batch, time, units: spec.units, features },
-        series: run.series,
-        metrics: memoryMetrics(keep, batch, time, spec.units),
-        timings: { ...run.timings },
-      };
-      if (wantInfluence) {
-        const t1 = now();
-        trace.metrics.influence = spec.model === 'lstm'
-          ? recurrentInfluence('lstm', input, loadLstmWeights(spec, features, context.readFile), { recurrentActivation: spec.recurrentActivation, shouldStop: context.shouldStop })
-          : recurrentInfluence('gru', input, loadGruWeights(spec, features, context.readFile), { recurrentActivation: spec.recurrentActivation, resetAfter: spec.resetAfter, shouldStop: context.shouldStop });
-        (trace.timings as Record<string, number>).influenceMs = now() - t1;
-      }
-      break;
-    }
-    case 'attention':
-    case 'forgetting-attention': {
-      const weights = loadAttentionWeights(spec, features, context.readFile);
-      const options = {
-        score: spec.model === 'attention' ? spec.score : ('scaled-dot' as const),
-        causal: spec.model === 'attention' ? spec.causal : true,
-        forgetting: spec.model === 'forgetting-attention',
-        pruneBelow: spec.prune?.below,
-      };
-      const run = traceAttention(input, weights, options);
-      trace = {
-        model: spec.model,
-        dims: { batch, time, units: spec.heads * spec.keyDim, features, heads: spec.heads, keyDim: spec.keyDim },
-        series: run.series,
-        metrics: { entropy: run.entropy },
-        timings: { ...run.timings },
-      };
-      if (run.series.forgetGate) Object.assign(trace.metrics, memoryMetrics(headsLast(run.series.forgetGate.data, batch, spec.heads, time), batch, time, spec.heads));
-      if (wantInfluence) {
-        const t1 = now();
-        trace.metrics.influence = attentionInfluence(input, weights, options);
-        (trace.timings as Record<string, number>).influenceMs = now() - t1;
-      }
-      break;
-    }
+  const common = { recurrentActivation: spec.recurrentActivation, shouldStop: context.shouldStop };
+  const run = spec.model === 'lstm'
+    ? traceLstm(input, weights, common)
+    : traceGru(input, weights as GruWeights, { ...common, resetAfter: spec.resetAfter });
+  const keep = run.series[spec.model === 'lstm' ? 'forgetGate' : 'updateGate'].data;
+  const trace: Trace = {
+    model: spec.model,
+    dims: { batch, time, units: spec.units, features },
+    series: run.series,
+    metrics: memoryMetrics(keep, batch, time, spec.units),
+    timings: { ...run.timings },
+  };
+  if (spec.show.includes('influence')) {
+    const t1 = now();
+    trace.metrics.influence = spec.model === 'lstm'
+      ? recurrentInfluence('lstm', input, weights, common)
+      : recurrentInfluence('gru', input, weights as GruWeights, { ...common, resetAfter: spec.resetAfter });
+    (trace.timings as Record<string, number>).influenceMs = now() - t1;
   }
   if (input.labels) trace.labels = input.labels;
   trace.spec = JSON.parse(JSON.stringify(spec));
@@ -89,14 +60,69 @@ export async function traceModel(spec: ModelSpec, context: SpecContext): Promise
   return trace;
 }
 
+/** Runs one model spec. */
+export async function traceModel(spec: ModelSpec, context: SpecContext): Promise<Trace> {
+  const t0 = now();
+  const input = loadInput(spec, context.readFile);
+  const { batch, time, features } = input;
+  if (spec.model === 'lstm' || spec.model === 'gru') {
+    const weights = spec.model === 'lstm' ? loadLstmWeights(spec, features, context.readFile) : loadGruWeights(spec, features, context.readFile);
+    const trace = traceRecurrent(spec, input, weights, context);
+    (trace.timings as Record<string, number>).totalMs = now() - t0;
+    return trace;
+  }
+  const weights = loadAttentionWeights(spec, features, context.readFile);
+  const options = {
+    score: spec.model === 'attention' ? spec.score : ('scaled-dot' as const),
+    causal: spec.model === 'attention' ? spec.causal : true,
+    forgetting: spec.model === 'forgetting-attention',
+    pruneBelow: spec.prune?.below,
+  };
+  const run = traceAttention(input, weights, options);
+  const trace: Trace = {
+    model: spec.model,
+    dims: { batch, time, units: spec.heads * spec.keyDim, features, heads: spec.heads, keyDim: spec.keyDim },
+    series: run.series,
+    metrics: { entropy: run.entropy },
+    timings: { ...run.timings },
+  };
+  if (run.series.forgetGate) Object.assign(trace.metrics, memoryMetrics(headsLast(run.series.forgetGate.data, batch, spec.heads, time), batch, time, spec.heads));
+  if (spec.show.includes('influence')) {
+    const t1 = now();
+    trace.metrics.influence = attentionInfluence(input, weights, options);
+    (trace.timings as Record<string, number>).influenceMs = now() - t1;
+  }
+  if (input.labels) trace.labels = input.labels;
+  trace.spec = JSON.parse(JSON.stringify(spec));
+  (trace.timings as Record<string, number>).totalMs = now() - t0;
+  return trace;
+}
+
+/**
+ * Runs a spec of one model: a trace; or, for a model file with `weights.layer: all`, one trace
+ * per recurrent layer of the stack (a comparison whose variants are named by layer).
+ */
+export async function traceAny(spec: ModelSpec | ImportSpec, context: SpecContext): Promise<Trace | Comparison> {
+  if (spec.model !== 'import') return traceModel(spec, context);
+  return traceImport(spec, context.readFile, {
+    traceLayer: async (s, input, weights) => traceRecurrent(s, input, weights, context),
+    traceSpec: (s) => traceModel(s, context),
+  }, context.shouldStop);
+}
+
 /** Parses, validates and runs the YAML source of a spec cell: a trace, or a comparison of variants. */
 export async function runSpec(source: string, context: SpecContext): Promise<Trace | Comparison> {
   const spec = parseSpec(source);
-  if (spec.model !== 'compare') return traceModel(spec, context);
+  if (spec.model !== 'compare') return traceAny(spec, context);
   const variants: Comparison['variants'] = [];
   for (const [i, v] of spec.variants.entries()) {
     try {
-      variants.push({ name: v.name, trace: await traceModel(v.spec, context) });
+      if (v.spec.model === 'import' && v.spec.weights.layer === 'all') {
+        throw new SpecError('weights.layer: all traces a stack, one trace per layer, which a variant cannot hold; name one layer per variant', 'weights.layer', v.spec.written.lineOf('weights.layer'));
+      }
+      const out = await traceAny(v.spec, context);
+      if (isComparison(out)) throw new SpecError('weights.layer: expected one layer per variant', 'weights.layer');
+      variants.push({ name: v.name, trace: out });
     } catch (e) {
       if (e instanceof SpecError) throw new SpecError(`variants[${i}] ${JSON.stringify(v.name)}: ${e.message.replace(/ \(line \d+\)$/, '')}`, e.key, e.line);
       throw e;
@@ -107,8 +133,9 @@ export async function runSpec(source: string, context: SpecContext): Promise<Tra
 
 /** Like `runSpec`, for a spec of one model (not `compare`). */
 export async function traceSpec(source: string, context: SpecContext): Promise<Trace> {
-  const out = await runSpec(source, context);
-  if (isComparison(out)) throw new SpecError('model: expected one model to trace, got compare');
+  const spec = parseSpec(source);
+  const out = spec.model === 'compare' ? await runSpec(source, context) : await traceAny(spec, context);
+  if (isComparison(out)) throw new SpecError(spec.model === 'compare' ? 'model: expected one model to trace, got compare' : 'weights.layer: expected one layer to trace, got all');
   return out;
 }
 

@@ -20,7 +20,7 @@ function typeOf(node: SchemaNode): string {
     case 'number':
       return node.minimum !== undefined && node.maximum !== undefined ? `number ${node.minimum}…${node.maximum}${node.exclusiveMaximum ? ' (excl.)' : ''}` : 'number';
     case 'string':
-      return 'string';
+      return node.orIndex ? 'string or integer ≥ 0' : 'string';
     case 'list':
       return `list of ${node.items.type === 'enum' ? typeOf(node.items) : node.items.type === 'object' ? 'mappings' : node.items.type}`;
   }
@@ -31,15 +31,18 @@ function rows(node: ObjectNode, prefix: string, out: string[], seen: Set<string>
     const key = prefix ? `${prefix}.${name}` : name;
     if (seen.has(key)) continue;
     seen.add(key);
+    const unless = child.suppliedBy ? ` unless \`${child.suppliedBy}\` says` : '';
     const required = node.required?.includes(name)
-      ? 'required'
+      ? `required${unless}`
       : child.requiredFor
-        ? `required for ${child.requiredFor.join(', ')}`
+        ? `required for ${child.requiredFor.join(', ')}${unless}`
         : child.default !== undefined
-          ? `\`${JSON.stringify(child.default)}\``
+          ? `\`${JSON.stringify(child.default)}\`${child.suppliedBy ? ` or as \`${child.suppliedBy}\` says` : ''}`
           : node.exactlyOne?.includes(name)
             ? `one of ${node.exactlyOne.map((k) => `\`${k}\``).join(' / ')}`
-            : 'optional';
+            : child.requires
+              ? `optional, with \`${child.requires}\``
+              : 'optional';
     let doc = child.doc;
     if (child.type === 'enum' && child.valueDocs) doc += ' ' + child.values.map((v) => `\`${v}\`: ${child.valueDocs?.[v] ?? ''}`).join(' ');
     if (child.type === 'list' && child.items.type === 'enum' && child.items.valueDocs) doc += ' ' + child.items.values.map((v) => `\`${v}\`: ${child.items.type === 'enum' ? child.items.valueDocs?.[v] ?? '' : ''}`).join(' ');

@@ -4,7 +4,7 @@
  */
 import type { RecurrentActivation } from '../kernels/lstm-kernel';
 import { LIMITS, MAX_TRACE_BYTES } from './schema';
-import { parseSpecSource, SpecError } from './validate';
+import { parseSpecSource, SpecError, writtenSpec, type ModelSpecValue, type WrittenSpec } from './validate';
 
 export interface InputSpec {
   /** `[time, features]` or `[batch, time, features]` as written. */
@@ -13,8 +13,10 @@ export interface InputSpec {
   /** Path of a .json, .npy or .csv file, as written (relative to the notebook). */
   file?: string;
   text?: string;
-  /** Default `chars`. */
-  tokens?: 'chars' | 'words';
+  /** Default `chars`; `ids` for integer token ids fed to a model file's Embedding layer. */
+  tokens?: 'chars' | 'words' | 'ids';
+  /** Tokens of a model file's Embedding layer (path), mapping `text` to ids. */
+  vocabulary?: string;
   /** Embedding width for text; one-hot over the vocabulary when absent. */
   features?: number;
   /** Seed of the embedding table; default 0. */
@@ -24,6 +26,10 @@ export interface InputSpec {
 export interface WeightsSpec {
   seed?: number;
   file?: string;
+  /** A model file's recurrent layer: name, index among the recurrent layers, or `all`. */
+  layer?: string | number;
+  /** Layout of a JSON or .safetensors state dict; detected when absent. */
+  layout?: 'keras' | 'pytorch';
 }
 
 interface SpecBase {
@@ -69,12 +75,29 @@ export type RecurrentSpec = LstmSpec | GruSpec;
 export type AnyAttentionSpec = AttentionSpec | ForgettingAttentionSpec;
 export type ModelSpec = RecurrentSpec | AnyAttentionSpec;
 
-export interface CompareSpec {
-  model: 'compare';
-  variants: { name: string; spec: ModelSpec }[];
+/**
+ * A recurrent spec (or one that leaves `model` out) with `weights.file`: the file may supply
+ * the model, `units` and the recurrent options, and its layers before the traced one run
+ * first. `src/lab/import` reads the file and completes it into `RecurrentSpec`s (one per layer
+ * with `layer: all`) with `completeSpec`.
+ */
+export interface ImportSpec {
+  model: 'import';
+  /** The model the spec names, when it names one. */
+  named?: 'lstm' | 'gru';
+  input: InputSpec;
+  weights: WeightsSpec & { file: string };
+  show: 'influence'[];
+  /** The spec as written, completed once the file is read. */
+  written: WrittenSpec;
 }
 
-export type Spec = ModelSpec | CompareSpec;
+export interface CompareSpec {
+  model: 'compare';
+  variants: { name: string; spec: ModelSpec | ImportSpec }[];
+}
+
+export type Spec = ModelSpec | ImportSpec | CompareSpec;
 
 /** Normalises a `[time, features]` or `[batch, time, features]` shape to three dims. */
 export function toBatchShape(shape: readonly number[]): [number, number, number] {
@@ -114,8 +137,14 @@ export function checkSizes(spec: ModelSpec, batch: number, time: number, feature
   }
 }
 
-function checkModelSpec(spec: ModelSpec, prefix: string): void {
+/** Checks the input keys of a spec, and its sizes when they are known. */
+export function checkModelSpec(spec: ModelSpec | ImportSpec, prefix: string): void {
   const input = spec.input;
+  if (spec.model !== 'import') {
+    for (const key of ['layer', 'layout'] as const) {
+      if (spec.weights[key] !== undefined) throw new SpecError(`${prefix}weights.${key}: only for the model file of an LSTM or GRU, not for ${spec.model} weights`, `weights.${key}`);
+    }
+  }
   if (input.random && !input.shape) {
     throw new SpecError(`${prefix}input.shape: required with input.random; expected [time, features] or [batch, time, features]`, 'input.shape');
   }
@@ -127,7 +156,7 @@ function checkModelSpec(spec: ModelSpec, prefix: string): void {
       if (input[key] !== undefined) throw new SpecError(`${prefix}input.${key}: only used with input.text`, `input.${key}`);
     }
   }
-  if (input.shape) {
+  if (input.shape && spec.model !== 'import') {
     const [batch, time, features] = toBatchShape(input.shape);
     try {
       checkSizes(spec, batch, time, features);
@@ -137,15 +166,28 @@ function checkModelSpec(spec: ModelSpec, prefix: string): void {
   }
 }
 
+/** The typed spec of a validated one: an `ImportSpec` when a model file has its say. */
+function typedSpec(value: ModelSpecValue): ModelSpec | ImportSpec {
+  const written = writtenSpec(value);
+  const model = value.model as string | undefined;
+  if (written && (model === undefined || model === 'lstm' || model === 'gru')) {
+    const v = value as unknown as { input: InputSpec; weights: WeightsSpec & { file: string }; show?: 'influence'[] };
+    const spec: ImportSpec = { model: 'import', input: v.input, weights: v.weights, show: v.show ?? [], written };
+    if (model !== undefined) spec.named = model;
+    return spec;
+  }
+  return value as unknown as ModelSpec;
+}
+
 /** Parses and validates the YAML source of a spec cell. Throws `SpecError`. */
 export function parseSpec(source: string): Spec {
   const value = parseSpecSource(source);
   if (value.model === 'compare') {
-    const spec = value as unknown as CompareSpec;
+    const spec: CompareSpec = { model: 'compare', variants: value.variants.map((v) => ({ name: v.name, spec: typedSpec(v.spec) })) };
     spec.variants.forEach((v, i) => checkModelSpec(v.spec, `variants[${i}] ${JSON.stringify(v.name)}: `));
     return spec;
   }
-  const spec = value as unknown as ModelSpec;
+  const spec = typedSpec(value);
   checkModelSpec(spec, '');
   return spec;
 }

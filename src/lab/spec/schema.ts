@@ -23,6 +23,15 @@ interface NodeBase {
   models?: readonly string[];
   /** Models that require this key. */
   requiredFor?: readonly string[];
+  /**
+   * A key path (`weights.file`) that can supply this key's value: when that key is given, this
+   * key may be left out, neither required nor defaulted, and its value is read from there at
+   * run time (a model file says its model, units and activations); when both are given they
+   * must agree.
+   */
+  suppliedBy?: string;
+  /** A sibling key this key is used with (`layer` with `file`); it is an error without it. */
+  requires?: string;
 }
 
 export interface ObjectNode extends NodeBase {
@@ -56,6 +65,8 @@ export interface StringNode extends NodeBase {
   type: 'string';
   /** Longest accepted string, in characters. */
   maxLength: number;
+  /** Also accept an integer ≥ 0 (an index), kept as a number. */
+  orIndex?: boolean;
 }
 
 export interface EnumNode extends NodeBase {
@@ -109,10 +120,14 @@ export const MAX_TRACE_BYTES = 1024 ** 3;
 
 const seed = (doc: string, extra: Partial<IntegerNode> = {}): IntegerNode => ({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, doc, ...extra });
 
+/** The key whose model file can supply `model`, `units` and the recurrent options. */
+export const WEIGHTS_FILE_KEY = 'weights.file';
+
 const MODEL: EnumNode = {
   type: 'enum',
   values: ['lstm', 'gru', 'attention', 'forgetting-attention', 'compare'],
-  doc: 'The model to trace.',
+  suppliedBy: WEIGHTS_FILE_KEY,
+  doc: 'The model to trace. With a model file in `weights.file` it may be left out: the traced layer decides (lstm or gru).',
   valueDocs: {
     lstm: 'Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000), Keras semantics: gate order i, f, c, o; c_t = f⊙c_{t−1} + i⊙tanh(c̃); h_t = o⊙tanh(c_t); zero initial state.',
     gru: 'Gated recurrent unit (Cho et al. 2014), Keras semantics, gate order z, r, h: h_t = z⊙h_{t−1} + (1−z)⊙h̃_t. The update gate z is the keep gate.',
@@ -131,7 +146,8 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
     maximum: LIMITS.units,
     models: RECURRENT_MODELS,
     requiredFor: RECURRENT_MODELS,
-    doc: 'Number of recurrent units (the size of h_t and c_t), as `units` in Keras.',
+    suppliedBy: WEIGHTS_FILE_KEY,
+    doc: 'Number of recurrent units (the size of h_t and c_t), as `units` in Keras. With `weights.file` it may be left out: the file says it.',
   },
   input: {
     type: 'object',
@@ -162,9 +178,19 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
       },
       tokens: {
         type: 'enum',
-        values: ['chars', 'words'],
+        values: ['chars', 'words', 'ids'],
         doc: 'How `text` is split into steps (default `chars`).',
-        valueDocs: { chars: 'One step per character.', words: 'One step per word (runs of letters or digits; punctuation marks are words of their own).' },
+        valueDocs: {
+          chars: 'One step per character.',
+          words: 'One step per word (runs of letters or digits; punctuation marks are words of their own).',
+          ids: 'Integer token ids separated by spaces or commas (`text: "12 7 7 3"`), fed to the Embedding layer that starts the model of `weights.file`.',
+        },
+      },
+      vocabulary: {
+        type: 'path',
+        extensions: ['.json', '.txt'],
+        requires: 'text',
+        doc: 'With `text` and a model of `weights.file` that starts with an Embedding layer: the tokens of that layer, which map `text` to ids. A JSON list (the token of id i at index i), a JSON object {token: id}, or a .txt file with one token per line. Tokens not in it take the id of `[UNK]` or `<unk>` when there is one.',
       },
       features: {
         type: 'integer',
@@ -177,15 +203,32 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
   },
   weights: {
     type: 'object',
-    doc: 'The weights: generated from a seed like Keras does, or read from a file.',
+    doc: 'The weights: generated from a seed like Keras does, or read from a file: a trained model (TensorFlow.js, Keras, PyTorch) or arrays in the Keras layout.',
     exactlyOne: ['seed', 'file'],
     default: { seed: 0 },
     properties: {
       seed: seed('Generate weights like Keras: glorot-uniform kernels, orthogonal recurrent kernel, zero biases (plus the forget-gate bias settings).'),
       file: {
         type: 'path',
-        extensions: ['.json'],
-        doc: 'JSON weights in the Keras layout. LSTM: {"kernel": [features][4·units], "recurrentKernel": [units][4·units], "bias": [4·units]}, gate order i, f, c, o. GRU: kernel [features][3·units], recurrentKernel [units][3·units], bias [3·units] or [2][3·units] (resetAfter), gate order z, r, h. Attention: "query", "key", "value" [features][heads·keyDim] (additive also "Wq", "Wk" [heads][keyDim][keyDim] and "v" [heads][keyDim]); forgetting attention also "forgetKernel" [features][heads] and "forgetBias" [heads].',
+        extensions: ['.json', '.keras', '.h5', '.hdf5', '.safetensors'],
+        doc: 'A trained model: a TensorFlow.js `model.json` (its weight shards beside it), a Keras `.keras` or `.h5` file, or a PyTorch state dict (`.safetensors`, or JSON of nested lists) of an `nn.LSTM` or `nn.GRU`. Its LSTM or GRU layer gives the model, `units`, `recurrentActivation`, `resetAfter` and `unitForgetBias` (the spec may leave them out; given, they must agree), and the layers before it (Embedding, Dense, …) run first. Or JSON arrays in the Keras layout. LSTM: {"kernel": [features][4·units], "recurrentKernel": [units][4·units], "bias": [4·units]}, gate order i, f, c, o. GRU: kernel [features][3·units], recurrentKernel [units][3·units], bias [3·units] or [2][3·units] (resetAfter), gate order z, r, h. Attention: "query", "key", "value" [features][heads·keyDim] (additive also "Wq", "Wk" [heads][keyDim][keyDim] and "v" [heads][keyDim]); forgetting attention also "forgetKernel" [features][heads] and "forgetBias" [heads].',
+      },
+      layer: {
+        type: 'string',
+        maxLength: 200,
+        orIndex: true,
+        requires: 'file',
+        doc: 'Which recurrent layer of a model file to trace: its name, its index among the recurrent layers (0 is the first; for PyTorch the N of `weight_ih_lN`), or `all` for every recurrent layer in turn, each fed the previous one\'s output (a stack, shown as one trace per layer). Default: the first recurrent layer.',
+      },
+      layout: {
+        type: 'enum',
+        values: ['keras', 'pytorch'],
+        requires: 'file',
+        doc: 'How a JSON or .safetensors state dict lays out its arrays; detected from the names when absent.',
+        valueDocs: {
+          keras: 'kernel [features][gates·units], recurrent kernel, one bias; gate order i, f, c, o (LSTM), z, r, h (GRU).',
+          pytorch: 'weight_ih_lN [gates·units][features], weight_hh_lN [gates·units][units], bias_ih_lN and bias_hh_lN (added for the LSTM); gate order i, f, g, o (LSTM), r, z, n (GRU, read as resetAfter: true). A module prefix (`rnn.weight_ih_l0`) is allowed.',
+        },
       },
     },
   },
@@ -193,6 +236,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
     type: 'enum',
     values: ['sigmoid', 'hardSigmoid', 'kerasHardSigmoid'],
     default: 'sigmoid',
+    suppliedBy: WEIGHTS_FILE_KEY,
     models: RECURRENT_MODELS,
     doc: 'Activation of the gates (i, f, o of the LSTM; z, r of the GRU).',
     valueDocs: {
@@ -204,8 +248,9 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
   unitForgetBias: {
     type: 'boolean',
     default: true,
+    suppliedBy: WEIGHTS_FILE_KEY,
     models: ['lstm'],
-    doc: 'Add 1 to the forget-gate bias of generated weights (Jozefowicz et al. 2015), the Keras default. Ignored for weights from a file.',
+    doc: 'Add 1 to the forget-gate bias of generated weights (Jozefowicz et al. 2015), the Keras default. Weights from a file are used as they are (a model file records its setting).',
   },
   forgetBias: {
     type: 'number',
@@ -231,6 +276,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
   resetAfter: {
     type: 'boolean',
     default: true,
+    suppliedBy: WEIGHTS_FILE_KEY,
     models: ['gru'],
     doc: 'Apply the reset gate after the recurrent matrix product: h̃ = tanh(x·K_h + b_xh + r⊙(h·R_h + b_hh)) (true: Keras 3, PyTorch, cuDNN; bias [2][3·units]) or before: h̃ = tanh(x·K_h + (r⊙h)·R_h + b_h) (false: TensorFlow.js, Keras 2; bias [3·units]).',
   },

@@ -4,7 +4,7 @@
  * to 4096, got 0 (line 2)`.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { SPEC_SCHEMA, TRACE_MODELS, type ObjectNode, type SchemaNode, type SpecModel } from './schema';
+import { RECURRENT_MODELS, SPEC_SCHEMA, TRACE_MODELS, type ObjectNode, type SchemaNode, type SpecModel } from './schema';
 
 /** A spec the user wrote is wrong. `key` is the dotted path, `line` is 1-based. */
 export class SpecError extends Error {
@@ -23,7 +23,7 @@ export type SpecValue = string | number | boolean | SpecValue[] | { [key: string
 export type SpecObject = { [key: string]: SpecValue };
 
 /** Finds the line of a key path (`input.shape[1]`), or undefined. */
-type LineOf = (path: string) => number | undefined;
+export type LineOf = (path: string) => number | undefined;
 
 function describe(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
@@ -73,6 +73,27 @@ export function appliesTo(node: SchemaNode, model: SpecModel | undefined): boole
   return model === undefined || !node.models || node.models.includes(model);
 }
 
+/** Whether the dotted key path `path` (`weights.file`) is given in `value`. */
+export function isGiven(value: unknown, path: string): boolean {
+  let v = value;
+  for (const part of path.split('.')) {
+    if (!isObject(v)) return false;
+    v = v[part];
+  }
+  return v !== undefined;
+}
+
+/**
+ * How the top level of a spec is validated: `model` (undefined while a model file is still to
+ * say it, then `candidates` are the models it may say), and the spec as written, for keys
+ * whose value another key can supply (`suppliedBy`).
+ */
+interface TopLevel {
+  model: SpecModel | undefined;
+  candidates: readonly SpecModel[];
+  written: SpecObject;
+}
+
 class Validator {
   constructor(
     private readonly lineOf: LineOf,
@@ -92,10 +113,12 @@ class Validator {
    * Validates an object. `model` decides which keys apply (top level and `base`/variants);
    * nested objects pass `undefined` (their keys always apply).
    */
-  object(schema: ObjectNode, value: unknown, key: string, model: SpecModel | undefined, allowed?: readonly string[]): SpecObject {
+  object(schema: ObjectNode, value: unknown, key: string, model: SpecModel | undefined, allowed?: readonly string[], top?: TopLevel): SpecObject {
     const where = key || 'spec';
     if (!isObject(value)) this.expected(where, 'a mapping of keys', value);
     const names = allowed ?? Object.keys(schema.properties);
+    // A key another key supplies (`units` from `weights.file`) is neither required nor defaulted.
+    const supplied = (child: SchemaNode): boolean => top !== undefined && child.suppliedBy !== undefined && isGiven(top.written, child.suppliedBy);
     for (const name of Object.keys(value)) {
       const child = schema.properties[name];
       if (!child || !names.includes(name)) {
@@ -106,11 +129,13 @@ class Validator {
         this.fail(joinKey(key, name), `unknown key; expected one of ${names.join(', ')}${suggestion(name, names)}`);
       }
       if (model && !appliesTo(child, model)) this.fail(joinKey(key, name), `not used by model ${model}; it applies to ${child.models?.join(', ')}`);
+      if (child.requires !== undefined && value[child.requires] === undefined) this.fail(joinKey(key, name), `only used with ${joinKey(key, child.requires)}`);
     }
     for (const name of names) {
       const child = schema.properties[name];
-      const required = schema.required?.includes(name) || (model !== undefined && child.requiredFor?.includes(model));
-      if (required && value[name] === undefined) this.fail(joinKey(key, name), model && child.requiredFor ? `required for model ${model}` : 'required key is missing', key);
+      const requiredForModel = model !== undefined ? child.requiredFor?.includes(model) : top !== undefined && top.candidates.every((m) => child.requiredFor?.includes(m));
+      const required = schema.required?.includes(name) || requiredForModel;
+      if (required && value[name] === undefined && !supplied(child)) this.fail(joinKey(key, name), model && child.requiredFor ? `required for model ${model}` : 'required key is missing', key);
     }
     if (schema.exactlyOne) {
       const given = schema.exactlyOne.filter((n) => value[n] !== undefined);
@@ -120,11 +145,14 @@ class Validator {
       }
     }
     const out: SpecObject = {};
+    // While the model is still to be read from a file, only defaults every candidate shares.
+    const defaulted = (child: SchemaNode): boolean =>
+      child.default !== undefined && !supplied(child) && (model !== undefined || top === undefined || top.candidates.every((m) => appliesTo(child, m)));
     for (const name of names) {
       const child = schema.properties[name];
       if (model && !appliesTo(child, model)) continue;
       if (value[name] !== undefined) out[name] = this.node(child, value[name], joinKey(key, name));
-      else if (child.default !== undefined) out[name] = JSON.parse(JSON.stringify(child.default)) as SpecValue;
+      else if (defaulted(child)) out[name] = JSON.parse(JSON.stringify(child.default)) as SpecValue;
     }
     return out;
   }
@@ -156,7 +184,8 @@ class Validator {
         if (typeof value !== 'boolean') this.expected(key, 'true or false', value);
         return value;
       case 'string':
-        if (typeof value !== 'string') this.expected(key, 'a string', value);
+        if (schema.orIndex && typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+        if (typeof value !== 'string') this.expected(key, schema.orIndex ? 'a string or an index ≥ 0' : 'a string', value);
         if (value.length > schema.maxLength) this.expected(key, `at most ${schema.maxLength} characters`, value);
         return value;
       case 'enum':
@@ -192,11 +221,18 @@ function keysFor(model: SpecModel): string[] {
     .map(([name]) => name);
 }
 
-/** Reads `model:` first: which keys apply depends on it. */
-function readModel(v: Validator, value: unknown, key: string): SpecModel {
+/**
+ * Reads `model:` first: which keys apply depends on it. Undefined when it is left out for a
+ * model file to say (`suppliedBy`).
+ */
+function readModel(v: Validator, value: unknown, key: string): SpecModel | undefined {
   if (!isObject(value)) v.expected(key || 'spec', 'a mapping of keys', value);
-  if (value.model === undefined) v.fail(joinKey(key, 'model'), 'required key is missing', key);
-  return v.node(SPEC_SCHEMA.properties.model, value.model, joinKey(key, 'model')) as SpecModel;
+  const node = SPEC_SCHEMA.properties.model;
+  if (value.model === undefined) {
+    if (node.suppliedBy !== undefined && isGiven(value, node.suppliedBy)) return undefined;
+    v.fail(joinKey(key, 'model'), 'required key is missing', key);
+  }
+  return v.node(node, value.model, joinKey(key, 'model')) as SpecModel;
 }
 
 /**
@@ -207,6 +243,8 @@ function mergeVariant(base: SpecObject, variant: SpecObject, schema: ObjectNode)
   const out: SpecObject = { ...base };
   if (schema.exactlyOne && schema.exactlyOne.some((k) => variant[k] !== undefined)) {
     for (const k of schema.exactlyOne) delete out[k];
+    // Keys used with a replaced key go with it (`weights.layer` with `weights.file`).
+    for (const [k, child] of Object.entries(schema.properties)) if (child.requires !== undefined && schema.exactlyOne.includes(child.requires)) delete out[k];
   }
   for (const [k, v] of Object.entries(variant)) {
     const child = schema.properties[k];
@@ -215,8 +253,22 @@ function mergeVariant(base: SpecObject, variant: SpecObject, schema: ObjectNode)
   return out;
 }
 
-/** A validated spec of one traced model. */
+/**
+ * A validated spec of one traced model. `model` (and the keys a model file supplies) may be
+ * absent when `weights.file` is given: `completeSpec` fills them in from the file.
+ */
 export type ModelSpecValue = SpecObject & { model: Exclude<SpecModel, 'compare'> };
+
+/**
+ * What a spec with `weights.file` needs to be completed once the file is read: the spec as
+ * written (variants merged), and where its keys are, for errors with lines.
+ */
+export interface WrittenSpec {
+  value: SpecObject;
+  lineOf: LineOf;
+  /** Prefix of error messages (a variant's name). */
+  prefix: string;
+}
 
 /** A validated `compare` spec: the merged spec of every variant. */
 export interface CompareSpecValue {
@@ -227,7 +279,39 @@ export interface CompareSpecValue {
 function validateModelSpec(v: Validator, value: unknown, key: string): ModelSpecValue {
   const model = readModel(v, value, key);
   if (model === 'compare') v.fail(joinKey(key, 'model'), 'expected a model to trace (compare cannot be nested)');
-  return v.object(SPEC_SCHEMA, value, key, model, keysFor(model)) as ModelSpecValue;
+  const written = value as SpecObject;
+  // Without `model`, a model file will say lstm or gru: the keys of either are accepted now
+  // and checked again against the one it says.
+  const candidates = model ? [model] : RECURRENT_MODELS;
+  const allowed = [...new Set(candidates.flatMap(keysFor))];
+  return v.object(SPEC_SCHEMA, value, key, model, allowed, { model, candidates, written }) as ModelSpecValue;
+}
+
+/** Attaches what `completeSpec` needs to a spec that reads its weights from a file. */
+function withWritten(spec: ModelSpecValue, value: unknown, lineOf: LineOf, prefix: string): ModelSpecValue {
+  if (isGiven(value, 'weights.file')) Object.defineProperty(spec, WRITTEN, { value: { value: value as SpecObject, lineOf, prefix } satisfies WrittenSpec, enumerable: false });
+  return spec;
+}
+
+/** Hidden property of a validated spec that holds its `WrittenSpec` (not part of its JSON). */
+const WRITTEN = Symbol('written');
+
+/** The spec as written, for a spec with `weights.file` (see `completeSpec`). */
+export function writtenSpec(spec: object): WrittenSpec | undefined {
+  return (spec as { [WRITTEN]?: WrittenSpec })[WRITTEN];
+}
+
+/**
+ * Validates a spec again once its model file has said what the spec left out: `supplied`
+ * holds the file's values (`model`, `units`, …), used where the spec is silent. The result
+ * has every default filled in, as if the spec had said it all.
+ */
+export function completeSpec(written: WrittenSpec, supplied: SpecObject): ModelSpecValue {
+  const value: SpecObject = { ...written.value };
+  for (const [k, v] of Object.entries(supplied)) if (value[k] === undefined) value[k] = v;
+  const v = new Validator(written.lineOf, written.prefix);
+  const model = readModel(v, value, '') as Exclude<SpecModel, 'compare'>;
+  return v.object(SPEC_SCHEMA, value, '', model, keysFor(model)) as ModelSpecValue;
 }
 
 /**
@@ -256,7 +340,7 @@ export function parseSpecSource(source: string): ModelSpecValue | CompareSpecVal
   }
   const v = new Validator(lineOf);
   const model = readModel(v, value, '');
-  if (model !== 'compare') return validateModelSpec(v, value, '');
+  if (model !== 'compare') return withWritten(validateModelSpec(v, value, ''), value, lineOf, '');
 
   const top = v.object(SPEC_SCHEMA, value, '', 'compare', keysFor('compare'));
   const raw = value as { base: SpecObject; variants: SpecObject[] };
@@ -271,7 +355,8 @@ export function parseSpecSource(source: string): ModelSpecValue | CompareSpecVal
     const merged = mergeVariant(raw.base, changes, SPEC_SCHEMA);
     // Lines: the variant's own key if it sets it, else the base's.
     const variantLines: LineOf = (path) => lineOf(`variants[${i}].${path}`) ?? lineOf(`base.${path}`) ?? lineOf(`variants[${i}]`);
-    return { name, spec: validateModelSpec(new Validator(variantLines, `variants[${i}] ${JSON.stringify(name)}: `), merged, '') };
+    const prefix = `variants[${i}] ${JSON.stringify(name)}: `;
+    return { name, spec: withWritten(validateModelSpec(new Validator(variantLines, prefix), merged, ''), merged, variantLines, prefix) };
   });
   return { model: 'compare', variants };
 }
