@@ -47,7 +47,7 @@ function perStepView(ctx: ViewContext, kind: 'compareSurvival' | 'compareGates')
   const { theme } = ctx;
   const { shown, left } = variantsWithKeepGate(ctx);
   const batchRow = ctx.options.batchRow;
-  const curves = shown.map((v) => (kind === 'compareSurvival' ? survivalCurves(v.trace, rowOf(v.trace, batchRow)).mean : gateSummary(v.trace, keepGateOf(v.trace)!.info.name, rowOf(v.trace, batchRow)).mean));
+  const curves = shown.map((v) => (kind === 'compareSurvival' ? survivalCurves(v.trace, rowOf(v.trace, batchRow)).mean : gateSummary(v.trace, keepGateOf(v.trace)!.info.name, rowOf(v.trace, batchRow), false).mean));
   const time = Math.max(1, ...shown.map((v) => v.trace.dims.time));
   const datasets: ChartDataset<'line', Points>[] = shown.map((v, k) => ({
     label: `${v.name} (${keepGateOf(v.trace)!.info.symbol})`,

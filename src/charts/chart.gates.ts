@@ -8,7 +8,7 @@ import type { SeriesInfo, Trace } from '../shared/trace';
 import { GROUP_KEY, baseOptions, linearAxis, stepText, stepTicks, subtitleOptions, titleOptions } from './chart.common';
 import { formatNumber, plural } from './format';
 import { gridSeries, keepGateOf, keepGateRow } from './series';
-import { gateSummary, stepMatrix, type GateSummary } from './summary';
+import { exactQuartiles, gateSummary, stepMatrix, type GateSummary } from './summary';
 import { boundedTable, tableCsv, type TableData } from './table';
 import { seriesPalette, withAlpha, type ChartTheme } from './theme';
 import type { ViewContext, ViewDefinition } from './view';
@@ -71,7 +71,10 @@ export function gatesView(ctx: ViewContext): ViewDefinition {
   const { batchRow, pinned } = ctx.options;
   const gates = gateSeries(trace);
   const palette = seriesPalette(theme);
-  const summaries = gates.map((g) => gateSummary(trace, g.name, batchRow));
+  // Bands are drawn from histogram quartiles on large traces; tooltips and tables are exact.
+  const summaries = gates.map((g) => gateSummary(trace, g.name, batchRow, false));
+  const matrices = gates.map((g) => stepMatrix(trace, g.name, batchRow));
+  const exact = (k: number, t: number) => exactQuartiles(matrices[k].values, matrices[k].channels, t);
   const keep = keepGateOf(trace)!;
   const keepValues = keepGateRow(trace, batchRow);
   const n = keep.channels;
@@ -108,7 +111,10 @@ export function gatesView(ctx: ViewContext): ViewDefinition {
     caption: `Gates per step over units (batch row ${batchRow})`,
     columns: ['step', ...(trace.labels ? ['token'] : []), ...gates.flatMap((g) => [`mean ${g.symbol}`, `${g.symbol} Q1`, `${g.symbol} median`, `${g.symbol} Q3`])],
     rowCount: time,
-    row: (t) => [String(t), ...(trace.labels ? [trace.labels[t] ?? ''] : []), ...summaries.flatMap((s) => [s.mean[t], s.q1[t], s.median[t], s.q3[t]])],
+    row: (t) => [String(t), ...(trace.labels ? [trace.labels[t] ?? ''] : []), ...summaries.flatMap((s, k) => {
+      const q = exact(k, t);
+      return [s.mean[t], q.q1, q.median, q.q3];
+    })],
   };
   return {
     kind: 'gates',
@@ -119,7 +125,10 @@ export function gatesView(ctx: ViewContext): ViewDefinition {
     hover(x) {
       const t = Math.round(x);
       if (!(t >= 0 && t < time)) return null;
-      const lines = gates.map((g, k) => `${g.symbol} mean ${formatNumber(summaries[k].mean[t], 4)} · Q1–Q3 ${formatNumber(summaries[k].q1[t], 3)}–${formatNumber(summaries[k].q3[t], 3)}`);
+      const lines = gates.map((g, k) => {
+        const q = exact(k, t);
+        return `${g.symbol} mean ${formatNumber(summaries[k].mean[t], 4)} · Q1–Q3 ${formatNumber(q.q1, 3)}–${formatNumber(q.q3, 3)}`;
+      });
       for (const u of pinned) if (u >= 0 && u < n) lines.push(`unit ${u}: ${keep.info.symbol} = ${formatNumber(keepValues[t * n + u], 4)}`);
       return { title: stepText(trace.labels, t), lines };
     },

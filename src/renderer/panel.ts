@@ -236,9 +236,16 @@ export class Panel {
     return { left: chart.scales.x.getPixelForValue(x), top: chart.scales.y.getPixelForValue(y) };
   }
 
+  /** Whether the overlay has anything on it (until then it has no backing store at all). */
+  private overlayUsed = false;
+
   /** Keeps the overlay the size of the chart canvas (chart.js resizes it with its box). */
   private syncOverlay(): void {
     const { canvas, overlay } = this;
+    if (!this.overlayUsed) {
+      this.onOverlay?.();
+      return;
+    }
     if (overlay.width !== canvas.width || overlay.height !== canvas.height) {
       overlay.width = canvas.width;
       overlay.height = canvas.height;
@@ -259,6 +266,14 @@ export class Panel {
   drawOverlay(cursor: Cursor, pinned: readonly number[], colors: OverlayColors, time: number): void {
     const chart = this.chartInstance;
     const def = this.def;
+    const marks = (def?.heatmap && def.rowOf && (pinned.length > 0 || cursor.source === this)) || (cursor.step !== null && def && def.link !== 'none');
+    if (!marks && !this.overlayUsed) return;
+    if (!this.overlayUsed) {
+      // The first mark: give the overlay its size now (a canvas costs memory and time to set up).
+      this.overlayUsed = true;
+      this.syncOverlay();
+      return;
+    }
     const ctx = this.overlay.getContext('2d');
     if (!ctx || !chart || !def) return;
     const ratio = this.overlay.width / Math.max(1, this.canvas.clientWidth || this.overlay.width);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { gateSummary } from '../../../src/charts/summary';
+import { exactQuartiles, gateSummary } from '../../../src/charts/summary';
 import { near, traceOf } from './helpers';
 
 // Step 0: units 0.1, 0.2, 0.3, 0.4; step 1: 1, 0, 0.5, 0.5. Batch row 1 is row 0 plus 0.5 at step 0.
@@ -42,5 +42,27 @@ describe('gate summary per step', () => {
 
   it('rejects a batch row outside the batch', () => {
     assert.throws(() => gateSummary(trace, 'forgetGate', 2), /batch row must be an integer in 0\.\.1, got 2/);
+  });
+});
+
+describe('gate summary of many units', () => {
+  // 3 steps × 300 units of a deterministic spread over [0, 1].
+  const units = 300;
+  const rows = [0, 1, 2].map((t) => Array.from({ length: units }, (_, u) => ((u * 7919 + t * 104729) % 1000) / 999));
+  const wide = traceOf([rows]);
+
+  it('draws quartiles from a histogram within 1/1024 of the exact ones when asked for speed', () => {
+    const fast = gateSummary(wide, 'forgetGate', 0, false);
+    const exact = gateSummary(wide, 'forgetGate', 0, true);
+    for (const key of ['q1', 'median', 'q3'] as const) {
+      fast[key].forEach((v, t) => assert.ok(Math.abs(v - exact[key][t]) <= 1 / 1024, `${key} at step ${t}: ${v} vs ${exact[key][t]}`));
+    }
+    assert.deepEqual([fast.mean, fast.min, fast.max], [exact.mean, exact.min, exact.max], 'mean, min and max stay exact');
+  });
+
+  it('gives the exact quartiles of one step on request', () => {
+    const exact = gateSummary(wide, 'forgetGate', 0, true);
+    const q = exactQuartiles(wide.series.forgetGate.data, units, 2);
+    assert.deepEqual([q.q1, q.median, q.q3], [exact.q1[2], exact.median[2], exact.q3[2]]);
   });
 });
