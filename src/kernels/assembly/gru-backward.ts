@@ -234,7 +234,7 @@ export function gruBackRunSteps(steps: i32, activation: i32, resetAfter: bool, w
     } else {
       // ∂L/∂R_zr += H_prevᵀ·[da_z, da_r];  ∂L/∂R_h += (r⊙H_prev)ᵀ·da_h
       product(hiddenT, xT, n, packed, PANEL_ROW, pbN, (2 * up) / PANEL, dRecurrent, gateRowBytes, dRecurrent, gateRowBytes, u);
-      const h = 2 * rowBytes;
+      const h = rowBytes * 2;
       product(scaledT, xT, n, packed + <usize>((2 * up) / PANEL) * pbN, PANEL_ROW, pbN, up / PANEL, dRecurrent + h, gateRowBytes, dRecurrent + h, gateRowBytes, u);
     }
     // ∂L/∂b_h += Σ over the pairs of the recurrent term's gradient (drec, or dp when not resetAfter).
