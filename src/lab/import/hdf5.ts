@@ -20,10 +20,11 @@ interface H5Dataset extends H5Entity {
   readonly value: unknown;
 }
 interface H5File extends H5Group {
+  readonly file_id: bigint;
   close(): number;
 }
 interface H5Lib {
-  ready: Promise<{ H5T_class_t: Record<string, { value: number }> }>;
+  ready: Promise<{ H5T_class_t: Record<string, { value: number }>; activate_throwing_error_handler(): number }>;
   FS: { writeFile(path: string, data: Uint8Array): void; unlink(path: string): void } | null;
   File: new (path: string, mode: 'r') => H5File;
 }
@@ -34,6 +35,8 @@ function load(): Promise<{ h5: H5Lib; floatClass: number }> {
   lib ??= (async () => {
     const h5 = (await import('h5wasm')) as unknown as H5Lib & { default?: H5Lib };
     const module = await h5.ready;
+    // HDF5 errors become exceptions instead of diagnostics printed to stderr.
+    module.activate_throwing_error_handler();
     return { h5, floatClass: module.H5T_class_t.H5T_FLOAT.value };
   })();
   return lib;
@@ -67,7 +70,9 @@ export async function withHdf5<T>(bytes: Uint8Array, path: string, use: (h5: Hdf
   try {
     try {
       file = new h5.File(name, 'r');
+      if (file.file_id < 0n) throw new Error('H5Fopen failed');
     } catch (e) {
+      file = undefined;
       throw fileError(path, `is not an HDF5 file h5wasm can open: ${(e as Error).message}`);
     }
     const root = file;
@@ -102,7 +107,10 @@ export async function withHdf5<T>(bytes: Uint8Array, path: string, use: (h5: Hdf
     };
     return use(reader);
   } finally {
-    file?.close();
-    fs.unlink(name);
+    try {
+      file?.close();
+    } finally {
+      fs.unlink(name);
+    }
   }
 }
