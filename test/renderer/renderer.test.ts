@@ -8,13 +8,15 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { encodeTrace } from '../../src/shared/trace';
 import { syntheticPayload, syntheticTrace, truncatedPayload } from './fixtures';
-import { labPayload } from './lab-fixtures';
+import { SAMPLE_SPECS, labPayload } from './lab-fixtures';
 import {
   DARK_VARIABLES,
   LIGHT_VARIABLES,
   ROOT,
   TestServer,
   canvasFacts,
+  hoverAt,
+  screenshot,
   launchChromium,
   openTestPage,
   renderOutput,
@@ -251,6 +253,30 @@ describe('fglab.charts renderer in Chromium', function () {
     const facts = await canvasFacts(page, 'a');
     for (const f of facts) assert.ok(f.painted > 1000, `${f.kind} is painted after the theme change`);
   });
+
+  const REAL: [keyof typeof SAMPLE_SPECS, string[], RegExp][] = [
+    ['gru', ['heatmap', 'gates', 'survival', 'halflife', 'spectrum', 'saturation'], /^step \d+ \| unit \d+ \| z = 0\.\d+$/],
+    ['attention', ['matrix', 'entropy'], /^query \d+ \("[a-z]+"\) → key \d+ \("[a-z]+"\) \| head 0 \| α = [\d.e−]+$/],
+    ['forgetting', ['matrix', 'headGates', 'survival', 'halflife', 'saturation', 'entropy'], /^query \d+ \("[a-z]+"\) → key \d+ \("[a-z]+"\) \| head 0 \| α = [\d.e−]+$/],
+    ['compare', ['compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget bias: R = [\d.e−]+ \| unit forget bias: R = [\d.e−]+ \| chrono 100: R = [\d.e−]+ \| GRU: R = [\d.e−]+$/],
+    ['influence', ['heatmap', 'gates', 'survival', 'halflife', 'spectrum', 'saturation', 'influence'], /^step \d+ \("."\) \| unit \d+ \| f = 0\.\d+$/],
+  ];
+  for (const [name, views, hover] of REAL) {
+    it(`draws the lab's own ${name} trace (media/samples) with its views and exact values under the pointer`, async () => {
+      const path = server.addPayload(`real-${name}`, await labPayload(SAMPLE_SPECS[name]));
+      await renderOutput(page, 'r', path);
+      await waitReady(page, 'r');
+      const facts = await canvasFacts(page, 'r');
+      assert.deepEqual(facts.map((f) => f.kind), views);
+      for (const f of facts) {
+        assert.ok(f.painted > 1000, `${f.kind} is painted (${f.painted} pixels)`);
+        assert.ok(f.label.length > 20, `${f.kind} has an aria-label`);
+      }
+      const [kind, x, y] = views[0] === 'matrix' ? ['matrix', 1, 5] : views[0] === 'compareSurvival' ? ['compareSurvival', 20, 0.5] : ['heatmap', 3, 3];
+      assert.match(await hoverAt(page, 'r', kind as string, x as number, y as number), hover);
+      assert.ok(await screenshot(page, 'r', `renderer-real-${name}.png`) > 10_000);
+    });
+  }
 
   for (const [theme, variables, bodyClass, file] of [
     ['dark', DARK_VARIABLES, 'vscode-dark', 'renderer-lstm.png'],
