@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { RECURRENT_ACTIVATIONS } from '../../../src/lab/kernels/activations';
 import { jsGruKernel, type GruKernel, type GruKernelInput } from '../../../src/lab/kernels/gru-kernel';
 import { CancelledError, jsLstmKernel, STEPS_PER_CHECK, type LstmKernel, type LstmKernelInput } from '../../../src/lab/kernels/lstm-kernel';
-import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
-import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
+import { createWasmGruKernel, instantiateGruWasm, wasmGruKernelFromExports } from '../../../src/lab/kernels/wasm-gru';
+import { createWasmLstmKernel, instantiateLstmWasm, wasmLstmKernelFromExports } from '../../../src/lab/kernels/wasm-lstm';
 import { ACTIVATIONS_64, gruReference64, kernelsWasm, lstmReference64, randomGruInput, randomInput, uniform } from './helpers';
 
 /**
@@ -258,6 +258,19 @@ describe('Backward passes (BPTT) against finite differences', () => {
   });
 
   describe('input checks', () => {
+    it('says so when the wasm memory cannot grow for a backward pass', () => {
+      const lstmEx = instantiateLstmWasm(kernelsWasm());
+      const lstm = wasmLstmKernelFromExports({ ...lstmEx, memory: lstmEx.memory, lstmBackPrepare: () => 0 });
+      const input = randomInput(2, 3, 4, 'sigmoid', 1);
+      assert.throws(() => lstm.backward(input, lstm.run(input), { hidden: new Float32Array(24) }), /wasm lstm kernel: cannot grow wasm memory to about 1 MB for the backward pass of batch 2, units 4/);
+      const gruEx = instantiateGruWasm(kernelsWasm());
+      const gru = wasmGruKernelFromExports({ ...gruEx, memory: gruEx.memory, gruBackPrepare: () => 0 });
+      const gi = randomGruInput(2, 3, 4, true, 'sigmoid', 1);
+      assert.throws(() => gru.backward(gi, gru.run(gi), new Float32Array(24)), /wasm gru kernel: cannot grow wasm memory to about 1 MB for the backward pass of batch 2, units 4/);
+      assert.equal(lstmEx.lstmBackPrepare(1, 40000, 32), 0);
+      assert.equal(gruEx.gruBackPrepare(1, 40000, 32), 0);
+    });
+
     it('rejects upstream gradients of the wrong length, naming the shape', () => {
       const input = randomInput(2, 3, 4, 'sigmoid', 1);
       const forward = jsLstmKernel.run(input);
