@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): { controller: LabCon
     statusBar,
     watchSettings(controller, statusBar, (m) => log.info(m)),
     ...registerSpecLanguage(cellBaseDir),
-    registerRendererMessaging((m) => log.info(m)),
+    registerRendererMessaging(settings, (m) => log.info(m)),
     ...registerCommands({ extension: context, controller, tables, log: (m) => log.info(m) }),
   );
   return { controller };

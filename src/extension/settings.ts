@@ -4,6 +4,7 @@
  * as VS Code does for settings its schema rejects. No `vscode` import.
  */
 import type { ComputeBackend } from '../shared/protocol';
+import { COLOR_MAP_NAMES } from '../shared/renderer-protocol';
 
 /** Section of every setting. */
 export const SETTINGS_SECTION = 'fglab';
@@ -16,8 +17,8 @@ export const SETTING = {
   colorMap: 'colorMap',
 } as const;
 
-/** Colour maps the renderer's heatmaps can use (read by the renderer). */
-export const COLOR_MAPS = ['viridis', 'cividis', 'gray'] as const;
+/** Colour maps the renderer's heatmaps can use (sent to the renderer in its `settings` message). */
+export const COLOR_MAPS = COLOR_MAP_NAMES;
 export type ColorMapName = (typeof COLOR_MAPS)[number];
 
 export interface LabSettings {

@@ -32,6 +32,22 @@ async function commandPalette(page: Page, label: string): Promise<void> {
   await page.locator(QUICK_ROW, { hasText: label }).first().waitFor({ state: 'visible', timeout: 15_000 });
 }
 
+/** Replaces the user settings through their JSON editor, saves, and goes back to the notebook. */
+async function editUserSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
+  await commandPalette(page, 'Preferences: Open User Settings (JSON)');
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: 'settings.json' }).waitFor({ state: 'visible', timeout: 15_000 });
+  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await lines.waitFor({ state: 'visible', timeout: 15_000 });
+  await lines.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(JSON.stringify(settings, null, 2));
+  await page.keyboard.press('Control+S');
+  await page.locator('.tab.active:not(.dirty)', { hasText: 'settings.json' }).waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Control+W');
+  await page.locator('.tab.active', { hasText: NOTEBOOK }).waitFor({ state: 'visible', timeout: 15_000 });
+}
+
 describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix)', function () {
   this.timeout(180_000);
   let browser: Browser;
@@ -68,7 +84,8 @@ describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix
     const input = page.locator(QUICK_INPUT);
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await input.fill(NOTEBOOK);
-    await page.locator(QUICK_ROW, { hasText: NOTEBOOK }).first().waitFor({ timeout: 15_000 });
+    // File search can take a while on a loaded machine.
+    await page.locator(QUICK_ROW, { hasText: NOTEBOOK }).first().waitFor({ timeout: 60_000 });
     await page.keyboard.press('Enter');
     await page.locator('.notebook-editor .code-cell-row').first().waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('.notebook-editor .code-cell-row').count(), 1, 'code cells in the editor');
@@ -142,6 +159,42 @@ describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix
     await page.locator(QUICK_ROW, { hasText: 'Restart Kernel' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     assert.ok(await page.locator(QUICK_ROW, { hasText: 'Interrupt' }).count() > 0, 'the status bar menu offers Interrupt');
     await page.keyboard.press('Escape');
+  });
+
+  it('redraws the heatmaps in the colour map of fglab.colorMap as soon as it changes', async () => {
+    const colored = (): Promise<{ painted: number; colored: number }> => outputFrame(page).locator('.fglab-trace canvas:not(.fglab-overlay)').first().evaluate((canvas: HTMLCanvasElement) => {
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const g = copy.getContext('2d')!;
+      g.drawImage(canvas, 0, 0);
+      const d = g.getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      let colored = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] < 200) continue;
+        painted++;
+        if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 24) colored++;
+      }
+      return { painted, colored };
+    });
+    const before = await colored();
+    assert.ok(before.colored > before.painted * 0.2, `viridis should colour the heatmap: ${JSON.stringify(before)}`);
+    // As a user would: Preferences: Open User Settings (JSON), add the setting, save, back to the notebook.
+    const file = join(RUN_DIR, 'user-data', 'User', 'settings.json');
+    const original = readFileSync(file, 'utf8');
+    await editUserSettings(page, { ...JSON.parse(original), 'fglab.colorMap': 'gray' });
+    const written = readFileSync(file, 'utf8');
+    try {
+      let after = before;
+      for (let i = 0; i < 100 && after.colored > after.painted * 0.02; i++) {
+        await page.waitForTimeout(100);
+        after = await colored();
+      }
+      assert.ok(after.colored <= after.painted * 0.02, `gray should leave the heatmap grey: ${JSON.stringify(after)}; settings.json: ${written.slice(-200)}`);
+    } finally {
+      await editUserSettings(page, JSON.parse(original));
+    }
   });
 
   it('saves a chart as PNG from the renderer through the extension host', async () => {
