@@ -84,6 +84,17 @@ export const STYLE = `
 .fglab-table-box { max-height: 420px; overflow: auto; }
 .fglab-table-note { color: var(--vscode-descriptionForeground, inherit); margin: 4px 0; }
 .fglab-note { color: var(--vscode-descriptionForeground, inherit); }
+.fglab-variant { margin-top: 10px; }
+.fglab-variant > label { display: inline-flex; align-items: center; gap: 6px; }
+.fglab-variant select {
+  font: inherit;
+  color: var(--vscode-dropdown-foreground, inherit);
+  background: var(--vscode-dropdown-background, transparent);
+  border: 1px solid var(--vscode-dropdown-border, var(--vscode-editorWidget-border, #8888));
+  border-radius: 2px;
+  padding: 1px 4px;
+}
+.fglab-variant-views:not(:empty) { margin-top: 6px; padding-left: 10px; border-left: 2px solid var(--vscode-editorWidget-border, #8884); }
 .fglab-table { margin: 6px 16px 6px 0; border-collapse: collapse; font-variant-numeric: tabular-nums; }
 .fglab-table caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
 .fglab-table th, .fglab-table td { padding: 1px 8px; text-align: right; border-bottom: 1px solid var(--vscode-editorWidget-border, #8884); }

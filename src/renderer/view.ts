@@ -31,6 +31,10 @@ export interface ViewState extends ViewOptions {
   zoom: { min: number; max: number } | null;
   /** Views shown as tables. */
   tables: ViewKind[];
+  /** Comparisons: the variant whose own views are shown below the overlaid ones, if any. */
+  variant: number | null;
+  /** The picks in that variant's views. */
+  variantState: Partial<ViewState>;
 }
 
 /** Views that zoom and pan along their step axis. */
@@ -69,6 +73,8 @@ export function restoreState(output: Trace | Comparison, saved: Partial<ViewStat
     colorMap: saved.colorMap === 'cividis' || saved.colorMap === 'gray' ? saved.colorMap : 'viridis',
     zoom,
     tables: Array.isArray(saved.tables) ? saved.tables.filter((k): k is ViewKind => typeof k === 'string') : [],
+    variant: isComparison(output) && Number.isInteger(saved.variant) && saved.variant! >= 0 && saved.variant! < output.variants.length ? saved.variant! : null,
+    variantState: typeof saved.variantState === 'object' && saved.variantState !== null ? saved.variantState : {},
   };
 }
 
@@ -84,6 +90,9 @@ export class OutputView {
   private readonly kinds: ViewKind[];
   private cursor: Cursor = { step: null, query: null, source: null, channel: null };
   private disposed = false;
+  /** Comparisons: the view of the picked variant, and where it goes. */
+  private variantView: OutputView | undefined;
+  private variantBox: HTMLDivElement | undefined;
 
   /**
    * Builds the view into `host` (replacing its contents) and draws the charts. `onStateChange`
@@ -122,14 +131,45 @@ export class OutputView {
     }
     if (this.kinds.length === 0) grid.append(element('p', 'fglab-note', 'This output has no series to chart.'));
     this.root.append(main, grid, this.tooltip);
+    if (isComparison(output)) this.root.append(this.variantPicker(output));
     host.replaceChildren(styleElement(), this.root);
     if (this.kinds.length === 0) this.root.dataset.fglabReady = 'true';
     try {
       this.rebuild(this.kinds);
+      if (this.state.variant !== null) this.showVariant(this.state.variant);
     } catch (error) {
       this.dispose();
       throw error;
     }
+  }
+
+  /** A picker that shows one variant of a comparison with all the views of its own trace. */
+  private variantPicker(comparison: Comparison): HTMLElement {
+    const section = element('div', 'fglab-variant');
+    const options: [string, string][] = [['', 'none'], ...comparison.variants.map((v, k): [string, string] => [String(k), v.name])];
+    const picker = select('fglab-variant-picker', 'Views of variant', 'Variant whose own views are shown', options, this.state.variant === null ? '' : String(this.state.variant), (v) => {
+      this.state.variant = v === '' ? null : Number(v);
+      this.state.variantState = {};
+      this.showVariant(this.state.variant);
+      this.onStateChange({ ...this.state });
+    });
+    this.variantBox = element('div', 'fglab-variant-views');
+    section.append(picker.label, this.variantBox);
+    return section;
+  }
+
+  private showVariant(index: number | null): void {
+    this.variantView?.dispose();
+    this.variantView = undefined;
+    if (index === null || !isComparison(this.output) || !this.variantBox) return;
+    const box = element('div');
+    this.variantBox.replaceChildren(box);
+    const variant = this.output.variants[index];
+    const exporter = { ...this.exporter, canExportOutput: false };
+    this.variantView = new OutputView(variant.trace, box, this.theme, { ...this.state.variantState, colorMap: this.state.colorMap }, (state) => {
+      this.state.variantState = state;
+      this.onStateChange({ ...this.state });
+    }, exporter);
   }
 
   /** The trace whose per-row views are shown (undefined for comparisons). */
@@ -369,12 +409,14 @@ export class OutputView {
     if (this.state.colorMap === colorMap) return;
     this.state.colorMap = colorMap;
     this.rebuild(this.kinds.filter((k) => k === 'heatmap' || k === 'matrix'));
+    this.variantView?.setColorMap(colorMap);
   }
 
   /** Redraws every view with `theme` (after a VS Code colour theme change). */
   setTheme(theme: ChartTheme): void {
     this.theme = theme;
     this.rebuild(this.kinds);
+    this.variantView?.setTheme(theme);
   }
 
   /** The theme the charts are drawn with. */
@@ -410,6 +452,7 @@ export class OutputView {
   /** Destroys the charts and empties the output element. */
   dispose(): void {
     this.disposed = true;
+    this.variantView?.dispose();
     for (const panel of this.panels.values()) panel.destroy();
     this.panels.clear();
     this.host.replaceChildren();

@@ -182,6 +182,23 @@ describe('fglab.charts views of every trace kind', function () {
     assert.ok(await screenshot(page, 'c', 'renderer-comparison.png') > 10_000);
   });
 
+  it('shows the views of one variant of a comparison on request, and keeps the pick when rendered again', async () => {
+    await renderOutput(page, 'c', paths.comparison);
+    await waitReady(page, 'c');
+    assert.equal(await page.locator('#output-c .fglab-variant-views .fglab-trace').count(), 0, 'no variant shown at first');
+    await page.selectOption('#output-c select.fglab-variant-picker', '3');
+    await page.waitForSelector('#output-c .fglab-variant-views .fglab-trace[data-fglab-ready="true"]', { state: 'attached' });
+    const kinds = await page.$$eval('#output-c .fglab-variant-views canvas[data-fglab-chart]', (cs) => cs.map((c) => (c as HTMLCanvasElement).dataset.fglabChart));
+    assert.deepEqual(kinds, ['matrix', 'headGates', 'survival', 'halflife', 'saturation', 'entropy'], 'the forgetting-attention variant has its own views');
+    assert.match((await page.textContent('#output-c .fglab-variant-views .fglab-header')) ?? '', /^Forgetting attention · 1 × 40 steps × 4 heads/);
+    assert.equal(await page.locator('#output-c .fglab-variant-views .fglab-save-json').count(), 0, 'the whole output is saved from the comparison');
+    await renderOutput(page, 'c', paths.comparison);
+    await page.waitForSelector('#output-c .fglab-variant-views .fglab-trace[data-fglab-ready="true"]', { state: 'attached' });
+    assert.equal(await page.inputValue('#output-c select.fglab-variant-picker'), '3');
+    await page.selectOption('#output-c select.fglab-variant-picker', '');
+    assert.equal(await page.locator('#output-c .fglab-variant-views canvas').count(), 0);
+  });
+
   it('shows an error naming the series for an attention trace without weights', async () => {
     const trace = syntheticAttention({ time: 6, heads: 2, keyDim: 2 });
     delete trace.series.weights;
