@@ -3,12 +3,13 @@ import { createWasmLstmKernelAsync } from './kernels/wasm-lstm';
 import { getLstmKernel, setLstmKernel } from './lstm';
 import { initTensorFlow } from './tf';
 
-export { runSpec, runSpecCell, traceModel, traceSpec, type SpecContext } from './run';
+export { runSpec, runSpecCell, traceAny, traceModel, traceRecurrent, traceSpec, type SpecContext } from './run';
 export { traceOutputItems, markdownSummary, summarize, type TraceSummary } from './output';
 export { exportSeriesNames, traceToCsv, traceToJson, traceToNpy } from './export';
 export { parseSpec, type Spec, type ModelSpec } from './spec/model-spec';
 export { SpecError } from './spec/validate';
 export { CancelledError } from './kernels/lstm-kernel';
+export { describeModelFile, type DescribedLayer, type ModelFileDescription } from './import/describe';
 export { setLstmKernel, getLstmKernel } from './lstm';
 
 export interface LabOptions {

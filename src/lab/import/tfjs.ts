@@ -62,12 +62,15 @@ function readManifest(json: Record<string, unknown>, path: string): { paths: str
   });
 }
 
-/** Reads a TensorFlow.js `model.json` (already parsed) and its weight shards. */
-export function readTfjsModel(json: Record<string, unknown>, path: string, readFile: ReadFile): ModelFile {
+/**
+ * Reads a TensorFlow.js `model.json` (already parsed) and its weight shards; with
+ * `withWeights` false only the topology (the layers then have no weights).
+ */
+export function readTfjsModel(json: Record<string, unknown>, path: string, readFile: ReadFile, withWeights = true): ModelFile {
   const topology = parseTopology(json.modelTopology, path);
   const folder = folderOf(path);
   const weights = new Map<string, { name: string; tensor: () => Tensor }>();
-  for (const [g, group] of readManifest(json, path).entries()) {
+  for (const [g, group] of (withWeights ? readManifest(json, path) : []).entries()) {
     const shards = group.paths.map((p) => {
       try {
         return readFile(folder + p);
