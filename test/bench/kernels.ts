@@ -6,8 +6,6 @@
 // a build). Prints the median of RUNS timed runs after WARMUP runs, as wall-clock time and as
 // this process's CPU time (steadier on a shared, loaded machine).
 //   node esbuild.config.mjs --tests && node out/test/bench/kernels.js [dist/fglab-kernels.wasm]
-// The full package registers tfjs's gradients, which influence needs (tfjs-core registers none).
-import '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';

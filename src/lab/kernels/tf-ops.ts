@@ -48,11 +48,11 @@ export interface RecurrentSequence<Captures> {
 }
 
 /**
- * Throws unless TensorFlow.js has the gradients of `kernelNames` (for example `BatchMatMul`,
- * `Sum`) registered. tfjs-core registers none by itself: a bundle that differentiates imports
- * `@tensorflow/tfjs-core/dist/register_all_gradients` once at its entry (the full
- * `@tensorflow/tfjs` package registers them too). The lab core cannot import it: it is an
- * ES module, which Node's `require` refuses when the tests load the packages unbundled.
+ * Throws unless TensorFlow.js has the gradients of `kernelNames` (for example `Sum`,
+ * `Slice`) registered. tfjs-core registers none by itself; src/lab/tf.ts imports
+ * `@tensorflow/tfjs-core/dist/register_all_gradients`, which works where tfjs-core resolves to
+ * its ES module build (the bundles). This guard turns a bundle or loader that missed it into
+ * one clear error instead of tfjs's "gradient function not found" deep inside a backward pass.
  */
 export function requireGradients(...kernelNames: string[]): void {
   const missing = kernelNames.filter((name) => tf.getGradient(name) === undefined);

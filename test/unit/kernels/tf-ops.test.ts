@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-// The full package registers every gradient (tfjs-core alone registers none; see requireGradients).
-import '@tensorflow/tfjs';
 import { jsGruKernel } from '../../../src/lab/kernels/gru-kernel';
 import { jsLstmKernel } from '../../../src/lab/kernels/lstm-kernel';
 import { gruSequence, lstmSequence, projection, requireGradients } from '../../../src/lab/kernels/tf-ops';

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-// The full package registers every gradient (tfjs-core alone registers none; see requireGradients).
-import '@tensorflow/tfjs';
 import { generateLstmWeights, type LstmWeights, type SequenceInput } from '../../../src/lab/data';
 import { generateGruWeights, type GruWeights } from '../../../src/lab/gru';
 import { influence } from '../../../src/lab/influence';
