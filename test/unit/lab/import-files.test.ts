@@ -108,6 +108,14 @@ describe('importing Keras and PyTorch files', () => {
     assert.ok(maxAbsDiff(trace.series.hidden.data, flat(expected['torch-gru'])) < 1e-5);
   });
 
+  it('compares a trained model with an untrained twin: a variant with weights.seed drops the base\'s file and layer', async () => {
+    const out = await runSpec('model: compare\nbase:\n  weights: { file: keras3-lstm.keras, layer: lstm }\n  input: { file: x.json }\nvariants:\n  - name: trained\n  - name: untrained\n    model: lstm\n    units: 4\n    weights: { seed: 1 }\n', { readFile });
+    assert.ok(isComparison(out));
+    const [trained, untrained] = out.variants.map((v) => v.trace);
+    assert.ok(maxAbsDiff(trained.series.hidden.data, flat(expected['keras3-lstm'])) < 1e-5);
+    assert.deepEqual((untrained.spec as { weights: unknown }).weights, { seed: 1 });
+  });
+
   it('says which spec key contradicts the file, with its line', async () => {
     assert.equal((await failure('model: lstm\nweights: { file: torch-gru.json }\ninput: { file: x.json }\n')).message, 'model: the traced layer "l0" of "torch-gru.json" is a GRU, got lstm (line 1)');
     assert.equal((await failure('units: 7\nweights: { file: keras3-lstm.keras }\ninput: { file: x.json }\n')).message, 'units: layer "lstm" of "keras3-lstm.keras" has 4 units, got 7 (line 1)');
