@@ -6,7 +6,7 @@
  */
 import { MARKDOWN_MIME, TRACE_MIME } from '../shared/ids';
 import type { OutputItemBytes } from '../shared/protocol';
-import { encodeOutputBytes, isComparison, KEEP_GATE, type Comparison, type Trace } from '../shared/trace';
+import { encodeOutputBytes, isComparison, KEEP_GATE, type Comparison, type OutputPrecision, type Trace } from '../shared/trace';
 import { utf8Encode } from '../shared/utf8';
 import { median } from './metrics';
 
@@ -111,10 +111,17 @@ export function markdownSummary(output: Trace | Comparison): string {
   ].join('\n');
 }
 
-/** The output items of a trace or comparison, in the order VS Code prefers them (richest first). */
-export function traceOutputItems(output: Trace | Comparison): OutputItemBytes[] {
+/** Precision of series in notebook outputs unless a setting says otherwise: gates to about 8e-6. */
+export const DEFAULT_OUTPUT_PRECISION: OutputPrecision = '16-bit';
+
+/**
+ * The output items of a trace or comparison, in the order VS Code prefers them (richest
+ * first). Series are stored at `precision` (default 16-bit: a 2048-step × 128-unit LSTM takes
+ * about 3.5 MB); exports from the CLI are always exact.
+ */
+export function traceOutputItems(output: Trace | Comparison, precision: OutputPrecision = DEFAULT_OUTPUT_PRECISION): OutputItemBytes[] {
   return [
-    { mime: TRACE_MIME, data: encodeOutputBytes(output) },
+    { mime: TRACE_MIME, data: encodeOutputBytes(output, { precision }) },
     { mime: MARKDOWN_MIME, data: utf8Encode(markdownSummary(output)) },
   ];
 }

@@ -1,6 +1,6 @@
 /** Running a spec cell: parse, load, trace, measure. */
 import type { OutputItemBytes } from '../shared/protocol';
-import { isComparison, type Comparison, type Trace } from '../shared/trace';
+import { isComparison, type Comparison, type OutputPrecision, type Trace } from '../shared/trace';
 import { attentionInfluence, traceAttention } from './attention';
 import { loadAttentionWeights, loadGruWeights, loadInput, loadLstmWeights, type LstmWeights, type ReadFile, type SequenceInput } from './data';
 import { traceGru, type GruWeights } from './gru';
@@ -19,6 +19,8 @@ export interface SpecContext {
   readFile: ReadFile;
   /** Checked between chunks of steps; returning true stops the run with `CancelledError`. */
   shouldStop?: () => boolean;
+  /** How `runSpecCell` stores series in the output (default 16-bit). */
+  outputPrecision?: OutputPrecision;
 }
 
 /** Transposes `[batch, heads, time]` to `[batch, time, heads]` so per-head metrics reuse the per-unit ones. */
@@ -144,5 +146,5 @@ export async function traceSpec(source: string, context: SpecContext): Promise<T
  * worker sends to the host and what `fglab run` writes into the notebook.
  */
 export async function runSpecCell(source: string, context: SpecContext): Promise<OutputItemBytes[]> {
-  return traceOutputItems(await runSpec(source, context));
+  return traceOutputItems(await runSpec(source, context), context.outputPrecision);
 }

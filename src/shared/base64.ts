@@ -44,23 +44,43 @@ export function encodeBase64Ascii(bytes: Uint8Array): Uint8Array {
 
 /** Decodes standard base64; throws on characters outside the alphabet or a bad length. */
 export function decodeBase64(text: string): Uint8Array {
-  const clean = text.replace(/[\r\n]/g, '');
+  const native = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
+  const clean = text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0 ? text.replace(/[\r\n]/g, '') : text;
   if (clean.length % 4 !== 0) throw new Error(`base64: expected a length divisible by 4, got ${clean.length}`);
+  if (native) {
+    try {
+      return native(clean);
+    } catch {
+      // fall through to the checked decoder, which names the position
+    }
+  }
   const padding = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((clean.length / 4) * 3 - padding);
+  const whole = clean.length - (padding ? 4 : 0);
   let o = 0;
-  for (let i = 0; i < clean.length; i += 4) {
-    let n = 0;
-    for (let k = 0; k < 4; k++) {
+  for (let i = 0; i < whole; i += 4) {
+    const a = LOOKUP[clean.charCodeAt(i) & 127] | (clean.charCodeAt(i) >> 7 ? -1 : 0);
+    const b = LOOKUP[clean.charCodeAt(i + 1) & 127] | (clean.charCodeAt(i + 1) >> 7 ? -1 : 0);
+    const c = LOOKUP[clean.charCodeAt(i + 2) & 127] | (clean.charCodeAt(i + 2) >> 7 ? -1 : 0);
+    const d = LOOKUP[clean.charCodeAt(i + 3) & 127] | (clean.charCodeAt(i + 3) >> 7 ? -1 : 0);
+    if ((a | b | c | d) < 0) throw new Error(`base64: unexpected character at ${i + [a, b, c, d].findIndex((v) => v < 0)}`);
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
+  }
+  if (padding) {
+    const i = whole;
+    const v = [0, 1, 2, 3].map((k) => {
       const code = clean.charCodeAt(i + k);
-      const isPad = code === 61 && i + k >= clean.length - padding;
-      const v = isPad ? 0 : code < 128 ? LOOKUP[code] : -1;
-      if (v < 0) throw new Error(`base64: unexpected character at ${i + k}`);
-      n = (n << 6) | v;
-    }
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+      if (code === 61 && k >= 4 - padding) return 0;
+      const x = code < 128 ? LOOKUP[code] : -1;
+      if (x < 0) throw new Error(`base64: unexpected character at ${i + k}`);
+      return x;
+    });
+    const n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+    out[o++] = n >> 16;
+    if (padding === 1) out[o++] = (n >> 8) & 255;
   }
   return out;
 }

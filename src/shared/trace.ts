@@ -158,8 +158,29 @@ export const TRACE_FORMAT_VERSION = 1;
 /** A series in a payload: base64 of little-endian float32 values, row-major. */
 export interface EncodedSeries {
   shape: number[];
-  dtype: 'float32';
+  /**
+   * `float32`: the values. `uint16` / `uint8`: codes q with value = offset + q·scale, the
+   * largest code (65535 / 255) standing for NaN; the error is at most scale / 2.
+   */
+  dtype: 'float32' | 'uint16' | 'uint8';
   data: string;
+  offset?: number;
+  scale?: number;
+}
+
+/**
+ * How series are stored in a cell output. `float32` is exact; `16-bit` (the default for
+ * notebook outputs) keeps gates to about 8e-6; `8-bit` to about 2e-3 of each series' range.
+ * The CLI's exports are always exact.
+ */
+export type OutputPrecision = 'float32' | '16-bit' | '8-bit';
+
+export const OUTPUT_PRECISIONS: readonly OutputPrecision[] = ['float32', '16-bit', '8-bit'];
+
+/** Options of the encoders. */
+export interface EncodeOptions {
+  /** Default `float32`. */
+  precision?: OutputPrecision;
 }
 
 /** The JSON body of an `application/vnd.fglab.trace+json` output item holding one trace. */
@@ -175,6 +196,8 @@ export interface TracePayload {
   labels?: string[];
   spec?: unknown;
   timings?: Record<string, number>;
+  /** Series left out because the decoder recomputes them exactly from others (compact outputs). */
+  derived?: string[];
 }
 
 /** The JSON body of an output item holding a comparison: one trace payload per variant. */
@@ -217,29 +240,104 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/**
+ * Series a compact output leaves out because the decoder rebuilds them: `survival` (the running
+ * product of the keep gate) and the LSTM's `hidden` (o⊙tanh(c)).
+ */
+function derivable(trace: Trace): string[] {
+  const out: string[] = [];
+  const keep = KEEP_GATE[trace.model];
+  if (isRecurrent(trace.model) && keep && trace.series[keep] && trace.series.survival) out.push('survival');
+  if (trace.model === 'lstm' && trace.series.outputGate && trace.series.cell && trace.series.hidden) out.push('hidden');
+  return out;
+}
+
+/** Rebuilds a series a compact payload left out. */
+function derive(name: string, series: Record<string, Series>, model: ModelKind, key: string): Series {
+  if (name === 'survival') {
+    const gate = KEEP_GATE[model] ? series[KEEP_GATE[model] as string] : undefined;
+    if (!gate) failText(key, `the keep gate to rebuild "survival"`, 'none');
+    const [B, T, U] = gate.shape;
+    const data = new Float32Array(gate.data.length);
+    for (let b = 0; b < B; b++) {
+      for (let u = 0; u < U; u++) {
+        let r = 1;
+        for (let t = 0; t < T; t++) {
+          const i = (b * T + t) * U + u;
+          r *= gate.data[i];
+          data[i] = r;
+        }
+      }
+    }
+    return { shape: [...gate.shape], data };
+  }
+  if (name === 'hidden' && model === 'lstm' && series.outputGate && series.cell) {
+    const o = series.outputGate.data;
+    const c = series.cell.data;
+    return { shape: [...series.cell.shape], data: o.map((v, i) => v * Math.tanh(c[i])) };
+  }
+  return failText(key, 'a series this version can rebuild (survival, or hidden of an LSTM)', JSON.stringify(name));
+}
+
+/** The stored form of a series at a precision. */
+function encodeSeries(s: Series, precision: OutputPrecision): { meta: Omit<EncodedSeries, 'data'>; bytes: Uint8Array } {
+  if (precision === 'float32') return { meta: { shape: [...s.shape], dtype: 'float32' }, bytes: float32ToBytes(s.data) };
+  const bits = precision === '16-bit' ? 16 : 8;
+  const nanCode = 2 ** bits - 1;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of s.data) {
+    if (Number.isFinite(v)) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  if (min > max) min = max = 0;
+  const scale = max > min ? (max - min) / (nanCode - 1) : 1;
+  const codes = bits === 16 ? new Uint16Array(s.data.length) : new Uint8Array(s.data.length);
+  for (let i = 0; i < s.data.length; i++) {
+    const v = s.data[i];
+    codes[i] = Number.isFinite(v) ? Math.round((v - min) / scale) : nanCode;
+  }
+  let bytes = new Uint8Array(codes.buffer);
+  if (!LITTLE_ENDIAN && bits === 16) {
+    bytes = new Uint8Array(codes.length * 2);
+    const view = new DataView(bytes.buffer);
+    codes.forEach((q, i) => view.setUint16(i * 2, q, true));
+  }
+  return { meta: { shape: [...s.shape], dtype: bits === 16 ? 'uint16' : 'uint8', offset: min, scale }, bytes };
+}
+
 /** Turns a trace into its JSON payload. */
-export function encodeTrace(trace: Trace): TracePayload {
-  return { format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, ...traceBody(trace, (s) => encodeBase64(float32ToBytes(s.data))) };
+export function encodeTrace(trace: Trace, options: EncodeOptions = {}): TracePayload {
+  return { format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, ...traceBody(trace, options.precision ?? 'float32', (bytes) => encodeBase64(bytes)) };
 }
 
 /** Turns a comparison into its JSON payload. */
-export function encodeComparison(comparison: Comparison): ComparisonPayload {
+export function encodeComparison(comparison: Comparison, options: EncodeOptions = {}): ComparisonPayload {
+  const precision = options.precision ?? 'float32';
   return {
     format: TRACE_FORMAT,
     version: TRACE_FORMAT_VERSION,
     kind: 'comparison',
-    variants: comparison.variants.map((v) => ({ name: v.name, ...traceBody(v.trace, (s) => encodeBase64(float32ToBytes(s.data))) })),
+    variants: comparison.variants.map((v) => ({ name: v.name, ...traceBody(v.trace, precision, (bytes) => encodeBase64(bytes)) })),
   };
 }
 
-/** The payload fields of a trace, with `data(series)` as each series' data string. */
-function traceBody(trace: Trace, data: (s: Series, name: string) => string): Omit<TracePayload, 'format' | 'version'> {
+/** The payload fields of a trace, with `data(bytes)` as each stored series' data string. */
+function traceBody(trace: Trace, precision: OutputPrecision, data: (bytes: Uint8Array) => string): Omit<TracePayload, 'format' | 'version'> {
+  const derived = precision === 'float32' ? [] : derivable(trace);
   const series: Record<string, EncodedSeries> = {};
-  for (const [name, s] of Object.entries(trace.series)) series[name] = { shape: [...s.shape], dtype: 'float32', data: data(s, name) };
+  for (const [name, s] of Object.entries(trace.series)) {
+    if (derived.includes(name)) continue;
+    const { meta, bytes } = encodeSeries(s, precision);
+    series[name] = { ...meta, data: data(bytes) };
+  }
   const body: Omit<TracePayload, 'format' | 'version'> = { model: trace.model, dims: { ...trace.dims }, series, metrics: trace.metrics };
   if (trace.labels) body.labels = trace.labels;
   if (trace.spec !== undefined) body.spec = trace.spec;
   if (trace.timings) body.timings = trace.timings;
+  if (derived.length) body.derived = derived;
   return body;
 }
 
@@ -249,22 +347,23 @@ function traceBody(trace: Trace, data: (s: Series, name: string) => string): Omi
  * the multi-megabyte base64 strings: each series' base64 is written straight into the
  * output between the UTF-8 pieces of the rest.
  */
-export function encodeOutputBytes(output: Trace | Comparison): Uint8Array {
+export function encodeOutputBytes(output: Trace | Comparison, options: EncodeOptions = {}): Uint8Array {
+  const precision = options.precision ?? 'float32';
   const nonce = Math.random().toString(36).slice(2);
-  const pending: Series[] = [];
-  const mark = (s: Series): string => {
-    pending.push(s);
+  const pending: Uint8Array[] = [];
+  const mark = (bytes: Uint8Array): string => {
+    pending.push(bytes);
     return `\u0000fglab-${nonce}-${pending.length - 1}\u0000`;
   };
   const skeleton = isComparison(output)
-    ? { format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, kind: 'comparison', variants: output.variants.map((v) => ({ name: v.name, ...traceBody(v.trace, mark) })) }
-    : { format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, ...traceBody(output, mark) };
+    ? { format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, kind: 'comparison', variants: output.variants.map((v) => ({ name: v.name, ...traceBody(v.trace, precision, mark) })) }
+    : { format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, ...traceBody(output, precision, mark) };
   let rest = JSON.stringify(skeleton);
   const parts: Uint8Array[] = [];
-  pending.forEach((series, i) => {
+  pending.forEach((bytes, i) => {
     const m = JSON.stringify(`\u0000fglab-${nonce}-${i}\u0000`).slice(1, -1);
     const at = rest.indexOf(m);
-    parts.push(utf8Encode(rest.slice(0, at)), encodeBase64Ascii(float32ToBytes(series.data)));
+    parts.push(utf8Encode(rest.slice(0, at)), encodeBase64Ascii(bytes));
     rest = rest.slice(at + m.length);
   });
   parts.push(utf8Encode(rest));
@@ -327,7 +426,8 @@ function readNested(v: unknown, key: string, shape: readonly number[]): unknown 
 
 function readSeries(raw: unknown, key: string): Series {
   if (!isRecord(raw)) fail(key, 'an object', raw);
-  if (raw.dtype !== 'float32') fail(`${key}.dtype`, '"float32"', raw.dtype);
+  const dtype = raw.dtype;
+  if (dtype !== 'float32' && dtype !== 'uint16' && dtype !== 'uint8') fail(`${key}.dtype`, '"float32", "uint16" or "uint8"', dtype);
   if (!Array.isArray(raw.shape) || !raw.shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
     fail(`${key}.shape`, 'an array of non-negative integers', raw.shape);
   }
@@ -339,8 +439,21 @@ function readSeries(raw: unknown, key: string): Series {
   } catch (e) {
     failText(`${key}.data`, 'base64', (e as Error).message);
   }
-  if (bytes.length !== sizeOf(shape) * 4) failText(`${key}.data`, `${sizeOf(shape) * 4} bytes for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
-  return { shape, data: bytesToFloat32(bytes) };
+  const width = dtype === 'float32' ? 4 : dtype === 'uint16' ? 2 : 1;
+  if (bytes.length !== sizeOf(shape) * width) failText(`${key}.data`, `${sizeOf(shape) * width} bytes for shape [${shape.join(', ')}] of ${dtype}`, `${bytes.length} bytes`);
+  if (dtype === 'float32') return { shape, data: bytesToFloat32(bytes) };
+  if (typeof raw.offset !== 'number' || !Number.isFinite(raw.offset)) fail(`${key}.offset`, 'a finite number', raw.offset);
+  if (typeof raw.scale !== 'number' || !Number.isFinite(raw.scale)) fail(`${key}.scale`, 'a finite number', raw.scale);
+  const { offset, scale } = raw as { offset: number; scale: number };
+  const n = sizeOf(shape);
+  const data = new Float32Array(n);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nanCode = dtype === 'uint16' ? 65535 : 255;
+  for (let i = 0; i < n; i++) {
+    const q = dtype === 'uint16' ? view.getUint16(i * 2, true) : bytes[i];
+    data[i] = q === nanCode ? NaN : offset + q * scale;
+  }
+  return { shape, data };
 }
 
 /** Reads one trace payload (the body of a trace, or one variant of a comparison). */
@@ -365,6 +478,10 @@ function readTrace(json: Record<string, unknown>, prefix: string): Trace {
   if (!isRecord(json.series)) fail(at('series'), 'an object', json.series);
   const series: Record<string, Series> = {};
   for (const [name, raw] of Object.entries(json.series)) series[name] = readSeries(raw, at(`series.${name}`));
+  if (json.derived !== undefined) {
+    if (!Array.isArray(json.derived) || !json.derived.every((d) => typeof d === 'string')) fail(at('derived'), 'an array of series names', json.derived);
+    for (const name of json.derived as string[]) series[name] = derive(name, series, model, at(`derived`));
+  }
   const m = json.metrics;
   if (!isRecord(m)) fail(at('metrics'), 'an object', m);
   const metrics: TraceMetrics = {};

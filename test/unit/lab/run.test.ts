@@ -86,16 +86,25 @@ describe('running a spec', () => {
     );
   });
 
-  it('makes a trace output that decodes back and a Markdown summary', async () => {
+  it('makes a 16-bit trace output that decodes back within its step, and a Markdown summary', async () => {
     const trace = await traceSpec('model: lstm\nunits: 4\ninput: { shape: [6, 3], random: {} }\n', { readFile });
     const [json, md] = traceOutputItems(trace);
     assert.equal(json.mime, 'application/vnd.fglab.trace+json');
     assert.equal(md.mime, 'text/markdown');
     const decoded = decodeTrace(JSON.parse(new TextDecoder().decode(json.data)));
-    assert.deepEqual(decoded.series.forgetGate.data, trace.series.forgetGate.data);
+    decoded.series.forgetGate.data.forEach((v, i) => assert.ok(Math.abs(v - trace.series.forgetGate.data[i]) < 1e-5));
     assert.deepEqual(decoded.metrics, trace.metrics);
+    const exact = decodeTrace(JSON.parse(new TextDecoder().decode(traceOutputItems(trace, 'float32')[0].data)));
+    assert.deepEqual(exact.series.forgetGate.data, trace.series.forgetGate.data);
     const summary = markdownSummary(trace);
     assert.match(summary, /batch 1 × 6 steps × 4 units, 3 input features/);
     assert.match(summary, /mean forget gate f \| 0\.\d{3}/);
   });
+
+  it('keeps a 2048-step × 128-unit LSTM output under 4 MB by default', async () => {
+    const trace = await traceSpec('model: lstm\nunits: 128\ninput: { shape: [2048, 64], random: {} }\n', { readFile });
+    const bytes = traceOutputItems(trace).reduce((n, o) => n + o.data.length, 0);
+    assert.ok(bytes < 4 * 1024 ** 2, `${(bytes / 1024 ** 2).toFixed(2)} MB`);
+  });
+
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { decodeBase64, encodeBase64 } from '../../../src/shared/base64';
-import { decodeTrace, encodeTrace, encodeTraceBytes, TraceFormatError, type Trace } from '../../../src/shared/trace';
+import { decodeTrace, encodeOutputBytes, encodeTrace, encodeTraceBytes, TraceFormatError, type Trace } from '../../../src/shared/trace';
 
 function smallTrace(): Trace {
   const shape = [1, 2, 3];
@@ -44,6 +44,56 @@ describe('trace codec', () => {
     assert.equal(Buffer.from(encodeTraceBytes(trace)).toString('utf8'), JSON.stringify(encodeTrace(trace)));
   });
 
+  it('stores 16-bit codes within half a step of each value, NaN kept, and rebuilds survival and hidden', () => {
+    const n = 3 * 5 * 4;
+    const rnd = (k: number) => Math.abs(Math.sin(k * 12.9898) * 43758.5453) % 1;
+    const gate = Float32Array.from({ length: n }, (_, k) => rnd(k));
+    const cell = Float32Array.from({ length: n }, (_, k) => 4 * (rnd(k + 7) - 0.5));
+    const out = Float32Array.from({ length: n }, (_, k) => rnd(k + 3));
+    const shape = [3, 5, 4];
+    const survival = new Float32Array(n);
+    for (let b = 0; b < 3; b++) for (let u = 0; u < 4; u++) { let r = 1; for (let t = 0; t < 5; t++) { const i = (b * 5 + t) * 4 + u; r *= gate[i]; survival[i] = r; } }
+    const trace: Trace = {
+      model: 'lstm',
+      dims: { batch: 3, time: 5, units: 4, features: 2 },
+      series: {
+        forgetGate: { shape, data: gate },
+        outputGate: { shape, data: out },
+        cell: { shape, data: cell },
+        hidden: { shape, data: out.map((o, i) => o * Math.tanh(cell[i])) },
+        survival: { shape, data: survival },
+        decayLike: { shape, data: gate.map((v, i) => (i % 7 === 0 ? NaN : -v)) },
+      },
+      metrics: {},
+    };
+    for (const [precision, bits] of [['16-bit', 16], ['8-bit', 8]] as const) {
+      const payload = JSON.parse(Buffer.from(encodeOutputBytes(trace, { precision })).toString('utf8'));
+      assert.deepEqual(payload.derived, ['survival', 'hidden']);
+      assert.equal(payload.series.survival, undefined);
+      assert.equal(payload.series.forgetGate.dtype, bits === 16 ? 'uint16' : 'uint8');
+      const back = decodeTrace(payload);
+      for (const name of ['forgetGate', 'outputGate', 'cell', 'decayLike']) {
+        const s = trace.series[name].data;
+        const range = Math.max(...s.filter(Number.isFinite)) - Math.min(...s.filter(Number.isFinite));
+        const step = range / (2 ** bits - 2);
+        back.series[name].data.forEach((v, i) => {
+          if (Number.isNaN(s[i])) assert.ok(Number.isNaN(v), `${name}[${i}] NaN`);
+          else assert.ok(Math.abs(v - s[i]) <= step / 2 + 1e-6, `${name}[${i}]: ${v} vs ${s[i]} (${precision})`);
+        });
+      }
+      // rebuilt from the decoded gates, so within the gates' error
+      back.series.survival.data.forEach((v, i) => assert.ok(Math.abs(v - survival[i]) <= 5 * (1 / (2 ** bits - 2)), `survival[${i}]`));
+      back.series.hidden.data.forEach((v, i) => assert.ok(Math.abs(v - trace.series.hidden.data[i]) <= 3 * (4 / (2 ** bits - 2)), `hidden[${i}]`));
+    }
+  });
+
+  it('keeps float32 exact and every series when asked to', () => {
+    const trace = smallTrace();
+    const payload = JSON.parse(Buffer.from(encodeOutputBytes(trace, { precision: 'float32' })).toString('utf8'));
+    assert.equal(payload.derived, undefined);
+    assert.deepEqual(decodeTrace(payload), trace);
+  });
+
   it('stores little-endian float32', () => {
     const payload = encodeTrace(smallTrace());
     const bytes = Buffer.from(payload.series.forgetGate.data, 'base64');
@@ -64,7 +114,9 @@ describe('trace codec', () => {
     };
     assert.equal(bad((p) => (p.format = 'nope')), 'trace format: expected "fglab.trace", got "nope"');
     assert.match(bad((p) => (p.version = 99)), /^trace version: expected 1/);
-    assert.match(bad((p) => ((p.series as any).hidden.data = 'AAAA')), /^trace series\.hidden\.data: expected 24 bytes for shape \[1, 2, 3\], got 3 bytes/);
+    assert.match(bad((p) => ((p.series as any).hidden.data = 'AAAA')), /^trace series\.hidden\.data: expected 24 bytes for shape \[1, 2, 3\] of float32, got 3 bytes/);
+    assert.match(bad((p) => ((p.series as any).hidden.dtype = 'int8')), /^trace series\.hidden\.dtype: expected "float32", "uint16" or "uint8", got "int8"/);
+    assert.match(bad((p) => ((p as any).derived = ['cell'])), /^trace derived: expected a series this version can rebuild/);
     assert.match(bad((p) => ((p.series as any).hidden.data = '@@@@')), /^trace series\.hidden\.data: expected base64/);
     assert.match(bad((p) => ((p.metrics as any).halfLife = [1])), /^trace metrics\.halfLife: expected 3 entries, got 1/);
     assert.match(bad((p) => ((p.dims as any).units = -1)), /^trace dims\.units: expected a non-negative integer, got number -1/);
