@@ -8,12 +8,13 @@
  * FGLAB_EXTENSION_UNDER_TEST=installed|source (the extension-host suite loads the installed
  * .vsix contents, default, or the repository itself).
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 import { CodeServer } from './harness/code-server';
 import { runExtensionHostTests } from './harness/ext-host-tests';
 import { assertInstalled, CACHE, extensionId, RESULTS, ROOT } from './harness/paths';
+import { vsixProblems } from './harness/vsix-contents';
 
 interface Phase { name: string; ms: number; ok: boolean; detail: string }
 
@@ -78,6 +79,8 @@ async function main(): Promise<number> {
   try {
     const installed = server.installedExtensionPath(extensionId());
     if (!installed) throw new Error(`${extensionId()} is not in ${server.extensionsDir} after --install-extension`);
+    const problems = vsixProblems(installed, vsix);
+    phases.push({ name: '.vsix contents', ms: 0, ok: problems.length === 0, detail: problems.length ? problems.join('; ') : `${(statSync(vsix).size / 1024 / 1024).toFixed(2)} MB, only bundles, .wasm, media and docs` });
 
     if (suites.includes('ext-host')) {
       const extensionPath = process.env.FGLAB_EXTENSION_UNDER_TEST === 'source' ? ROOT : installed;

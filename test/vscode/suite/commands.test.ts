@@ -27,6 +27,7 @@ describe('Commands', () => {
   afterEach(closeAllEditors);
 
   it('registers every command of the palette', async () => {
+    await labApi(); // a command from the palette activates the extension first; here, when run alone
     const commands = await vscode.commands.getCommands(true);
     for (const id of COMMANDS) assert.ok(commands.includes(id), `command ${id} is not registered`);
   });
