@@ -18,14 +18,17 @@ export function activationCode(activation: RecurrentActivation): number {
   return RECURRENT_ACTIVATIONS.indexOf(activation);
 }
 
+/** 1/(1 + e^−x). */
 export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+/** clip(0.2x + 0.5, 0, 1): TensorFlow.js's `hardSigmoid` (and Keras 2's). */
 export function hardSigmoid(x: number): number {
   return Math.min(1, Math.max(0, 0.2 * x + 0.5));
 }
 
+/** clip(x/6 + 0.5, 0, 1): Keras 3's `hard_sigmoid`. */
 export function kerasHardSigmoid(x: number): number {
   return Math.min(1, Math.max(0, x / 6 + 0.5));
 }
