@@ -1,7 +1,7 @@
 /**
  * `fglab`: the lab from a terminal.
  *
- *   fglab trace SPEC.yaml [--format json|csv|npy] [--series NAME] [--variant NAME] [--out FILE]
+ *   fglab trace SPEC.yaml [--format json|csv|npy|png] [--series NAME] [--variant NAME] [--theme light|dark] [--out FILE]
  *   fglab run NOTEBOOK.fglab [--out FILE]
  *
  * User errors print one line naming the key, what was expected and what was got, and exit 1;
@@ -9,7 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CancelledError, initLab, runSpec, runSpecCell, SpecError, traceToCsv, traceToJson, traceToNpy } from '../lab';
+import { CancelledError, initLab, runSpec, SpecError, traceOutputItems, traceToCsv, traceToJson, traceToNpy } from '../lab';
+import { PngUnavailableError, renderPng } from '../lab/png';
 import { isComparison, type Comparison, type Trace } from '../shared/trace';
 import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell } from '../shared/notebook-file';
 import { SPEC_LANGUAGE } from '../shared/ids';
@@ -20,13 +21,15 @@ import { utf8Encode } from '../shared/utf8';
 const USAGE = `Forget Gate Lab — see and measure how recurrent networks forget.
 
 Usage:
-  fglab trace SPEC.yaml [--format json|csv|npy] [--series NAME] [--variant NAME] [--out FILE]
+  fglab trace SPEC.yaml [--format json|csv|npy|png] [--series NAME] [--variant NAME] [--theme light|dark] [--out FILE]
       Trace the model a spec describes. JSON (default) goes to stdout:
       {"model", "dims", "series": {name: nested arrays}, "metrics"}, or
       {"variants": [{"name", ...}]} for model: compare.
       CSV has one row per element of the series sharing the first series' shape
       (or the shape of --series); .npy holds those series stacked, or one with
-      --series. For a comparison, CSV and .npy need --variant.
+      --series. For a comparison, CSV and .npy need --variant. PNG draws every
+      default view, as the notebook renderer does (needs the optional package
+      @napi-rs/canvas).
   fglab run NOTEBOOK.fglab [--out FILE]
       Run every code cell in order and write the notebook with its outputs
       (in place unless --out). Exits 1 if a cell fails.
@@ -73,22 +76,29 @@ function wasmDir(): string {
 }
 
 async function traceCommand(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['format', 'series', 'variant', 'out']);
+  const { positional, flags } = parseArgs(argv, ['format', 'series', 'variant', 'theme', 'out']);
   if (positional.length !== 1) throw new UsageError(`trace: expected one spec file, got ${positional.length}`);
   const format = flags.get('format') ?? 'json';
-  if (!['json', 'csv', 'npy'].includes(format)) throw new UsageError(`--format: expected json, csv or npy, got "${format}"`);
-  if (flags.has('series') && format === 'json') throw new UsageError('--series: only with --format csv or npy');
+  if (!['json', 'csv', 'npy', 'png'].includes(format)) throw new UsageError(`--format: expected json, csv, npy or png, got "${format}"`);
+  if (flags.has('series') && (format === 'json' || format === 'png')) throw new UsageError('--series: only with --format csv or npy');
+  const theme = flags.get('theme') ?? 'light';
+  if (theme !== 'light' && theme !== 'dark') throw new UsageError(`--theme: expected light or dark, got "${theme}"`);
+  if (flags.has('theme') && format !== 'png') throw new UsageError('--theme: only with --format png');
   const specPath = resolve(positional[0]);
   const source = readText(specPath, 'spec');
   await initLab({ tfjsWasmDir: wasmDir(), kernelWasm: readKernelWasm(wasmDir(), (m) => process.stderr.write(`${m}\n`)) });
   const output = await runSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)) });
   const trace = pickVariant(output, flags.get('variant'), format);
   const series = flags.get('series');
-  const body: string | Uint8Array = format === 'json' ? traceToJson(trace) : format === 'csv' ? traceToCsv(trace as Trace, series) : traceToNpy(trace as Trace, series);
+  const body: string | Uint8Array =
+    format === 'json' ? traceToJson(trace)
+      : format === 'csv' ? traceToCsv(trace as Trace, series)
+        : format === 'npy' ? traceToNpy(trace as Trace, series)
+          : renderPng(trace, { views: 'all', theme: theme as 'light' | 'dark' });
   const out = flags.get('out');
   if (out) writeFileSync(out, body);
   else if (typeof body === 'string') process.stdout.write(body);
-  else if (process.stdout.isTTY) throw new UsageError('--format npy: binary output; give --out FILE or redirect stdout');
+  else if (process.stdout.isTTY) throw new UsageError(`--format ${format}: binary output; give --out FILE or redirect stdout`);
   else process.stdout.write(body);
 }
 
@@ -100,7 +110,7 @@ function pickVariant(output: Trace | Comparison, name: string | undefined, forma
   }
   const names = output.variants.map((v) => v.name);
   if (name === undefined) {
-    if (format === 'json') return output;
+    if (format === 'json' || format === 'png') return output;
     throw new UsageError(`--format ${format}: a comparison needs --variant, one of ${names.map((n) => JSON.stringify(n)).join(', ')}`);
   }
   const found = output.variants.find((v) => v.name === name);
@@ -124,12 +134,23 @@ async function runCommand(argv: string[]): Promise<number> {
   await initLab({ tfjsWasmDir: wasmDir(), kernelWasm: readKernelWasm(wasmDir(), (m) => process.stderr.write(`${m}\n`)) });
   let order = 0;
   let failure: string | undefined;
+  let warnedNoPng = false;
   const run = async (cell: NotebookCell, index: number): Promise<void> => {
     const startTime = Date.now();
     const name = `cell ${index + 1}`;
     try {
       if (cell.language !== SPEC_LANGUAGE) throw new SpecError(`${name}: fglab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.language}"`);
-      cell.outputs = [{ items: await runSpecCell(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)) }) }];
+      const output = await runSpec(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)) });
+      const items = traceOutputItems(output);
+      // The picture GitHub and Jupyter show: the main view, when the optional native canvas is installed.
+      try {
+        items.push({ mime: 'image/png', data: renderPng(output) });
+      } catch (e) {
+        if (!(e instanceof PngUnavailableError)) throw e;
+        if (!warnedNoPng) process.stderr.write(`fglab: no image/png outputs: ${e.message}\n`);
+        warnedNoPng = true;
+      }
+      cell.outputs = [{ items }];
       cell.execution = { order: ++order, success: true, startTime, endTime: Date.now() };
       process.stderr.write(`${name}: ok (${Date.now() - startTime} ms)\n`);
     } catch (e) {
@@ -193,7 +214,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof UsageError) {
       process.stderr.write(`fglab: ${e.message}\n`);
       process.exitCode = 2;
-    } else if (e instanceof SpecError || e instanceof NotebookFileError || e instanceof CancelledError) {
+    } else if (e instanceof SpecError || e instanceof NotebookFileError || e instanceof CancelledError || e instanceof PngUnavailableError) {
       process.stderr.write(`fglab: ${e.message}\n`);
       process.exitCode = 1;
     } else {

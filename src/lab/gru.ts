@@ -11,7 +11,8 @@ import type { RecurrentActivation } from './kernels/activations';
 import { jsGruKernel, type GruKernel } from './kernels/gru-kernel';
 import { survival } from './metrics';
 import { createRandom } from './rng';
-import { now, tf } from './tf';
+import { projectTimeMajor } from './projection';
+import { now } from './tf';
 
 /**
  * GRU weights in the Keras layout, gate order z, r, h.
@@ -114,27 +115,6 @@ export function generateGruWeights(seed: number, features: number, units: number
 const WEIGHT_CACHE_SIZE = 4;
 const weightCache = new Map<string, GruWeights>();
 
-/**
- * `x_t·K + b` for every step, laid out `[time][batch][columns]` (time-major, so each step's
- * slice is contiguous), as one tfjs matMul; `kernel` is `[features, columns]`.
- */
-export function projectTimeMajor(input: SequenceInput, kernel: Float32Array, bias: Float32Array, columns: number): Float32Array {
-  const { batch: B, time: T, features: F } = input;
-  const timeMajor = new Float32Array(T * B * F);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) timeMajor.set(input.data.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
-  }
-  const projected = tf.tidy(() => {
-    const x = tf.tensor2d(timeMajor, [T * B, F]);
-    const k = tf.tensor2d(kernel, [F, columns]);
-    return tf.add(tf.matMul(x, k), tf.tensor1d(bias));
-  });
-  try {
-    return Float32Array.from(projected.dataSync() as Float32Array);
-  } finally {
-    projected.dispose();
-  }
-}
 
 /** Runs the GRU over `input` from a zero state and captures every gate at every step. */
 export function traceGru(input: SequenceInput, weights: GruWeights, options: GruRunOptions): GruRun {

@@ -1,4 +1,6 @@
 /** The lab core's public API, used by the worker, the CLI and the tests. */
+import { getGruKernel, setGruKernel } from './gru';
+import { createWasmGruKernelAsync } from './kernels/wasm-gru';
 import { createWasmLstmKernelAsync } from './kernels/wasm-lstm';
 import { getLstmKernel, setLstmKernel } from './lstm';
 import { initTensorFlow } from './tf';
@@ -24,6 +26,9 @@ export async function initLab(options: LabOptions): Promise<{ backend: string; k
   const [backend] = await Promise.all([
     initTensorFlow(options.tfjsWasmDir),
     options.kernelWasm ? createWasmLstmKernelAsync(options.kernelWasm).then(setLstmKernel) : undefined,
+    options.kernelWasm ? createWasmGruKernelAsync(options.kernelWasm).then(setGruKernel) : undefined,
   ]);
-  return { backend, kernel: getLstmKernel().name };
+  // One name when both recurrent kernels agree (`wasm-simd`), else both.
+  const [lstm, gru] = [getLstmKernel().name, getGruKernel().name];
+  return { backend, kernel: lstm === gru ? lstm : `lstm ${lstm}, gru ${gru}` };
 }

@@ -7,7 +7,8 @@ import type { Series } from '../shared/trace';
 import type { LstmWeights, SequenceInput } from './data';
 import { jsLstmKernel, type LstmKernel, type RecurrentActivation } from './kernels/lstm-kernel';
 import { survival } from './metrics';
-import { now, tf } from './tf';
+import { projectTimeMajor } from './projection';
+import { now } from './tf';
 
 let activeKernel: LstmKernel = jsLstmKernel;
 
@@ -32,28 +33,6 @@ export interface LstmRun {
   timings: { projectMs: number; recurrenceMs: number };
 }
 
-/**
- * `x_t·K + b` for every step, laid out `[time][batch][4·units]` (time-major, so that each
- * step's slice is contiguous: no per-step tensor slicing, which copies in tfjs-wasm).
- */
-export function projectInput(input: SequenceInput, weights: LstmWeights): Float32Array {
-  const { batch: B, time: T, features: F } = input;
-  const G = 4 * weights.units;
-  const timeMajor = new Float32Array(T * B * F);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) timeMajor.set(input.data.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
-  }
-  const projected = tf.tidy(() => {
-    const x = tf.tensor2d(timeMajor, [T * B, F]);
-    const k = tf.tensor2d(weights.kernel, [F, G]);
-    return tf.add(tf.matMul(x, k), tf.tensor1d(weights.bias));
-  });
-  try {
-    return Float32Array.from(projected.dataSync() as Float32Array);
-  } finally {
-    projected.dispose();
-  }
-}
 
 /** Runs the LSTM over `input` from a zero state and captures every gate at every step. */
 export function traceLstm(input: SequenceInput, weights: LstmWeights, options: LstmRunOptions): LstmRun {
@@ -61,7 +40,7 @@ export function traceLstm(input: SequenceInput, weights: LstmWeights, options: L
     throw new Error(`lstm: the input has ${input.features} features but the kernel expects ${weights.features}`);
   }
   const t0 = now();
-  const projected = projectInput(input, weights);
+  const projected = projectTimeMajor(input, weights.kernel, weights.bias, 4 * weights.units);
   const t1 = now();
   const out = activeKernel.run({
     batch: input.batch,

@@ -195,7 +195,9 @@ export function parseNotebook(bytes: Uint8Array): Notebook {
   } catch (e) {
     const message = (e as Error).message;
     const pos = /position (\d+)/.exec(message);
-    const where = pos ? lineColumn(text, Number(pos[1])) : 'unknown position';
+    // "Unexpected end of JSON input" names no position: the file ends too early.
+    const offset = pos ? Number(pos[1]) : /end of (JSON )?input/i.test(message) ? text.length : undefined;
+    const where = offset === undefined ? 'unknown position' : lineColumn(text, offset);
     throw new NotebookFileError(`file is not valid JSON at ${where}: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
   }
   if (!isRecord(json)) fail('file', 'a JSON object with "cells"', json);

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The built command line (`npm test` builds before testing). */
+const CLI = join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
+const SAMPLES = join(__dirname, '..', '..', '..', '..', 'media', 'samples');
+
+function fglab(args: string[], cwd: string): { code: number | null; stdout: Buffer; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, maxBuffer: 256 * 1024 ** 2 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+describe('fglab command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fglab-cli-'));
+  writeFileSync(join(dir, 'classic.yaml'), 'model: lstm\nunits: 128\ninput:\n  shape: [10, 64]\n  random: { seed: 7 }\nweights:\n  seed: 1\n');
+  writeFileSync(join(dir, 'small.yaml'), 'model: gru\nunits: 3\ninput: { file: x.json }\n');
+  writeFileSync(join(dir, 'x.json'), JSON.stringify([[1, 0], [0, 1]]));
+
+  it('prints the trace as JSON with every series as [batch][time][units] nested arrays', () => {
+    const r = fglab(['trace', 'classic.yaml'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout.toString('utf8'));
+    assert.deepEqual(Object.keys(json), ['model', 'dims', 'series', 'metrics']);
+    assert.deepEqual(json.dims, { batch: 1, time: 10, units: 128, features: 64 });
+    assert.deepEqual(Object.keys(json.series), ['inputGate', 'forgetGate', 'candidate', 'outputGate', 'cell', 'hidden', 'survival']);
+    for (const s of Object.values(json.series) as number[][][][]) {
+      assert.equal(s.length, 1);
+      assert.equal(s[0].length, 10);
+      assert.equal(s[0][0].length, 128);
+    }
+    assert.equal(json.metrics.halfLife.length, 128);
+    assert.deepEqual(Object.keys(json.metrics.saturation), ['low', 'high']);
+    assert.equal(r.stderr, '', 'nothing on stderr');
+  });
+
+  it('writes CSV, .npy and PNG files with --out', () => {
+    assert.equal(fglab(['trace', 'small.yaml', '--format', 'csv', '--out', 'a.csv'], dir).code, 0);
+    const csv = readFileSync(join(dir, 'a.csv'), 'utf8').split('\n');
+    assert.equal(csv[0], 'batch,step,unit,updateGate,resetGate,candidate,hidden,survival');
+    assert.equal(csv.length, 1 + 2 * 3 + 1);
+    assert.equal(fglab(['trace', 'small.yaml', '--format', 'npy', '--series', 'hidden', '--out', 'h.npy'], dir).code, 0);
+    const npy = readFileSync(join(dir, 'h.npy'));
+    assert.match(npy.subarray(10, 10 + npy.readUInt16LE(8)).toString('latin1'), /'shape': \(1, 2, 3\)/);
+    assert.equal(fglab(['trace', 'small.yaml', '--format', 'png', '--out', 'a.png'], dir).code, 0);
+    assert.deepEqual([...readFileSync(join(dir, 'a.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  });
+
+  it('fails with one line naming the key, and exit code 1, on a bad spec', () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'model: lstm\nunits: 0\ninput: { shape: [2, 2], random: {} }\n');
+    const r = fglab(['trace', 'bad.yaml'], dir);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'fglab: units: expected an integer from 1 to 4096, got 0 (line 2)\n');
+    const missing = fglab(['trace', 'nope.yaml'], dir);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^fglab: spec: cannot read ".*nope\.yaml": no such file\n$/);
+  });
+
+  it('fails with exit code 2 on a usage error', () => {
+    const r = fglab(['trace', 'classic.yaml', '--format', 'xml'], dir);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'fglab: --format: expected json, csv, npy or png, got "xml"\n');
+    assert.equal(fglab(['frobnicate'], dir).code, 2);
+  });
+
+  it('runs a notebook and writes its outputs: trace, summary and picture', () => {
+    const nb = join(dir, 'gru.fglab');
+    writeFileSync(nb, readFileSync(join(SAMPLES, 'gru-update-gate.fglab')));
+    const r = fglab(['run', 'gru.fglab', '--out', 'gru-out.fglab'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readFileSync(nb), readFileSync(join(SAMPLES, 'gru-update-gate.fglab')), 'the input stays as it was with --out');
+    const out = JSON.parse(readFileSync(join(dir, 'gru-out.fglab'), 'utf8'));
+    const cell = out.cells.find((c: { kind: string }) => c.kind === 'code');
+    assert.deepEqual(cell.outputs[0].items.map((i: { mime: string }) => i.mime), ['application/vnd.fglab.trace+json', 'text/markdown', 'image/png']);
+    assert.equal(cell.execution.success, true);
+    assert.equal(cell.execution.order, 1);
+  });
+
+  it('stops at a failing cell, writes its error output and exits 1', () => {
+    const nb = { fglab: 1, cells: [
+      { kind: 'code', language: 'fglab', source: ['model: lstm', 'units: 2', 'input: { shape: [2, 2], random: {} }'] },
+      { kind: 'code', language: 'fglab', source: ['model: lstm', 'unit: 2'] },
+      { kind: 'code', language: 'fglab', source: ['model: lstm', 'units: 2', 'input: { shape: [2, 2], random: {} }'] },
+    ] };
+    writeFileSync(join(dir, 'fail.fglab'), JSON.stringify(nb));
+    const r = fglab(['run', 'fail.fglab'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /fglab: cell 2: unit: unknown key; .* \(line 2\)\n$/);
+    const out = JSON.parse(readFileSync(join(dir, 'fail.fglab'), 'utf8'));
+    assert.equal(out.cells[0].execution.success, true);
+    assert.equal(out.cells[1].execution.success, false);
+    assert.equal(out.cells[1].outputs[0].items[0].mime, 'application/vnd.code.notebook.error');
+    assert.equal(out.cells[2].outputs, undefined, 'the cell after the failure did not run');
+  });
+
+  it('refuses a broken notebook without touching it', () => {
+    writeFileSync(join(dir, 'broken.fglab'), '{"fglab": 1, "cells": [');
+    const r = fglab(['run', 'broken.fglab'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^fglab: file is not valid JSON at line 1, column \d+/);
+    assert.equal(readFileSync(join(dir, 'broken.fglab'), 'utf8'), '{"fglab": 1, "cells": [');
+  });
+});
