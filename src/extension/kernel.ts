@@ -15,6 +15,7 @@ import {
   type WorkerInit,
   type WorkerToHost,
 } from '../shared/protocol';
+import type { OutputPrecision } from '../shared/trace';
 
 /** How long an interrupted run may take to stop by itself before the worker is terminated. */
 export const INTERRUPT_GRACE_MS = 2000;
@@ -66,6 +67,8 @@ export interface KernelOptions {
 export interface RunOptions {
   /** Folders files may be read from (Restricted Mode); undefined: anywhere. */
   readRoots?: string[];
+  /** How series are stored in the output; undefined: the core's default. */
+  outputPrecision?: OutputPrecision;
 }
 
 /** `stopped`: no worker; `starting`: loading TensorFlow.js; `idle` / `busy`: running and waiting / running a cell. */
@@ -146,7 +149,15 @@ export class LabKernel {
       // Not interrupted or stopped while the worker was starting.
       Atomics.store(this.cancel, 0, 0);
       pending.sent = true;
-      this.send(worker, { type: 'runSpec', requestId, source, baseDir, cellName, ...(run.readRoots ? { readRoots: run.readRoots } : {}) });
+      this.send(worker, {
+        type: 'runSpec',
+        requestId,
+        source,
+        baseDir,
+        cellName,
+        ...(run.readRoots ? { readRoots: run.readRoots } : {}),
+        ...(run.outputPrecision ? { outputPrecision: run.outputPrecision } : {}),
+      });
     }
     return result;
   }

@@ -5,6 +5,7 @@
  */
 import type { ComputeBackend } from '../shared/protocol';
 import { COLOR_MAP_NAMES } from '../shared/renderer-protocol';
+import { OUTPUT_PRECISIONS, type OutputPrecision } from '../shared/trace';
 
 /** Section of every setting. */
 export const SETTINGS_SECTION = 'fglab';
@@ -13,6 +14,7 @@ export const SETTINGS_SECTION = 'fglab';
 export const SETTING = {
   computeBackend: 'computeBackend',
   outputSizeLimitMB: 'outputSizeLimitMB',
+  outputPrecision: 'outputPrecision',
   workerMemoryLimitMB: 'workerMemoryLimitMB',
   colorMap: 'colorMap',
 } as const;
@@ -26,6 +28,8 @@ export interface LabSettings {
   computeBackend: ComputeBackend;
   /** Largest cell output accepted, in MB. Default 50. */
   outputSizeLimitMB: number;
+  /** How series are stored in cell outputs. Default `16-bit`. */
+  outputPrecision: OutputPrecision;
   /** JavaScript heap limit of each kernel worker, in MB. Default 2048. */
   workerMemoryLimitMB: number;
   /** Colour map of the renderer's heatmaps. Default `viridis`. */
@@ -35,6 +39,7 @@ export interface LabSettings {
 export const DEFAULT_SETTINGS: Readonly<LabSettings> = {
   computeBackend: 'wasm',
   outputSizeLimitMB: 50,
+  outputPrecision: '16-bit',
   workerMemoryLimitMB: 2048,
   colorMap: 'viridis',
 };
@@ -61,6 +66,7 @@ export function readLabSettings(get: (name: string) => unknown): LabSettings {
   return {
     computeBackend: oneOf(get(SETTING.computeBackend), ['wasm', 'cpu'] as const, DEFAULT_SETTINGS.computeBackend),
     outputSizeLimitMB: within(get(SETTING.outputSizeLimitMB), SETTING_BOUNDS.outputSizeLimitMB, DEFAULT_SETTINGS.outputSizeLimitMB),
+    outputPrecision: oneOf(get(SETTING.outputPrecision), OUTPUT_PRECISIONS, DEFAULT_SETTINGS.outputPrecision),
     workerMemoryLimitMB: within(get(SETTING.workerMemoryLimitMB), SETTING_BOUNDS.workerMemoryLimitMB, DEFAULT_SETTINGS.workerMemoryLimitMB),
     colorMap: oneOf(get(SETTING.colorMap), COLOR_MAPS, DEFAULT_SETTINGS.colorMap),
   };

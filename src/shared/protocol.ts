@@ -1,3 +1,5 @@
+import type { OutputPrecision } from './trace';
+
 /**
  * Messages between the extension host (or the CLI) and the kernel worker. One file for both
  * sides, so the two cannot drift; string `type`s, exhaustive switches, a version checked at
@@ -5,7 +7,7 @@
  */
 
 /** Bumped on any incompatible change; the host refuses a worker that reports another version. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** TensorFlow.js backends the worker can run on. */
 export type ComputeBackend = 'wasm' | 'cpu';
@@ -45,6 +47,8 @@ export interface RunSpecRequest {
    * Mode: the workspace folders); anything else is refused with an error naming the path.
    */
   readRoots?: string[];
+  /** How series are stored in the output (default: the core's, 16-bit). */
+  outputPrecision?: OutputPrecision;
 }
 
 /** Asks for the worker's memory figures; answered with `stats` between runs (a running trace holds the thread). */

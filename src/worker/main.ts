@@ -47,6 +47,7 @@ async function runSpec(request: RunSpecRequest): Promise<void> {
     const items = await runSpecCell(request.source, {
       readFile: (path) => readFileForSpec(resolve(request.baseDir, path), request.readRoots),
       shouldStop: () => Atomics.load(cancel, 0) === request.requestId,
+      ...(request.outputPrecision ? { outputPrecision: request.outputPrecision } : {}),
     });
     const outputs = items.map((o) => ({ mime: o.mime, data: new Uint8Array(ownBuffer(o.data)) }));
     post({ type: 'result', requestId: request.requestId, outputs }, outputs.map((o) => o.data.buffer as ArrayBuffer));

@@ -88,6 +88,25 @@ describe('kernel settings, state and memory (real worker thread)', () => {
     }
   });
 
+  it('stores the output series at the precision the run asks for', async () => {
+    const k = kernel();
+    try {
+      const spec = 'model: lstm\nunits: 16\ninput: { shape: [50, 4], random: { seed: 1 } }\n';
+      const dtypes: Record<string, string[]> = {};
+      const sizes: Record<string, number> = {};
+      for (const precision of ['float32', '16-bit', '8-bit'] as const) {
+        const [trace] = await k.runSpec(spec, DIST, 'cell 1', { outputPrecision: precision });
+        const payload = JSON.parse(Buffer.from(trace.data).toString('utf8'));
+        dtypes[precision] = [...new Set(Object.values(payload.series as Record<string, { dtype: string }>).map((s) => s.dtype))];
+        sizes[precision] = trace.data.byteLength;
+      }
+      assert.deepEqual(dtypes, { float32: ['float32'], '16-bit': ['uint16'], '8-bit': ['uint8'] });
+      assert.ok(sizes.float32 > sizes['16-bit'] && sizes['16-bit'] > sizes['8-bit'], JSON.stringify(sizes));
+    } finally {
+      k.dispose();
+    }
+  });
+
   it('refuses files outside the read roots (Restricted Mode) and reads those inside', async () => {
     const root = mkdtempSync(join(tmpdir(), 'fglab-roots-'));
     mkdirSync(join(root, 'inside'));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { outputSizeError } from '../../../src/extension/output-limit';
+import { OUTPUT_PRECISIONS } from '../../../src/shared/trace';
 import { DEFAULT_SETTINGS, readLabSettings, SETTING, SETTING_BOUNDS, COLOR_MAPS, settingId } from '../../../src/extension/settings';
 
 const MANIFEST = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
@@ -13,8 +14,8 @@ describe('settings', () => {
   });
 
   it('reads values that fit and falls back to the default for values that do not', () => {
-    const values: Record<string, unknown> = { computeBackend: 'cpu', outputSizeLimitMB: 5, workerMemoryLimitMB: 99999999, colorMap: 'rainbow' };
-    assert.deepEqual(readLabSettings((n) => values[n]), { computeBackend: 'cpu', outputSizeLimitMB: 5, workerMemoryLimitMB: DEFAULT_SETTINGS.workerMemoryLimitMB, colorMap: DEFAULT_SETTINGS.colorMap });
+    const values: Record<string, unknown> = { computeBackend: 'cpu', outputSizeLimitMB: 5, outputPrecision: '8-bit', workerMemoryLimitMB: 99999999, colorMap: 'rainbow' };
+    assert.deepEqual(readLabSettings((n) => values[n]), { computeBackend: 'cpu', outputSizeLimitMB: 5, outputPrecision: '8-bit', workerMemoryLimitMB: DEFAULT_SETTINGS.workerMemoryLimitMB, colorMap: DEFAULT_SETTINGS.colorMap });
     assert.equal(readLabSettings(() => 'wasm?').computeBackend, 'wasm');
     assert.equal(readLabSettings((n) => (n === SETTING.outputSizeLimitMB ? '5' : undefined)).outputSizeLimitMB, DEFAULT_SETTINGS.outputSizeLimitMB);
   });
@@ -32,6 +33,7 @@ describe('settings', () => {
     }
     assert.deepEqual(PROPERTIES['fglab.computeBackend'].enum, ['wasm', 'cpu']);
     assert.deepEqual(PROPERTIES['fglab.colorMap'].enum, [...COLOR_MAPS]);
+    assert.deepEqual([...(PROPERTIES['fglab.outputPrecision'].enum ?? [])].sort(), [...OUTPUT_PRECISIONS].sort());
   });
 });
 

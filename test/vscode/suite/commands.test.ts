@@ -148,6 +148,7 @@ describe('Settings', () => {
   afterEach(async () => {
     await setSetting('fglab.outputSizeLimitMB', undefined);
     await setSetting('fglab.computeBackend', undefined);
+    await setSetting('fglab.outputPrecision', undefined);
     await closeAllEditors();
   });
 
@@ -156,6 +157,14 @@ describe('Settings', () => {
     const [cell] = await runAll(await untitledSpecNotebook('model: lstm\nunits: 128\ninput:\n  shape: [1000, 8]\n  random: { seed: 1 }\n'));
     assert.equal(cell.executionSummary?.success, false, `expected a refused output, got ${describeOutputs(cell)}`);
     assert.match(errorOf(cell).message, /^The output is \d+\.\d MB, over the 1 MB limit set by fglab\.outputSizeLimitMB/);
+  });
+
+  it('stores exact float32 series when fglab.outputPrecision is float32', async () => {
+    await setSetting('fglab.outputPrecision', 'float32');
+    const [cell] = await runAll(await untitledSpecNotebook(SMALL));
+    assert.equal(cell.executionSummary?.success, true, describeOutputs(cell));
+    const trace = JSON.parse(text(outputItem(cell, TRACE_MIME).data)) as { series: Record<string, { dtype: string }> };
+    assert.deepEqual([...new Set(Object.values(trace.series).map((s) => s.dtype))], ['float32']);
   });
 
   it('switches a running kernel to the cpu backend when fglab.computeBackend changes, without a reload', async () => {

@@ -150,6 +150,23 @@ export function marked(source: string): { text: string; position: vscode.Positio
   return { text: source.slice(0, offset) + source.slice(offset + 1), position: new vscode.Position(before.length - 1, before[before.length - 1].length) };
 }
 
+/** A series as stored in a trace output: float32 values, or 16/8-bit codes with an offset and a scale. */
+export interface EncodedSeries { shape: number[]; dtype: 'float32' | 'uint16' | 'uint8'; data: string; offset?: number; scale?: number }
+
+/** The values of a stored series: float32 as is; codes q as offset + q·scale, the largest code standing for NaN. */
+export function seriesValues(series: EncodedSeries): Float32Array {
+  if (series.dtype === 'float32') return float32(series.data);
+  const bytes = Buffer.from(series.data, 'base64');
+  const wide = series.dtype === 'uint16';
+  const out = new Float32Array(bytes.length / (wide ? 2 : 1));
+  const nan = wide ? 0xffff : 0xff;
+  for (let i = 0; i < out.length; i++) {
+    const q = wide ? bytes.readUInt16LE(i * 2) : bytes[i];
+    out[i] = q === nan ? NaN : (series.offset ?? 0) + q * (series.scale ?? 1);
+  }
+  return out;
+}
+
 /** Decodes a base64 float32 little-endian series. */
 export function float32(base64: string): Float32Array {
   const bytes = Buffer.from(base64, 'base64');
