@@ -274,7 +274,9 @@ function derive(name: string, series: Record<string, Series>, model: ModelKind, 
   if (name === 'hidden' && model === 'lstm' && series.outputGate && series.cell) {
     const o = series.outputGate.data;
     const c = series.cell.data;
-    return { shape: [...series.cell.shape], data: o.map((v, i) => v * Math.tanh(c[i])) };
+    const h = new Float32Array(c.length);
+    for (let i = 0; i < c.length; i++) h[i] = o[i] * Math.tanh(c[i]);
+    return { shape: [...series.cell.shape], data: h };
   }
   return failText(key, 'a series this version can rebuild (survival, or hidden of an LSTM)', JSON.stringify(name));
 }
@@ -447,10 +449,18 @@ function readSeries(raw: unknown, key: string): Series {
   const { offset, scale } = raw as { offset: number; scale: number };
   const n = sizeOf(shape);
   const data = new Float32Array(n);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let codes: Uint8Array | Uint16Array = bytes;
+  if (dtype === 'uint16') {
+    codes = new Uint16Array(n);
+    if (LITTLE_ENDIAN) new Uint8Array(codes.buffer).set(bytes);
+    else {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let i = 0; i < n; i++) codes[i] = view.getUint16(i * 2, true);
+    }
+  }
   const nanCode = dtype === 'uint16' ? 65535 : 255;
   for (let i = 0; i < n; i++) {
-    const q = dtype === 'uint16' ? view.getUint16(i * 2, true) : bytes[i];
+    const q = codes[i];
     data[i] = q === nanCode ? NaN : offset + q * scale;
   }
   return { shape, data };
