@@ -49,6 +49,9 @@ const bundles = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // Kernel worker (worker_threads): TensorFlow.js and its WASM backend are bundled in.
   { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST },
+  // Compiler of JavaScript and TypeScript cells (TypeScript's parser and transpiler, 3.5 MB
+  // minified): loaded by the worker and the CLI from beside them on the first code cell only.
+  { ...common, entryPoints: ['src/worker/code-compile.ts'], outfile: 'dist/code-cells.js', platform: 'node', format: 'cjs', minify: true, sourcemap: false },
   // Headless command line: `fglab`.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, mainFields: ESM_FIRST },
   // Notebook renderer: a browser ES module loaded by the notebook webview.

@@ -7,8 +7,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONTROLLER_ID, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, SPEC_LANGUAGE } from '../shared/ids';
-import { KernelError, LabKernel, type KernelOptions } from './kernel';
+import { CODE_LANGUAGES, CONTROLLER_ID, isCodeLanguage, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, SPEC_LANGUAGE, type CodeLanguage } from '../shared/ids';
+import type { OutputItemBytes } from '../shared/protocol';
+import { KernelError, LabKernel, type CodeOutputSink, type KernelOptions } from './kernel';
 import { outputSizeError } from './output-limit';
 import { RESTART_SETTINGS, type LabSettings } from './settings';
 
@@ -53,9 +54,9 @@ export class LabController implements vscode.Disposable {
 
   private createController(id: string, notebookType: string): vscode.NotebookController {
     const controller = vscode.notebooks.createNotebookController(id, notebookType, CONTROLLER_LABEL);
-    controller.supportedLanguages = [SPEC_LANGUAGE];
+    controller.supportedLanguages = [SPEC_LANGUAGE, ...CODE_LANGUAGES];
     controller.supportsExecutionOrder = true;
-    controller.description = 'LSTM gates with TensorFlow.js in a worker';
+    controller.description = 'LSTM gates and JavaScript with TensorFlow.js in a worker';
     controller.executeHandler = (cells, notebook, ctrl) => this.execute(cells, notebook, ctrl);
     controller.interruptHandler = (notebook) => this.interrupt(notebook);
     this.disposables.push(controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
@@ -164,9 +165,11 @@ export class LabController implements vscode.Disposable {
     execution.start(Date.now());
     await execution.clearOutput();
     const cellName = `cell ${cell.index + 1}`;
+    const language = cell.document.languageId;
     try {
-      if (cell.document.languageId !== SPEC_LANGUAGE) {
-        throw new KernelError(`${cellName}: Forget Gate Lab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.document.languageId}"`, 'user');
+      if (isCodeLanguage(language)) return await this.runCodeCell(execution, notebook, cellName, language);
+      if (language !== SPEC_LANGUAGE) {
+        throw new KernelError(`${cellName}: Forget Gate Lab runs cells of language "${SPEC_LANGUAGE}", ${CODE_LANGUAGES.map((l) => `"${l}"`).join(' and ')}, this one is "${language}"`, 'user');
       }
       const outputs = await this.kernelFor(notebook).runSpec(cell.document.getText(), this.baseDirOf(notebook), cellName, { readRoots: readRoots(), outputPrecision: this.options.settings().outputPrecision });
       const tooLarge = outputSizeError(outputs, this.options.settings().outputSizeLimitMB);
@@ -175,12 +178,45 @@ export class LabController implements vscode.Disposable {
       execution.end(true, Date.now());
       return true;
     } catch (e) {
-      const error = e instanceof KernelError ? e : new KernelError((e as Error).message, 'internal', (e as Error).stack);
-      this.options.log(`[${cellName}] ${error.kind}: ${error.message}`);
-      await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(toDisplayError(error))]));
-      execution.end(false, Date.now());
+      await this.fail(execution, cellName, e, 'replace');
       return false;
     }
+  }
+
+  /**
+   * Runs a JavaScript or TypeScript cell: only in a trusted workspace. Console text and
+   * `lab.show` outputs are appended as they come; the last expression's value, or the error,
+   * comes after them.
+   */
+  private async runCodeCell(execution: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, cellName: string, language: CodeLanguage): Promise<boolean> {
+    if (!vscode.workspace.isTrusted) {
+      await this.fail(execution, cellName, new KernelError(RESTRICTED_MODE_MESSAGE, 'user', undefined, 'Restricted Mode'), 'replace');
+      return false;
+    }
+    const limitBytes = this.options.settings().outputSizeLimitMB * 1024 * 1024;
+    const sink = new CellOutputSink(execution, limitBytes, (m) => this.options.log(`[${cellName}] ${m}`));
+    try {
+      const outputs = await this.kernelFor(notebook).runCode(execution.cell.document.getText(), language, this.baseDirOf(notebook), cellName, sink, { outputPrecision: this.options.settings().outputPrecision });
+      await sink.flushed();
+      const tooLarge = outputSizeError(outputs, this.options.settings().outputSizeLimitMB);
+      if (tooLarge) throw new KernelError(tooLarge, 'user');
+      if (outputs.length > 0) await execution.appendOutput(toCellOutput(outputs));
+      execution.end(true, Date.now());
+      return true;
+    } catch (e) {
+      await sink.flushed();
+      await this.fail(execution, cellName, e, 'append');
+      return false;
+    }
+  }
+
+  /** Ends a run with its error: replacing the outputs (spec cells), or after what a code cell printed. */
+  private async fail(execution: vscode.NotebookCellExecution, cellName: string, e: unknown, how: 'replace' | 'append'): Promise<void> {
+    const error = e instanceof KernelError ? e : new KernelError((e as Error).message, 'internal', (e as Error).stack);
+    this.options.log(`[${cellName}] ${error.kind}: ${error.message}`);
+    const output = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(toDisplayError(error))]);
+    await (how === 'replace' ? execution.replaceOutput(output) : execution.appendOutput(output));
+    execution.end(false, Date.now());
   }
 
   dispose(): void {
@@ -191,8 +227,95 @@ export class LabController implements vscode.Disposable {
   }
 }
 
-/** User errors show one line, no stack; bugs keep their stack for the report. */
+/** Why a code cell does not run in Restricted Mode, and how to trust the folder. */
+export const RESTRICTED_MODE_MESSAGE = 'JavaScript and TypeScript cells run code with the rights of VS Code, so Forget Gate Lab runs them only in a trusted workspace, and this folder is open in Restricted Mode. '
+  + 'If you trust its files, run "Workspaces: Manage Workspace Trust" from the Command Palette and choose "Trust". Spec cells run in Restricted Mode too (reading files only inside the workspace).';
+
+function toCellOutput(items: OutputItemBytes[]): vscode.NotebookCellOutput {
+  return new vscode.NotebookCellOutput(items.map((o) => new vscode.NotebookCellOutputItem(o.data, o.mime)));
+}
+
+/**
+ * A code cell's outputs as they come: console text goes into one output per run of the same
+ * stream (appended to, so VS Code shows it as one block), coalesced over a few milliseconds
+ * so that a loop printing thousands of lines makes few updates; text past the output size
+ * limit is dropped with a note. Writes to the execution happen one at a time, in order.
+ */
+class CellOutputSink implements CodeOutputSink {
+  /** Text waiting for the next flush, in order. */
+  private buffered: { stream: 'stdout' | 'stderr'; text: string }[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private lastStream: { stream: 'stdout' | 'stderr'; output: vscode.NotebookCellOutput } | undefined;
+  private written = 0;
+  private dropped = false;
+
+  constructor(
+    private readonly execution: vscode.NotebookCellExecution,
+    private readonly limitBytes: number,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  stream(stream: 'stdout' | 'stderr', text: string): void {
+    if (this.written + text.length > this.limitBytes) {
+      if (!this.dropped) this.buffered.push({ stream: 'stderr', text: `… further output dropped: it passed the ${Math.round(this.limitBytes / 1024 / 1024)} MB of fglab.outputSizeLimitMB\n` });
+      this.dropped = true;
+      return;
+    }
+    this.written += text.length;
+    this.buffered.push({ stream, text });
+    this.timer ??= setTimeout(() => this.flush(), STREAM_FLUSH_MS);
+  }
+
+  display(outputs: OutputItemBytes[]): void {
+    this.flush();
+    this.lastStream = undefined;
+    this.enqueue(() => this.execution.appendOutput(toCellOutput(outputs)));
+  }
+
+  /** Resolves when every output received so far is in the cell. */
+  flushed(): Promise<void> {
+    this.flush();
+    return this.writes;
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const chunks = this.buffered;
+    this.buffered = [];
+    // Consecutive chunks of one stream become one item.
+    const merged: { stream: 'stdout' | 'stderr'; text: string }[] = [];
+    for (const c of chunks) {
+      const last = merged[merged.length - 1];
+      if (last?.stream === c.stream) last.text += c.text;
+      else merged.push({ ...c });
+    }
+    for (const { stream, text } of merged) {
+      this.enqueue(async () => {
+        const item = stream === 'stdout' ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
+        if (this.lastStream?.stream === stream) {
+          await this.execution.appendOutputItems(item, this.lastStream.output);
+        } else {
+          const output = new vscode.NotebookCellOutput([item]);
+          this.lastStream = { stream, output };
+          await this.execution.appendOutput(output);
+        }
+      });
+    }
+  }
+
+  private enqueue(write: () => Thenable<void>): void {
+    this.writes = this.writes.then(write).then(undefined, (e: Error) => this.log(`output not written: ${e.message}`));
+  }
+}
+
+/** How long console text is gathered before it is written to the cell. */
+const STREAM_FLUSH_MS = 30;
+
+/** User errors show one line, no stack; bugs keep their stack for the report; a code cell's error shows its own name and its stack at the cells' lines. */
 function toDisplayError(error: KernelError): Error {
+  if (error.errorName) return { name: error.errorName, message: error.message, stack: error.detail };
   const names: Record<KernelError['kind'], string> = {
     user: 'Spec error',
     cancelled: 'Interrupted',

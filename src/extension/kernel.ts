@@ -10,6 +10,7 @@ import {
   type ComputeBackend,
   type ErrorKind,
   type HostToWorker,
+    type RunCodeRequest,
   type OutputItemBytes,
   type StatsMessage,
   type WorkerInit,
@@ -19,6 +20,11 @@ import type { OutputPrecision } from '../shared/trace';
 
 /** How long an interrupted run may take to stop by itself before the worker is terminated. */
 export const INTERRUPT_GRACE_MS = 2000;
+/**
+ * The same for a code cell: a busy loop in user code never reads the interrupt flag (only
+ * `lab.trace` does), so the worker is restarted sooner, within two seconds of the interrupt.
+ */
+export const CODE_INTERRUPT_GRACE_MS = 1000;
 /** How long a new worker may take to load TensorFlow.js before the run fails. */
 export const START_TIMEOUT_MS = 60_000;
 /** How long a stats request may wait (a running trace holds the worker's thread). */
@@ -33,9 +39,17 @@ export class KernelError extends Error {
     message: string,
     readonly kind: ErrorKind | 'crashed',
     readonly detail?: string,
+    /** For an error thrown by a code cell: its own name (`TypeError`); `detail` is then its stack at the cell's lines. */
+    readonly errorName?: string,
   ) {
     super(message);
   }
+}
+
+/** Where a running code cell's console text and shown outputs go, as they come. */
+export interface CodeOutputSink {
+  stream(stream: 'stdout' | 'stderr', text: string): void;
+  display(outputs: OutputItemBytes[]): void;
 }
 
 interface Pending {
@@ -43,6 +57,10 @@ interface Pending {
   reject(error: KernelError): void;
   /** Whether the request has reached the worker (else an interrupt just drops it). */
   sent: boolean;
+  /** A code cell's streams and shown outputs. */
+  sink?: CodeOutputSink;
+  /** How long an interrupt waits for the run to stop before restarting the worker. */
+  graceMs: number;
 }
 
 /** What a worker is started with; read again at every start, so settings apply to the next worker. */
@@ -130,10 +148,41 @@ export class LabKernel {
   }
 
   /** Runs a spec cell; resolves to its output items or rejects with a `KernelError`. */
-  async runSpec(source: string, baseDir: string, cellName: string, run: RunOptions = {}): Promise<OutputItemBytes[]> {
+  runSpec(source: string, baseDir: string, cellName: string, run: RunOptions = {}): Promise<OutputItemBytes[]> {
+    return this.request({ graceMs: INTERRUPT_GRACE_MS }, (requestId) => ({
+      type: 'runSpec',
+      requestId,
+      source,
+      baseDir,
+      cellName,
+      ...(run.readRoots ? { readRoots: run.readRoots } : {}),
+      ...(run.outputPrecision ? { outputPrecision: run.outputPrecision } : {}),
+    }));
+  }
+
+  /**
+   * Runs a JavaScript or TypeScript cell in the worker's global scope. Console text and
+   * `lab.show` outputs go to `sink` as they come; resolves to the output of the last expression's
+   * value (empty for `undefined`) or rejects with a `KernelError` (kind `user` for an error the
+   * cell threw, with `errorName` and the stack at the cell's lines in `detail`).
+   */
+  runCode(source: string, language: RunCodeRequest['language'], baseDir: string, cellName: string, sink: CodeOutputSink, run: RunOptions = {}): Promise<OutputItemBytes[]> {
+    return this.request({ graceMs: CODE_INTERRUPT_GRACE_MS, sink }, (requestId) => ({
+      type: 'runCode',
+      requestId,
+      source,
+      language,
+      baseDir,
+      cellName,
+      ...(run.outputPrecision ? { outputPrecision: run.outputPrecision } : {}),
+    }));
+  }
+
+  /** Queues a run: starts the worker if needed, then sends the request unless it was interrupted meanwhile. */
+  private async request(options: Pick<Pending, 'graceMs' | 'sink'>, message: (requestId: number) => HostToWorker): Promise<OutputItemBytes[]> {
     const requestId = this.nextRequestId++;
     const result = new Promise<OutputItemBytes[]>((resolve, reject) => {
-      this.pending.set(requestId, { resolve, reject, sent: false });
+      this.pending.set(requestId, { resolve, reject, sent: false, ...options });
     });
     result.catch(() => {}); // may reject while the worker starts, before the caller awaits it
     this.changed();
@@ -149,15 +198,7 @@ export class LabKernel {
       // Not interrupted or stopped while the worker was starting.
       Atomics.store(this.cancel, 0, 0);
       pending.sent = true;
-      this.send(worker, {
-        type: 'runSpec',
-        requestId,
-        source,
-        baseDir,
-        cellName,
-        ...(run.readRoots ? { readRoots: run.readRoots } : {}),
-        ...(run.outputPrecision ? { outputPrecision: run.outputPrecision } : {}),
-      });
+      this.send(worker, message(requestId));
     }
     return result;
   }
@@ -211,10 +252,10 @@ export class LabKernel {
     clearTimeout(this.interruptTimer);
     this.interruptTimer = setTimeout(() => {
       if (this.pending.has(requestId)) {
-        this.options.log(`[${this.name}] the cell did not stop within ${INTERRUPT_GRACE_MS} ms: restarting the kernel`);
-        this.stop(new KernelError('Interrupted: the kernel was restarted because the cell did not stop in time', 'cancelled'));
+        this.options.log(`[${this.name}] the cell did not stop within ${pending.graceMs} ms: restarting the kernel`);
+        this.stop(new KernelError('Interrupted: the cell did not stop, so the kernel was restarted and its state was lost (variables and functions of earlier cells); run those cells again', 'cancelled'));
       }
-    }, INTERRUPT_GRACE_MS);
+    }, pending.graceMs);
   }
 
   /** Terminates the worker; running and queued requests fail. The next run starts a fresh worker. */
@@ -300,10 +341,16 @@ export class LabKernel {
       case 'error': {
         const pending = this.pending.get(message.requestId);
         this.pending.delete(message.requestId);
-        pending?.reject(new KernelError(message.message, message.kind, message.stack));
+        pending?.reject(new KernelError(message.message, message.kind, message.stack, message.name));
         this.settled();
         return;
       }
+      case 'stream':
+        this.pending.get(message.requestId)?.sink?.stream(message.stream, message.text);
+        return;
+      case 'display':
+        this.pending.get(message.requestId)?.sink?.display(message.outputs);
+        return;
       case 'stats': {
         const { type: _type, requestId, ...stats } = message;
         this.statsPending.get(requestId)?.(stats);

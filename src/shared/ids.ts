@@ -33,3 +33,16 @@ export const COMMAND = {
 export const WALKTHROUGH_ID = 'fglab.gettingStarted';
 /** URI scheme of the read-only trace tables. */
 export const TRACE_TABLE_SCHEME = 'fglab-table';
+
+/** Languages of code cells, run in the notebook's kernel with `tf` and `lab` in scope (trusted workspaces only). */
+export const CODE_LANGUAGES = ['javascript', 'typescript'] as const;
+export type CodeLanguage = (typeof CODE_LANGUAGES)[number];
+/** Whether a cell language is one of the code cells' languages. */
+export function isCodeLanguage(language: string): language is CodeLanguage {
+  return (CODE_LANGUAGES as readonly string[]).includes(language);
+}
+/** Output MIME types of a code cell's console streams (VS Code's; `.ipynb` saves them as stream outputs). */
+export const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
+export const STDERR_MIME = 'application/vnd.code.notebook.stderr';
+/** Plain text: the value of a code cell's last expression. */
+export const TEXT_MIME = 'text/plain';

@@ -1,3 +1,4 @@
+import type { CodeLanguage } from './ids';
 import type { OutputPrecision } from './trace';
 
 /**
@@ -7,7 +8,7 @@ import type { OutputPrecision } from './trace';
  */
 
 /** Bumped on any incompatible change; the host refuses a worker that reports another version. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** TensorFlow.js backends the worker can run on. */
 export type ComputeBackend = 'wasm' | 'cpu';
@@ -57,7 +58,25 @@ export interface StatsRequest {
   requestId: number;
 }
 
-export type HostToWorker = RunSpecRequest | StatsRequest;
+/**
+ * Runs one JavaScript or TypeScript cell in the kernel's global scope. While it runs the worker
+ * sends `stream` and `display` messages with the same `requestId`; the answer is `result` (the
+ * value of the last expression, if any) or `error`.
+ */
+export interface RunCodeRequest {
+  type: 'runCode';
+  requestId: number;
+  source: string;
+  language: CodeLanguage;
+  /** Folder that `require('./x')` and relative paths given to `lab` resolve against (the notebook's folder). */
+  baseDir: string;
+  /** How errors and stack frames name the cell, for example `cell 2`. */
+  cellName: string;
+  /** How series of traces shown by the cell are stored (default: the core's, 16-bit). */
+  outputPrecision?: OutputPrecision;
+}
+
+export type HostToWorker = RunSpecRequest | StatsRequest | RunCodeRequest;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -85,6 +104,23 @@ export interface ErrorMessage {
   kind: ErrorKind;
   message: string;
   stack?: string;
+  /** The error's own name (`TypeError`, `SyntaxError`) for errors thrown by a code cell; its stack then names the cell's lines. */
+  name?: string;
+}
+
+/** Text a code cell wrote with `console.*` while it runs, sent as it is written. */
+export interface StreamMessage {
+  type: 'stream';
+  requestId: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** An output a code cell shows while it runs (`lab.show(...)`), appended to the cell's outputs. */
+export interface DisplayMessage {
+  type: 'display';
+  requestId: number;
+  outputs: OutputItemBytes[];
 }
 
 /** Memory of the worker, for the status bar. */
@@ -102,7 +138,7 @@ export interface StatsMessage {
   tensorBytes: number;
 }
 
-export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage;
+export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage | StreamMessage | DisplayMessage;
 
 /** Compile-time exhaustiveness check for switches over message types. */
 export function assertNever(value: never): never {

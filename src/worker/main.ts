@@ -3,22 +3,23 @@
  * All numeric work happens here; the host only sends cell sources and wraps the output bytes
  * it gets back (transferred, not copied).
  */
-import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CancelledError, initLab, runSpecCell, SpecError } from '../lab';
+import { CancelledError, initLab, SpecError, traceOutputItems } from '../lab';
 import { tf } from '../lab/tf';
 import {
   assertNever,
   PROTOCOL_VERSION,
   type ErrorKind,
   type HostToWorker,
+  type OutputItemBytes,
+  type RunCodeRequest,
   type RunSpecRequest,
   type StatsRequest,
   type WorkerInit,
   type WorkerToHost,
 } from '../shared/protocol';
-import { readFileForSpec } from './files';
+import { CodeCellError, CodeKernel, loadBundledCompiler } from './code-kernel';
 import { readKernelWasm } from './kernel-wasm';
 
 const startedAt = performance.now();
@@ -42,15 +43,24 @@ function isOutOfMemory(e: unknown): boolean {
   return e instanceof RangeError && /allocation failed|out of memory|Maximum memory size|Invalid typed array length|Array buffer/i.test(e.message);
 }
 
+/** Posts output items, their bytes transferred. */
+function postOutputs(type: 'result' | 'display', requestId: number, items: OutputItemBytes[]): void {
+  const outputs = items.map((o) => ({ mime: o.mime, data: new Uint8Array(ownBuffer(o.data)) }));
+  post({ type, requestId, outputs }, outputs.map((o) => o.data.buffer as ArrayBuffer));
+}
+
+/** Code cells and what spec cells share with them: one kernel state per worker (per notebook). */
+const code = new CodeKernel(loadBundledCompiler);
+
 async function runSpec(request: RunSpecRequest): Promise<void> {
   try {
-    const items = await runSpecCell(request.source, {
-      readFile: (path) => readFileForSpec(resolve(request.baseDir, path), request.readRoots),
+    const output = await code.runSpec(request.source, {
+      baseDir: request.baseDir,
+      cellName: request.cellName,
+      ...(request.readRoots ? { readRoots: request.readRoots } : {}),
       shouldStop: () => Atomics.load(cancel, 0) === request.requestId,
-      ...(request.outputPrecision ? { outputPrecision: request.outputPrecision } : {}),
     });
-    const outputs = items.map((o) => ({ mime: o.mime, data: new Uint8Array(ownBuffer(o.data)) }));
-    post({ type: 'result', requestId: request.requestId, outputs }, outputs.map((o) => o.data.buffer as ArrayBuffer));
+    postOutputs('result', request.requestId, traceOutputItems(output, request.outputPrecision));
   } catch (e) {
     const error = e as Error;
     if (isOutOfMemory(e)) {
@@ -59,6 +69,31 @@ async function runSpec(request: RunSpecRequest): Promise<void> {
     }
     const kind: ErrorKind = e instanceof SpecError ? 'user' : e instanceof CancelledError ? 'cancelled' : 'internal';
     post({ type: 'error', requestId: request.requestId, kind, message: error.message ?? String(e), stack: kind === 'internal' ? error.stack : undefined });
+  }
+}
+
+async function runCode(request: RunCodeRequest): Promise<void> {
+  const { requestId } = request;
+  try {
+    const items = await code.run({
+      source: request.source,
+      language: request.language,
+      baseDir: request.baseDir,
+      cellName: request.cellName,
+      ...(request.outputPrecision ? { outputPrecision: request.outputPrecision } : {}),
+      shouldStop: () => Atomics.load(cancel, 0) === requestId,
+    }, {
+      stream: (stream, text) => post({ type: 'stream', requestId, stream, text }),
+      display: (items) => postOutputs('display', requestId, items),
+    });
+    postOutputs('result', requestId, items);
+  } catch (e) {
+    if (e instanceof CodeCellError) {
+      post({ type: 'error', requestId, kind: e.cancelled ? 'cancelled' : 'user', name: e.errorName, message: e.message, stack: e.cellStack || undefined });
+      return;
+    }
+    const error = e as Error;
+    post({ type: 'error', requestId, kind: 'internal', message: error.message ?? String(e), stack: error.stack });
   }
 }
 
@@ -97,6 +132,9 @@ port.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'runSpec':
       queue = queue.then(() => runSpec(message));
+      return;
+    case 'runCode':
+      queue = queue.then(() => runCode(message));
       return;
     case 'stats':
       stats(message);
