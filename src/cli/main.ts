@@ -10,13 +10,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CancelledError, initLab, runSpec, SpecError, traceOutputItems, traceToCsv, traceToJson, traceToNpy } from '../lab';
+import type { OutputItemBytes } from '../shared/protocol';
+import { CodeCellError, CodeKernel, loadBundledCompiler } from '../worker/code-kernel';
 import { PngUnavailableError, renderPng } from '../lab/png';
 import { isComparison, type Comparison, type Trace } from '../shared/trace';
-import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell } from '../shared/notebook-file';
-import { SPEC_LANGUAGE } from '../shared/ids';
+import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell, type NotebookOutput } from '../shared/notebook-file';
+import { CODE_LANGUAGES, isCodeLanguage, SPEC_LANGUAGE, STDERR_MIME, STDOUT_MIME } from '../shared/ids';
 import { readFileForSpec } from '../worker/files';
 import { readKernelWasm } from '../worker/kernel-wasm';
-import { utf8Encode } from '../shared/utf8';
+import { utf8Decode, utf8Encode } from '../shared/utf8';
 
 const USAGE = `Forget Gate Lab — see and measure how recurrent networks forget.
 
@@ -31,8 +33,9 @@ Usage:
       default view, as the notebook renderer does (needs the optional package
       @napi-rs/canvas).
   fglab run NOTEBOOK.fglab [--out FILE]
-      Run every code cell in order and write the notebook with its outputs
-      (in place unless --out). Exits 1 if a cell fails.
+      Run every code cell in order (spec, JavaScript and TypeScript cells, one
+      kernel for the notebook, as in VS Code) and write the notebook with its
+      outputs (in place unless --out). Exits 1 if a cell fails.
   fglab --help | --version
 `;
 
@@ -135,30 +138,53 @@ async function runCommand(argv: string[]): Promise<number> {
   let order = 0;
   let failure: string | undefined;
   let warnedNoPng = false;
+  const code = new CodeKernel(loadBundledCompiler);
+  const baseDir = dirname(path);
+  /** The picture GitHub and Jupyter show: the main view, when the optional native canvas is installed. */
+  const withPng = (items: OutputItemBytes[], output: Parameters<typeof renderPng>[0]): OutputItemBytes[] => {
+    try {
+      return [...items, { mime: 'image/png', data: renderPng(output) }];
+    } catch (e) {
+      if (!(e instanceof PngUnavailableError)) throw e;
+      if (!warnedNoPng) process.stderr.write(`fglab: no image/png outputs: ${e.message}\n`);
+      warnedNoPng = true;
+      return items;
+    }
+  };
   const run = async (cell: NotebookCell, index: number): Promise<void> => {
     const startTime = Date.now();
     const name = `cell ${index + 1}`;
+    const outputs: NotebookOutput[] = [];
     try {
-      if (cell.language !== SPEC_LANGUAGE) throw new SpecError(`${name}: fglab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.language}"`);
-      const output = await runSpec(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)) });
-      const items = traceOutputItems(output);
-      // The picture GitHub and Jupyter show: the main view, when the optional native canvas is installed.
-      try {
-        items.push({ mime: 'image/png', data: renderPng(output) });
-      } catch (e) {
-        if (!(e instanceof PngUnavailableError)) throw e;
-        if (!warnedNoPng) process.stderr.write(`fglab: no image/png outputs: ${e.message}\n`);
-        warnedNoPng = true;
+      if (isCodeLanguage(cell.language)) {
+        // Console text in one output per run of the same stream, as VS Code shows it.
+        const stream = (mime: string, text: string): void => {
+          const last = outputs[outputs.length - 1];
+          if (last?.items.length === 1 && last.items[0].mime === mime) last.items[0].data = utf8Encode(utf8Decode(last.items[0].data) + text);
+          else outputs.push({ items: [{ mime, data: utf8Encode(text) }] });
+        };
+        const items = await code.run({ source: cell.source, language: cell.language, baseDir, cellName: name }, {
+          stream: (s, text) => stream(s === 'stdout' ? STDOUT_MIME : STDERR_MIME, text),
+          display: (shown) => outputs.push({ items: shown }),
+        });
+        if (items.length > 0) outputs.push({ items });
+      } else if (cell.language === SPEC_LANGUAGE) {
+        const output = await code.runSpec(cell.source, { baseDir, cellName: name });
+        outputs.push({ items: withPng(traceOutputItems(output), output) });
+      } else {
+        throw new SpecError(`${name}: fglab runs cells of language "${SPEC_LANGUAGE}", ${CODE_LANGUAGES.map((l) => `"${l}"`).join(' and ')}, this one is "${cell.language}"`);
       }
-      cell.outputs = [{ items }];
+      cell.outputs = outputs;
       cell.execution = { order: ++order, success: true, startTime, endTime: Date.now() };
       process.stderr.write(`${name}: ok (${Date.now() - startTime} ms)\n`);
     } catch (e) {
       const user = e instanceof SpecError || e instanceof CancelledError;
-      const error = { name: user ? 'Spec error' : 'Internal error', message: (e as Error).message, stack: user ? undefined : (e as Error).stack };
-      cell.outputs = [{ items: [{ mime: ERROR_MIME, data: utf8Encode(JSON.stringify(error)) }] }];
+      const error = e instanceof CodeCellError
+        ? { name: e.errorName, message: e.message, stack: e.cellStack || undefined }
+        : { name: user ? 'Spec error' : 'Internal error', message: (e as Error).message, stack: user ? undefined : (e as Error).stack };
+      cell.outputs = [...outputs, { items: [{ mime: ERROR_MIME, data: utf8Encode(JSON.stringify(error)) }] }];
       cell.execution = { order: ++order, success: false, startTime, endTime: Date.now() };
-      failure = `${name}: ${(e as Error).message}`;
+      failure = `${name}: ${e instanceof CodeCellError && e.cellStack ? e.cellStack : (e as Error).message}`;
     }
   };
   for (const [index, cell] of notebook.cells.entries()) {

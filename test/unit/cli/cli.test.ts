@@ -95,6 +95,28 @@ describe('fglab command line', () => {
     assert.equal(out.cells[2].outputs, undefined, 'the cell after the failure did not run');
   });
 
+  it('runs JavaScript and TypeScript cells in one kernel with the spec cells, as VS Code does', () => {
+    const nb = { fglab: 1, cells: [
+      { kind: 'code', language: 'javascript', source: ['const x = tf.ones([1, 6, 2])', 'lab.share("x.json", x)', 'console.log("shared", x.shape)', 'console.log("twice")', 'x.shape'] },
+      { kind: 'code', language: 'fglab', source: ['model: lstm', 'units: 3', 'input: { file: x.json }'] },
+      { kind: 'code', language: 'typescript', source: ['const t = lab.traceOf("cell 2") as { dims: { time: number } }', 'const steps: number = t.dims.time', 'console.warn("steps", steps)', 'lab.show(t)', 'steps'] },
+      { kind: 'code', language: 'javascript', source: ['function boom() {', '  throw new Error("no " + steps)', '}', 'boom()'] },
+      { kind: 'code', language: 'javascript', source: ['"not run"'] },
+    ] };
+    writeFileSync(join(dir, 'code.fglab'), JSON.stringify(nb));
+    const r = fglab(['run', 'code.fglab'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /fglab: cell 4: Error: no 6\n    at boom \(cell 4:2:9\)\n    at cell 4:4:1\n$/);
+    const out = JSON.parse(readFileSync(join(dir, 'code.fglab'), 'utf8'));
+    const items = (cell: number) => out.cells[cell].outputs.map((o: { items: { mime: string; value: unknown }[] }) => o.items.map((i) => [i.mime, typeof i.value === 'string' ? i.value : '…']));
+    assert.deepEqual(items(0), [[['application/vnd.code.notebook.stdout', 'shared [ 1, 6, 2 ]\ntwice\n']], [['text/plain', '[ 1, 6, 2 ]']]]);
+    assert.equal(out.cells[1].outputs[0].items[0].value.dims.time, 6);
+    assert.deepEqual(items(2).map((o: string[][]) => o.map(([mime]) => mime)), [['application/vnd.code.notebook.stderr'], ['application/vnd.fglab.trace+json', 'text/markdown'], ['text/plain']]);
+    assert.equal(items(2)[0][0][1], 'steps 6\n');
+    assert.deepEqual(JSON.parse(out.cells[3].outputs[0].items[0].value), { name: 'Error', message: 'no 6', stack: 'Error: no 6\n    at boom (cell 4:2:9)\n    at cell 4:4:1' });
+    assert.equal(out.cells[4].outputs, undefined, 'the cell after the failure did not run');
+  });
+
   it('refuses a broken notebook without touching it', () => {
     writeFileSync(join(dir, 'broken.fglab'), '{"fglab": 1, "cells": [');
     const r = fglab(['run', 'broken.fglab'], dir);
