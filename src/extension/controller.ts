@@ -171,7 +171,11 @@ export class LabController implements vscode.Disposable {
       if (language !== SPEC_LANGUAGE) {
         throw new KernelError(`${cellName}: Forget Gate Lab runs cells of language "${SPEC_LANGUAGE}", ${CODE_LANGUAGES.map((l) => `"${l}"`).join(' and ')}, this one is "${language}"`, 'user');
       }
-      const outputs = await this.kernelFor(notebook).runSpec(cell.document.getText(), this.baseDirOf(notebook), cellName, { readRoots: readRoots(), outputPrecision: this.options.settings().outputPrecision });
+      const outputs = await this.kernelFor(notebook).runSpec(cell.document.getText(), this.baseDirOf(notebook), cellName, {
+        readRoots: readRoots(),
+        outputPrecision: this.options.settings().outputPrecision,
+        defaultSeed: this.options.settings().defaultSeed,
+      });
       const tooLarge = outputSizeError(outputs, this.options.settings().outputSizeLimitMB);
       if (tooLarge) throw new KernelError(tooLarge, 'user');
       await execution.replaceOutput(new vscode.NotebookCellOutput(outputs.map((o) => new vscode.NotebookCellOutputItem(o.data, o.mime))));
@@ -196,7 +200,7 @@ export class LabController implements vscode.Disposable {
     const limitBytes = this.options.settings().outputSizeLimitMB * 1024 * 1024;
     const sink = new CellOutputSink(execution, limitBytes, (m) => this.options.log(`[${cellName}] ${m}`));
     try {
-      const outputs = await this.kernelFor(notebook).runCode(execution.cell.document.getText(), language, this.baseDirOf(notebook), cellName, sink, { outputPrecision: this.options.settings().outputPrecision });
+      const outputs = await this.kernelFor(notebook).runCode(execution.cell.document.getText(), language, this.baseDirOf(notebook), cellName, sink, { outputPrecision: this.options.settings().outputPrecision, defaultSeed: this.options.settings().defaultSeed });
       await sink.flushed();
       const tooLarge = outputSizeError(outputs, this.options.settings().outputSizeLimitMB);
       if (tooLarge) throw new KernelError(tooLarge, 'user');

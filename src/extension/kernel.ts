@@ -10,7 +10,7 @@ import {
   type ComputeBackend,
   type ErrorKind,
   type HostToWorker,
-    type RunCodeRequest,
+  type RunCodeRequest,
   type OutputItemBytes,
   type StatsMessage,
   type WorkerInit,
@@ -53,7 +53,8 @@ export interface CodeOutputSink {
 }
 
 interface Pending {
-  resolve(outputs: OutputItemBytes[]): void;
+  /** Output items of a run, or the spec source of a described model file. */
+  resolve(answer: OutputItemBytes[] | string): void;
   reject(error: KernelError): void;
   /** Whether the request has reached the worker (else an interrupt just drops it). */
   sent: boolean;
@@ -87,6 +88,8 @@ export interface RunOptions {
   readRoots?: string[];
   /** How series are stored in the output; undefined: the core's default. */
   outputPrecision?: OutputPrecision;
+  /** Seed of the seeded keys a spec leaves out; undefined: 0. */
+  defaultSeed?: number;
 }
 
 /** `stopped`: no worker; `starting`: loading TensorFlow.js; `idle` / `busy`: running and waiting / running a cell. */
@@ -157,7 +160,8 @@ export class LabKernel {
       cellName,
       ...(run.readRoots ? { readRoots: run.readRoots } : {}),
       ...(run.outputPrecision ? { outputPrecision: run.outputPrecision } : {}),
-    }));
+      ...(run.defaultSeed !== undefined ? { defaultSeed: run.defaultSeed } : {}),
+    })) as Promise<OutputItemBytes[]>;
   }
 
   /**
@@ -175,13 +179,23 @@ export class LabKernel {
       baseDir,
       cellName,
       ...(run.outputPrecision ? { outputPrecision: run.outputPrecision } : {}),
-    }));
+      ...(run.defaultSeed !== undefined ? { defaultSeed: run.defaultSeed } : {}),
+    })) as Promise<OutputItemBytes[]>;
   }
 
-  /** Queues a run: starts the worker if needed, then sends the request unless it was interrupted meanwhile. */
-  private async request(options: Pick<Pending, 'graceMs' | 'sink'>, message: (requestId: number) => HostToWorker): Promise<OutputItemBytes[]> {
+  /**
+   * Reads the trained model file at `path` in the worker (TensorFlow.js, Keras, PyTorch) and
+   * resolves to a spec cell that traces it, naming the file as `specPath`; rejects with a
+   * `KernelError` (kind `user`) when it is not a model file the lab reads.
+   */
+  describeModel(path: string, specPath: string): Promise<string> {
+    return this.request({ graceMs: INTERRUPT_GRACE_MS }, (requestId) => ({ type: 'describeModel', requestId, path, specPath })) as Promise<string>;
+  }
+
+  /** Queues a request for the worker (started when needed); one at a time, interruptible like runs. */
+  private async request(options: Pick<Pending, 'graceMs' | 'sink'>, message: (requestId: number) => HostToWorker): Promise<OutputItemBytes[] | string> {
     const requestId = this.nextRequestId++;
-    const result = new Promise<OutputItemBytes[]>((resolve, reject) => {
+    const result = new Promise<OutputItemBytes[] | string>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject, sent: false, ...options });
     });
     result.catch(() => {}); // may reject while the worker starts, before the caller awaits it
@@ -331,20 +345,12 @@ export class LabKernel {
     switch (message.type) {
       case 'ready':
         return;
-      case 'result': {
-        const pending = this.pending.get(message.requestId);
-        this.pending.delete(message.requestId);
-        pending?.resolve(message.outputs);
-        this.settled();
-        return;
-      }
-      case 'error': {
-        const pending = this.pending.get(message.requestId);
-        this.pending.delete(message.requestId);
-        pending?.reject(new KernelError(message.message, message.kind, message.stack, message.name));
-        this.settled();
-        return;
-      }
+      case 'result':
+        return this.answer(message.requestId, (p) => p.resolve(message.outputs));
+      case 'described':
+        return this.answer(message.requestId, (p) => p.resolve(message.source));
+      case 'error':
+        return this.answer(message.requestId, (p) => p.reject(new KernelError(message.message, message.kind, message.stack, message.name)));
       case 'stream':
         this.pending.get(message.requestId)?.sink?.stream(message.stream, message.text);
         return;
@@ -360,6 +366,14 @@ export class LabKernel {
       default:
         assertNever(message);
     }
+  }
+
+  /** Settles the pending request `requestId` with `settle`. */
+  private answer(requestId: number, settle: (pending: Pending) => void): void {
+    const pending = this.pending.get(requestId);
+    this.pending.delete(requestId);
+    if (pending) settle(pending);
+    this.settled();
   }
 
   /** A run ended: restart if a settings change asked for it, and tell the listeners. */

@@ -8,7 +8,7 @@ import type { OutputPrecision } from './trace';
  */
 
 /** Bumped on any incompatible change; the host refuses a worker that reports another version. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** TensorFlow.js backends the worker can run on. */
 export type ComputeBackend = 'wasm' | 'cpu';
@@ -50,12 +50,24 @@ export interface RunSpecRequest {
   readRoots?: string[];
   /** How series are stored in the output (default: the core's, 16-bit). */
   outputPrecision?: OutputPrecision;
+  /** Seed of every seeded key the spec leaves out (`fglab.defaultSeed`; default 0). */
+  defaultSeed?: number;
 }
 
 /** Asks for the worker's memory figures; answered with `stats` between runs (a running trace holds the thread). */
 export interface StatsRequest {
   type: 'stats';
   requestId: number;
+}
+
+/** Reads a trained model file and answers with a spec cell that traces it (`described`), or an error. */
+export interface DescribeModelRequest {
+  type: 'describeModel';
+  requestId: number;
+  /** Absolute path of the file. */
+  path: string;
+  /** How the spec names the file (relative to the notebook where it can be). */
+  specPath: string;
 }
 
 /**
@@ -74,9 +86,11 @@ export interface RunCodeRequest {
   cellName: string;
   /** How series of traces shown by the cell are stored (default: the core's, 16-bit). */
   outputPrecision?: OutputPrecision;
+  /** Seed of every seeded key the specs given to `lab.trace` leave out (`fglab.defaultSeed`; default 0). */
+  defaultSeed?: number;
 }
 
-export type HostToWorker = RunSpecRequest | StatsRequest | RunCodeRequest;
+export type HostToWorker = RunSpecRequest | StatsRequest | DescribeModelRequest | RunCodeRequest;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -138,7 +152,14 @@ export interface StatsMessage {
   tensorBytes: number;
 }
 
-export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage | StreamMessage | DisplayMessage;
+/** The answer to `describeModel`: the source of a spec cell. */
+export interface DescribedMessage {
+  type: 'described';
+  requestId: number;
+  source: string;
+}
+
+export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage | DescribedMessage | StreamMessage | DisplayMessage;
 
 /** Compile-time exhaustiveness check for switches over message types. */
 export function assertNever(value: never): never {

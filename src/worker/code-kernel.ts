@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { formatWithOptions, inspect } from 'node:util';
 import { Script } from 'node:vm';
-import { runSpec, summarize, traceOutputItems, parseSpec, CancelledError, SpecError } from '../lab';
+import { runSpec, summarize, traceOutputItems, parseSpec, CancelledError, SpecError, type SpecContext } from '../lab';
 import { halfLife, meanPerUnit, median, memoryMetrics, saturation, survival } from '../lab/metrics';
 import { tf } from '../lab/tf';
 import { TEXT_MIME, type CodeLanguage } from '../shared/ids';
@@ -50,6 +50,8 @@ export interface CodeRun {
   readRoots?: string[];
   /** Checked by `lab.trace` between chunks of steps (the interrupt flag). */
   shouldStop?: () => boolean;
+  /** Seed of every seeded key a spec leaves out (`fglab.defaultSeed`). */
+  defaultSeed?: number;
 }
 
 /** A code cell failed: its own error's name, message and a stack reduced to the cells' frames. */
@@ -114,9 +116,17 @@ export class CodeKernel {
     return (path) => this.shared.get(path) ?? readFileForSpec(resolve(baseDir, path), readRoots);
   }
 
+  private specContext(run: Omit<CodeRun, 'language' | 'source'>): SpecContext {
+    return {
+      readFile: this.readFile(run.baseDir, run.readRoots),
+      ...(run.shouldStop ? { shouldStop: run.shouldStop } : {}),
+      ...(run.defaultSeed !== undefined ? { defaultSeed: run.defaultSeed } : {}),
+    };
+  }
+
   /** Runs a spec cell's source with the kernel's shared files, and keeps its trace under `cellName`. */
   async runSpec(source: string, run: Omit<CodeRun, 'language' | 'source'>): Promise<Trace | Comparison> {
-    const output = await runSpec(source, { readFile: this.readFile(run.baseDir, run.readRoots), ...(run.shouldStop ? { shouldStop: run.shouldStop } : {}) });
+    const output = await runSpec(source, this.specContext(run));
     this.traces.set(run.cellName, output);
     return output;
   }
@@ -206,7 +216,7 @@ export class CodeKernel {
         if (typeof spec !== 'string' && (typeof spec !== 'object' || spec === null)) throw new TypeError(`lab.trace: expected a spec object or YAML text, got ${typeof spec}`);
         const source = typeof spec === 'string' ? spec : JSON.stringify(toJsonable(spec));
         // A spec run from code keeps no trace under the cell's name: only shown ones do.
-        return runSpec(source, { readFile: this.readFile(run.baseDir, run.readRoots), ...(run.shouldStop ? { shouldStop: run.shouldStop } : {}) });
+        return runSpec(source, this.specContext(run));
       },
       show: (value) => this.show(value),
       traceOf: (cellName) => {

@@ -5,11 +5,12 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CancelledError, initLab, SpecError, traceOutputItems } from '../lab';
+import { CancelledError, describeModelFile, initLab, SpecError, traceOutputItems } from '../lab';
 import { tf } from '../lab/tf';
 import {
   assertNever,
   PROTOCOL_VERSION,
+  type DescribeModelRequest,
   type ErrorKind,
   type HostToWorker,
   type OutputItemBytes,
@@ -19,6 +20,7 @@ import {
   type WorkerInit,
   type WorkerToHost,
 } from '../shared/protocol';
+import { readFileForSpec } from './files';
 import { CodeCellError, CodeKernel, loadBundledCompiler } from './code-kernel';
 import { readKernelWasm } from './kernel-wasm';
 
@@ -58,17 +60,38 @@ async function runSpec(request: RunSpecRequest): Promise<void> {
       baseDir: request.baseDir,
       cellName: request.cellName,
       ...(request.readRoots ? { readRoots: request.readRoots } : {}),
+      ...(request.defaultSeed !== undefined ? { defaultSeed: request.defaultSeed } : {}),
       shouldStop: () => Atomics.load(cancel, 0) === request.requestId,
     });
     postOutputs('result', request.requestId, traceOutputItems(output, request.outputPrecision));
   } catch (e) {
-    const error = e as Error;
-    if (isOutOfMemory(e)) {
-      post({ type: 'error', requestId: request.requestId, kind: 'user', message: `out of memory (${error.message}): ask for fewer steps, units or batch rows` });
-      return;
+    postError(request.requestId, e);
+  }
+}
+
+/** The error of a request: one line for the user's mistakes, a stack for the lab's own. */
+function postError(requestId: number, e: unknown): void {
+  const error = e as Error;
+  if (isOutOfMemory(e)) {
+    post({ type: 'error', requestId, kind: 'user', message: `out of memory (${error.message}): ask for fewer steps, units or batch rows` });
+    return;
+  }
+  const kind: ErrorKind = e instanceof SpecError ? 'user' : e instanceof CancelledError ? 'cancelled' : 'internal';
+  post({ type: 'error', requestId, kind, message: error.message ?? String(e), stack: kind === 'internal' ? error.stack : undefined });
+}
+
+async function describeModel(request: DescribeModelRequest): Promise<void> {
+  try {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileForSpec(request.path);
+    } catch (e) {
+      throw new SpecError(`weights.file: cannot read "${request.specPath}": ${(e as Error).message}`, 'weights.file');
     }
-    const kind: ErrorKind = e instanceof SpecError ? 'user' : e instanceof CancelledError ? 'cancelled' : 'internal';
-    post({ type: 'error', requestId: request.requestId, kind, message: error.message ?? String(e), stack: kind === 'internal' ? error.stack : undefined });
+    const description = await describeModelFile(bytes, request.specPath);
+    post({ type: 'described', requestId: request.requestId, source: description.suggestedSpec });
+  } catch (e) {
+    postError(request.requestId, e);
   }
 }
 
@@ -81,6 +104,7 @@ async function runCode(request: RunCodeRequest): Promise<void> {
       baseDir: request.baseDir,
       cellName: request.cellName,
       ...(request.outputPrecision ? { outputPrecision: request.outputPrecision } : {}),
+      ...(request.defaultSeed !== undefined ? { defaultSeed: request.defaultSeed } : {}),
       shouldStop: () => Atomics.load(cancel, 0) === requestId,
     }, {
       stream: (stream, text) => post({ type: 'stream', requestId, stream, text }),
@@ -92,8 +116,7 @@ async function runCode(request: RunCodeRequest): Promise<void> {
       post({ type: 'error', requestId, kind: e.cancelled ? 'cancelled' : 'user', name: e.errorName, message: e.message, stack: e.cellStack || undefined });
       return;
     }
-    const error = e as Error;
-    post({ type: 'error', requestId, kind: 'internal', message: error.message ?? String(e), stack: error.stack });
+    postError(requestId, e);
   }
 }
 
@@ -135,6 +158,9 @@ port.on('message', (message: HostToWorker) => {
       return;
     case 'runCode':
       queue = queue.then(() => runCode(message));
+      return;
+    case 'describeModel':
+      queue = queue.then(() => describeModel(message));
       return;
     case 'stats':
       stats(message);
