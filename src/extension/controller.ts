@@ -250,7 +250,6 @@ class CellOutputSink implements CodeOutputSink {
   private buffered: { stream: 'stdout' | 'stderr'; text: string }[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private writes: Promise<void> = Promise.resolve();
-  private lastStream: { stream: 'stdout' | 'stderr'; output: vscode.NotebookCellOutput } | undefined;
   private written = 0;
   private dropped = false;
 
@@ -273,7 +272,6 @@ class CellOutputSink implements CodeOutputSink {
 
   display(outputs: OutputItemBytes[]): void {
     this.flush();
-    this.lastStream = undefined;
     this.enqueue(() => this.execution.appendOutput(toCellOutput(outputs)));
   }
 
@@ -298,13 +296,11 @@ class CellOutputSink implements CodeOutputSink {
     for (const { stream, text } of merged) {
       this.enqueue(async () => {
         const item = stream === 'stdout' ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
-        if (this.lastStream?.stream === stream) {
-          await this.execution.appendOutputItems(item, this.lastStream.output);
-        } else {
-          const output = new vscode.NotebookCellOutput([item]);
-          this.lastStream = { stream, output };
-          await this.execution.appendOutput(output);
-        }
+        // The cell's own last output (as VS Code holds it), when it is this stream's: appended to.
+        const outputs = this.execution.cell.outputs;
+        const last = outputs[outputs.length - 1];
+        if (last && last.items.length > 0 && last.items.every((i) => i.mime === item.mime)) await this.execution.appendOutputItems(item, last);
+        else await this.execution.appendOutput(new vscode.NotebookCellOutput([item]));
       });
     }
   }

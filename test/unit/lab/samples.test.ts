@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSpecCell } from '../../../src/lab';
+import { traceOutputItems } from '../../../src/lab';
+import { isCodeLanguage } from '../../../src/shared/ids';
+import * as compiler from '../../../src/worker/code-compile';
+import { CodeKernel } from '../../../src/worker/code-kernel';
 import { decodeOutput, isComparison } from '../../../src/shared/trace';
 import { parseNotebook, serializeNotebook } from '../../../src/shared/notebook-file';
 import { setupLab } from './setup';
@@ -19,15 +22,25 @@ describe('shipped samples', () => {
   });
 
   for (const file of files) {
-    it(`${file} round-trips byte for byte, has a description and runs every spec cell`, async () => {
+    it(`${file} round-trips byte for byte, has a description and runs every code cell`, async () => {
       const bytes = readFileSync(join(SAMPLES, file));
       assert.equal(Buffer.from(serializeNotebook(parseNotebook(bytes))).toString('utf8'), bytes.toString('utf8'));
       const notebook = parseNotebook(bytes);
       assert.equal(typeof notebook.metadata?.description, 'string');
       const specs = notebook.cells.filter((c) => c.kind === 'code' && c.language === 'fglab');
       assert.ok(specs.length > 0);
-      for (const cell of specs) {
-        const [json, md] = await runSpecCell(cell.source, { readFile: (p) => readFileSync(join(SAMPLES, p)) });
+      // One kernel per notebook, as in VS Code: JavaScript cells may share files with the spec cells.
+      const kernel = new CodeKernel(() => compiler);
+      for (const [index, cell] of notebook.cells.entries()) {
+        const cellName = `cell ${index + 1}`;
+        if (cell.kind !== 'code') continue;
+        if (isCodeLanguage(cell.language)) {
+          const errors: string[] = [];
+          await kernel.run({ source: cell.source, language: cell.language, baseDir: SAMPLES, cellName }, { stream: (s, t) => s === 'stderr' && errors.push(t), display: () => undefined });
+          assert.deepEqual(errors, [], `${cellName} wrote to stderr`);
+          continue;
+        }
+        const [json, md] = traceOutputItems(await kernel.runSpec(cell.source, { baseDir: SAMPLES, cellName }));
         const output = decodeOutput(JSON.parse(Buffer.from(json.data).toString('utf8')));
         const traces = isComparison(output) ? output.variants.map((v) => v.trace) : [output];
         for (const trace of traces) {
