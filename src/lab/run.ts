@@ -38,8 +38,9 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
   const t0 = now();
   const { batch, time, features } = input;
   const common = { recurrentActivation: spec.recurrentActivation, shouldStop: context.shouldStop };
+  const forgetGate = spec.model === 'lstm' ? spec.forgetGate : undefined;
   const run = spec.model === 'lstm'
-    ? traceLstm(input, weights, common)
+    ? traceLstm(input, weights, { ...common, forgetGate })
     : traceGru(input, weights as GruWeights, { ...common, resetAfter: spec.resetAfter });
   const keep = run.series[spec.model === 'lstm' ? 'forgetGate' : 'updateGate'].data;
   const trace: Trace = {
@@ -52,7 +53,7 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
   if (spec.show.includes('influence')) {
     const t1 = now();
     trace.metrics.influence = spec.model === 'lstm'
-      ? recurrentInfluence('lstm', input, weights, common)
+      ? recurrentInfluence('lstm', input, weights, { ...common, forgetGate })
       : recurrentInfluence('gru', input, weights as GruWeights, { ...common, resetAfter: spec.resetAfter });
     (trace.timings as Record<string, number>).influenceMs = now() - t1;
   }

@@ -30,6 +30,8 @@ export interface RecurrentOpOptions {
 export interface LstmOpOptions extends RecurrentOpOptions {
   /** The kernel; default the one traces use (`getLstmKernel()`). */
   kernel?: LstmKernel;
+  /** False: the 1997 LSTM without a forget gate (f ≡ 1); default true. */
+  forgetGate?: boolean;
 }
 
 export interface GruOpOptions extends RecurrentOpOptions {
@@ -136,6 +138,7 @@ export function lstmSequence(projected: tf.Tensor3D, recurrentKernel: tf.Tensor2
       projected: swapLeadingAxes(values(p), B, T, G),
       recurrentKernel: values(r),
       recurrentActivation: options.recurrentActivation,
+      forgetGate: options.forgetGate,
       shouldStop: options.shouldStop,
     };
     const forward = kernel.run(input);

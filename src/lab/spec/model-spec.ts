@@ -43,6 +43,8 @@ export interface LstmSpec extends SpecBase {
   units: number;
   recurrentActivation: RecurrentActivation;
   unitForgetBias: boolean;
+  /** False: the 1997 LSTM without a forget gate (f ≡ 1); absent means true. */
+  forgetGate?: boolean;
   forgetBias: number;
   init?: { chrono?: number };
 }

@@ -252,6 +252,11 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
     models: ['lstm'],
     doc: 'Add 1 to the forget-gate bias of generated weights (Jozefowicz et al. 2015), the Keras default. Weights from a file are used as they are (a model file records its setting).',
   },
+  forgetGate: {
+    type: 'boolean',
+    models: ['lstm'],
+    doc: 'Whether the LSTM has a forget gate (absent: true). false is the original LSTM of Hochreiter & Schmidhuber (1997): f ≡ 1, c_t = c_{t−1} + i⊙g, so the cell state can only grow (Gers et al. 2000 added the gate). The f columns of the weights are then unused.',
+  },
   forgetBias: {
     type: 'number',
     minimum: -100,
