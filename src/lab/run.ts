@@ -11,10 +11,11 @@ import { memoryMetrics } from './metrics';
 import { traceOutputItems } from './output';
 import { parseSpec, type ImportSpec, type ModelSpec, type RecurrentSpec } from './spec/model-spec';
 import { SpecError } from './spec/validate';
+import { hasTask, learningToForget, traceTask, type TrainingContext } from './train-run';
 import { now } from './tf';
 
 /** What a spec needs from where it runs. */
-export interface SpecContext {
+export interface SpecContext extends TrainingContext {
   /** Reads a file named in the spec; relative paths resolve against the notebook's folder. */
   readFile: ReadFile;
   /** Checked between chunks of steps; returning true stops the run with `CancelledError`. */
@@ -65,6 +66,7 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
 
 /** Runs one model spec. */
 export async function traceModel(spec: ModelSpec, context: SpecContext): Promise<Trace> {
+  if ((spec.model === 'lstm' || spec.model === 'gru') && hasTask(spec)) return traceTask(spec, context);
   const t0 = now();
   const input = loadInput(spec, context.readFile);
   const { batch, time, features } = input;
@@ -116,6 +118,7 @@ export async function traceAny(spec: ModelSpec | ImportSpec, context: SpecContex
 /** Parses, validates and runs the YAML source of a spec cell: a trace, or a comparison of variants. */
 export async function runSpec(source: string, context: SpecContext): Promise<Trace | Comparison> {
   const spec = parseSpec(source);
+  if (spec.model === 'lstm' && spec.experiment === 'learning-to-forget' && hasTask(spec)) return learningToForget(spec, context);
   if (spec.model !== 'compare') return traceAny(spec, context);
   const variants: Comparison['variants'] = [];
   for (const [i, v] of spec.variants.entries()) {

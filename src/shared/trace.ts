@@ -75,8 +75,10 @@ export interface TrainingRecord {
   stopped: boolean;
   /** Wall-clock milliseconds of training. */
   trainMs?: number;
-  /** Figures of an experiment on the test split, for example `outerAccuracy`. */
+  /** Figures of the trained model on the test split: `testLoss`, `testAccuracy`, and for reber `outerAccuracy`, `legalAccuracy`. */
   metrics?: Record<string, number>;
+  /** LSTM: mean |c_t| over units and test rows at every step of the test split. */
+  cellMagnitude?: number[];
 }
 
 export interface Trace {
@@ -553,7 +555,8 @@ function readTrace(json: Record<string, unknown>, prefix: string): Trace {
 function readTraining(raw: unknown, where: string): TrainingRecord {
   if (!isRecord(raw)) fail(where, 'an object', raw);
   if (!isRecord(raw.task) || typeof raw.task.name !== 'string' || typeof raw.task.lag !== 'number') fail(`${where}.task`, 'an object with a name and a lag', raw.task);
-  for (const key of ['loss', 'accuracy', 'testLoss', 'testAccuracy'] as const) {
+  for (const key of ['loss', 'accuracy', 'testLoss', 'testAccuracy', 'cellMagnitude'] as const) {
+    if (key === 'cellMagnitude' && raw[key] === undefined) continue;
     const list = raw[key];
     if (!Array.isArray(list) || !list.every((v) => typeof v === 'number' || v === null)) fail(`${where}.${key}`, 'an array of numbers', list);
   }
