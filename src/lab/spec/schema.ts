@@ -32,6 +32,11 @@ interface NodeBase {
   suppliedBy?: string;
   /** A sibling key this key is used with (`layer` with `file`); it is an error without it. */
   requires?: string;
+  /**
+   * A seed whose default is the run's default seed (the `fglab.defaultSeed` setting in VS Code,
+   * `--seed` in the CLI; 0 where none is set) instead of `default`.
+   */
+  seedDefault?: boolean;
 }
 
 export interface ObjectNode extends NodeBase {
@@ -119,6 +124,9 @@ export const LIMITS = {
 export const MAX_TRACE_BYTES = 1024 ** 3;
 
 const seed = (doc: string, extra: Partial<IntegerNode> = {}): IntegerNode => ({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, doc, ...extra });
+/** A seed that defaults to the run's default seed (`fglab.defaultSeed`, `--seed`; else 0). */
+const defaultedSeed = (doc: string): IntegerNode =>
+  seed(`${doc} Default: the \`fglab.defaultSeed\` setting (\`--seed\` in the CLI), 0 when unset.`, { default: 0, seedDefault: true });
 
 /** The key whose model file can supply `model`, `units` and the recurrent options. */
 export const WEIGHTS_FILE_KEY = 'weights.file';
@@ -164,7 +172,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
       random: {
         type: 'object',
         doc: 'Standard normal input, seeded: reproducible across machines.',
-        properties: { seed: seed('Seed of the random generator (xoshiro128**); the same seed gives the same numbers on every machine.', { default: 0 }) },
+        properties: { seed: defaultedSeed('Seed of the random generator (xoshiro128**); the same seed gives the same numbers on every machine.') },
       },
       file: {
         type: 'path',
@@ -198,7 +206,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
         maximum: LIMITS.features,
         doc: 'With `text`: embed each token with a seeded random table of this width (N(0, 1/features)) instead of one-hot over the vocabulary.',
       },
-      seed: seed('With `text` and `features`: seed of the embedding table (default 0).'),
+      seed: { ...defaultedSeed('With `text` and `features`: seed of the embedding table.'), requires: 'features' },
     },
   },
   weights: {
@@ -212,7 +220,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
         maxLength: 200,
         doc: 'A model trained by an earlier cell of this notebook, by the name it was kept under (`train.name`, default the cell\'s name such as `cell 2`): its weights and readout, as they were when that cell finished or was interrupted. Kept by the kernel until it restarts.',
       },
-      seed: seed('Generate weights like Keras: glorot-uniform kernels, orthogonal recurrent kernel, zero biases (plus the forget-gate bias settings).'),
+      seed: defaultedSeed('Generate weights like Keras: glorot-uniform kernels, orthogonal recurrent kernel, zero biases (plus the forget-gate bias settings).'),
       file: {
         type: 'path',
         extensions: ['.json', '.keras', '.h5', '.hdf5', '.safetensors'],
@@ -355,7 +363,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
       trainSize: { type: 'integer', minimum: 1, maximum: 100_000, default: 256, doc: 'Training sequences.' },
       testSize: { type: 'integer', minimum: 1, maximum: 4096, default: 32, doc: 'Test sequences (reber: test streams); the trace shows the model on them.' },
       testLength: { type: 'integer', minimum: 2, maximum: LIMITS.time, doc: 'reber: steps of each continual test stream (default 10 × length).' },
-      seed: seed('Seed of the generated data (the test split uses a seed derived from it).', { default: 0 }),
+      seed: defaultedSeed('Seed of the generated data (the test split uses a seed derived from it).'),
     },
   },
   train: {
@@ -375,7 +383,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
         valueDocs: { adam: 'Adam (Kingma & Ba 2015).', sgd: 'Plain stochastic gradient descent.', rmsprop: 'RMSProp (Tieleman & Hinton 2012).' },
       },
       clipNorm: { type: 'number', minimum: 0, maximum: 1e6, default: 1, doc: 'Gradients are scaled down to this global L2 norm when larger; 0 turns clipping off.' },
-      seed: seed('Seed of the order in which training sequences are drawn (the initial weights come from `weights.seed`).', { default: 0 }),
+      seed: defaultedSeed('Seed of the order in which training sequences are drawn (the initial weights come from `weights.seed`).'),
       name: { type: 'string', maxLength: 200, doc: 'Name the trained model is kept under for `weights: { from: … }` (default the cell\'s name, such as `cell 2`).' },
     },
   },
