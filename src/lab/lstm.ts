@@ -23,6 +23,8 @@ export function getLstmKernel(): LstmKernel {
 
 export interface LstmRunOptions {
   recurrentActivation: RecurrentActivation;
+  /** False: the 1997 LSTM without a forget gate (f ≡ 1); default true. */
+  forgetGate?: boolean;
   shouldStop?: () => boolean;
 }
 
@@ -50,6 +52,7 @@ export function traceLstm(input: SequenceInput, weights: LstmWeights, options: L
     inputs: { data: input.data, features: input.features, kernel: weights.kernel, bias: weights.bias },
     recurrentKernel: weights.recurrentKernel,
     recurrentActivation: options.recurrentActivation,
+    forgetGate: options.forgetGate,
     shouldStop: options.shouldStop,
   }, { lstm: activeKernel });
   const shape = [input.batch, input.time, weights.units];

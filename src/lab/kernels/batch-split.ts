@@ -28,6 +28,8 @@ export interface RowsRequest {
   recurrentBias?: Float32Array;
   /** GRU only. */
   resetAfter?: boolean;
+  /** LSTM only: false for the cell without a forget gate (f ≡ 1). */
+  forgetGate?: boolean;
   recurrentActivation: RecurrentActivation;
   shouldStop?: () => boolean;
 }

@@ -42,10 +42,10 @@ export interface LstmWasmExports extends KernelsWasmMemory {
   packInputWeights(): void;
   /** Sets h = c = 0. */
   resetState(): void;
-  /** Runs `steps` steps (≤ chunkSteps); `activation` is the code of i, f, o's (see `activationCode`). */
-  runSteps(steps: number, activation: number): void;
+  /** Runs `steps` steps (≤ chunkSteps); `activation` is the code of i, f, o's (see `activationCode`); `forgetGate` 0 sets f ≡ 1. */
+  runSteps(steps: number, activation: number, forgetGate: number): void;
   /** The same from the raw inputs at `rawInputPtr`, projecting them first. */
-  runProjectedSteps(steps: number, activation: number): void;
+  runProjectedSteps(steps: number, activation: number, forgetGate: number): void;
   compactOutputs(steps: number): void;
   /** In place on `n` floats at `ptr` (n a multiple of 4): 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh, 4 Keras 3 hard sigmoid. */
   applyActivation(kind: number, ptr: number, n: number): void;
@@ -114,12 +114,13 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
     const sources: number[] = [];
     for (let s = 0; s < LSTM_OUTPUT_SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.outputPtr(s, b) >>> 2);
     const activation = activationCode(input.recurrentActivation);
+    const forgetGate = input.forgetGate === false ? 0 : 1;
     for (let t0 = 0; t0 < T; t0 += chunk) {
       if (input.shouldStop?.()) throw new CancelledError();
       const steps = Math.min(chunk, T - t0);
       load(heap, t0, steps);
-      if (features > 0) ex.runProjectedSteps(steps, activation);
-      else ex.runSteps(steps, activation);
+      if (features > 0) ex.runProjectedSteps(steps, activation, forgetGate);
+      else ex.runSteps(steps, activation, forgetGate);
       ex.compactOutputs(steps);
       for (let s = 0; s < LSTM_OUTPUT_SERIES.length; s++) {
         for (let b = 0; b < B; b++) {
