@@ -52,6 +52,8 @@ const bundles = [
   // Compiler of JavaScript and TypeScript cells (TypeScript's parser and transpiler, 3.5 MB
   // minified): loaded by the worker and the CLI from beside them on the first code cell only.
   { ...common, entryPoints: ['src/worker/code-compile.ts'], outfile: 'dist/code-cells.js', platform: 'node', format: 'cjs', minify: true, sourcemap: false },
+  // Batch helper thread of the worker and the CLI: the WebAssembly kernels only.
+  { ...common, entryPoints: ['src/worker/kernel-helper-main.ts'], outfile: 'dist/kernel-helper.js', platform: 'node', format: 'cjs' },
   // Headless command line: `fglab`.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, mainFields: ESM_FIRST },
   // Notebook renderer: a browser ES module loaded by the notebook webview.

@@ -15,6 +15,7 @@ import { Script } from 'node:vm';
 import { runSpec, summarize, traceOutputItems, parseSpec, CancelledError, SpecError, type SpecContext } from '../lab';
 import { halfLife, meanPerUnit, median, memoryMetrics, saturation, survival } from '../lab/metrics';
 import { tf } from '../lab/tf';
+import type { ModelStore } from '../lab/train-run';
 import { TEXT_MIME, type CodeLanguage } from '../shared/ids';
 import type { OutputItemBytes } from '../shared/protocol';
 import { isComparison, type Comparison, type OutputPrecision, type Trace } from '../shared/trace';
@@ -101,6 +102,8 @@ function toJsonable(value: unknown): unknown {
 export class CodeKernel {
   /** Files shared with spec cells (`lab.share`), by the name a spec gives in `file:`. */
   readonly shared = new Map<string, Uint8Array>();
+  /** Models trained by spec cells (`train.name`, or the cell's name), shared with code cells as `lab.models`. */
+  readonly models: ModelStore = new Map();
   /** The last trace of each cell (a spec cell's, or the last one a code cell showed), by cell name. */
   readonly traces = new Map<string, Trace | Comparison>();
   /** Compiled cells by name, to map stack frames back to the cells' lines. */
@@ -119,6 +122,8 @@ export class CodeKernel {
   private specContext(run: Omit<CodeRun, 'language' | 'source'>): SpecContext {
     return {
       readFile: this.readFile(run.baseDir, run.readRoots),
+      models: this.models,
+      cellName: run.cellName,
       ...(run.shouldStop ? { shouldStop: run.shouldStop } : {}),
       ...(run.defaultSeed !== undefined ? { defaultSeed: run.defaultSeed } : {}),
     };
@@ -235,6 +240,7 @@ export class CodeKernel {
               : utf8Encode(JSON.stringify(toJsonable(value)));
         this.shared.set(name, bytes);
       },
+      models: this.models,
       parseSpec: (source) => parseSpec(source),
       summarize: (trace) => summarize(trace),
       metrics: { survival, meanPerUnit, halfLife, saturation, memoryMetrics, median },
@@ -289,6 +295,8 @@ export interface LabApi {
    * objects, bytes as they are.
    */
   share(name: string, value: unknown): void;
+  /** Models trained in this kernel by spec cells with a `task`, by name (`train.name`, or the cell's name). */
+  models: ModelStore;
   parseSpec: typeof parseSpec;
   summarize: typeof summarize;
   metrics: { survival: typeof survival; meanPerUnit: typeof meanPerUnit; halfLife: typeof halfLife; saturation: typeof saturation; memoryMetrics: typeof memoryMetrics; median: typeof median };
