@@ -160,7 +160,8 @@ export interface EncodedSeries {
   shape: number[];
   /**
    * `float32`: the values. `uint16` / `uint8`: codes q with value = offset + q·scale, the
-   * largest code (65535 / 255) standing for NaN; the error is at most scale / 2.
+   * largest code (65535 / 255) standing for NaN; the error is at most scale / 2. A series
+   * holding ±Infinity is stored as `float32` whatever the precision asked for.
    */
   dtype: 'float32' | 'uint16' | 'uint8';
   data: string;
@@ -292,6 +293,9 @@ function encodeSeries(s: Series, precision: OutputPrecision): { meta: Omit<Encod
     if (Number.isFinite(v)) {
       if (v < min) min = v;
       if (v > max) max = v;
+    } else if (v === Infinity || v === -Infinity) {
+      // Codes have no room for ±∞ (an overflowed cell state, ln 0 in a decay): keep such a series exact.
+      return encodeSeries(s, 'float32');
     }
   }
   if (min > max) min = max = 0;
