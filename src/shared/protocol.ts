@@ -55,6 +55,8 @@ export interface RunSpecRequest {
 export interface StatsRequest {
   type: 'stats';
   requestId: number;
+  /** Collect garbage first where the worker can (`--expose-gc`), for steady heap figures (leak tests). */
+  collect?: boolean;
 }
 
 export type HostToWorker = RunSpecRequest | StatsRequest;
@@ -100,6 +102,8 @@ export interface StatsMessage {
   externalBytes: number;
   /** Bytes of the TensorFlow.js tensors alive. */
   tensorBytes: number;
+  /** Number of TensorFlow.js tensors alive (`tf.memory().numTensors`): back to its baseline after every run. */
+  tensorCount: number;
 }
 
 export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage;
