@@ -1,8 +1,8 @@
 /**
  * `fglab`: the lab from a terminal.
  *
- *   fglab trace SPEC.yaml [--format json|csv|npy|png] [--series NAME] [--variant NAME] [--theme light|dark] [--out FILE]
- *   fglab run NOTEBOOK.fglab [--out FILE]
+ *   fglab trace SPEC.yaml [--format json|csv|npy|png] [--series NAME] [--variant NAME] [--theme light|dark] [--seed N] [--out FILE]
+ *   fglab run NOTEBOOK.fglab [--seed N] [--out FILE]
  *
  * User errors print one line naming the key, what was expected and what was got, and exit 1;
  * usage errors exit 2. No stack traces for user errors.
@@ -21,7 +21,7 @@ import { utf8Encode } from '../shared/utf8';
 const USAGE = `Forget Gate Lab — see and measure how recurrent networks forget.
 
 Usage:
-  fglab trace SPEC.yaml [--format json|csv|npy|png] [--series NAME] [--variant NAME] [--theme light|dark] [--out FILE]
+  fglab trace SPEC.yaml [--format json|csv|npy|png] [--series NAME] [--variant NAME] [--theme light|dark] [--seed N] [--out FILE]
       Trace the model a spec describes. JSON (default) goes to stdout:
       {"model", "dims", "series": {name: nested arrays}, "metrics"}, or
       {"variants": [{"name", ...}]} for model: compare.
@@ -30,7 +30,9 @@ Usage:
       --series. For a comparison, CSV and .npy need --variant. PNG draws every
       default view, as the notebook renderer does (needs the optional package
       @napi-rs/canvas).
-  fglab run NOTEBOOK.fglab [--out FILE]
+      --seed N is the seed of every seeded key the spec leaves out (default 0,
+      as the fglab.defaultSeed setting is in VS Code).
+  fglab run NOTEBOOK.fglab [--seed N] [--out FILE]
       Run every code cell in order and write the notebook with its outputs
       (in place unless --out). Exits 1 if a cell fails.
   fglab --help | --version
@@ -71,12 +73,21 @@ function readText(path: string, what: string): string {
   }
 }
 
+/** `--seed N`: the default seed of the spec's seeded keys (0 when absent). */
+function seedFlag(flags: Map<string, string>): number {
+  const text = flags.get('seed');
+  if (text === undefined) return 0;
+  const seed = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed)) throw new UsageError(`--seed: expected an integer ≥ 0, got "${text}"`);
+  return seed;
+}
+
 function wasmDir(): string {
   return __dirname;
 }
 
 async function traceCommand(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['format', 'series', 'variant', 'theme', 'out']);
+  const { positional, flags } = parseArgs(argv, ['format', 'series', 'variant', 'theme', 'seed', 'out']);
   if (positional.length !== 1) throw new UsageError(`trace: expected one spec file, got ${positional.length}`);
   const format = flags.get('format') ?? 'json';
   if (!['json', 'csv', 'npy', 'png'].includes(format)) throw new UsageError(`--format: expected json, csv, npy or png, got "${format}"`);
@@ -87,7 +98,7 @@ async function traceCommand(argv: string[]): Promise<void> {
   const specPath = resolve(positional[0]);
   const source = readText(specPath, 'spec');
   await initLab({ tfjsWasmDir: wasmDir(), kernelWasm: readKernelWasm(wasmDir(), (m) => process.stderr.write(`${m}\n`)) });
-  const output = await runSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)) });
+  const output = await runSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)), defaultSeed: seedFlag(flags) });
   const trace = pickVariant(output, flags.get('variant'), format);
   const series = flags.get('series');
   const body: string | Uint8Array =
@@ -121,7 +132,8 @@ function pickVariant(output: Trace | Comparison, name: string | undefined, forma
 const ERROR_MIME = 'application/vnd.code.notebook.error';
 
 async function runCommand(argv: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(argv, ['out']);
+  const { positional, flags } = parseArgs(argv, ['seed', 'out']);
+  const defaultSeed = seedFlag(flags);
   if (positional.length !== 1) throw new UsageError(`run: expected one notebook file, got ${positional.length}`);
   const path = resolve(positional[0]);
   let bytes: Uint8Array;
@@ -140,7 +152,7 @@ async function runCommand(argv: string[]): Promise<number> {
     const name = `cell ${index + 1}`;
     try {
       if (cell.language !== SPEC_LANGUAGE) throw new SpecError(`${name}: fglab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.language}"`);
-      const output = await runSpec(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)) });
+      const output = await runSpec(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)), defaultSeed });
       const items = traceOutputItems(output);
       // The picture GitHub and Jupyter show: the main view, when the optional native canvas is installed.
       try {

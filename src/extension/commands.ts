@@ -128,7 +128,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMAND.newNotebook, () => newNotebook(extensionUri)),
     vscode.commands.registerCommand(COMMAND.openSample, (fileName?: string) => openSample(c, typeof fileName === 'string' ? fileName : undefined)),
     vscode.commands.registerCommand(COMMAND.insertCellTemplate, (id?: string) => insertTemplate(typeof id === 'string' ? id : undefined)),
-    vscode.commands.registerCommand(COMMAND.traceModel, (args?: TraceModelArgs) => traceModel(c.extension.extension.id, typeof args === 'object' && args !== null && !(args instanceof vscode.Uri) ? args : {})),
+    vscode.commands.registerCommand(COMMAND.traceModel, (args?: TraceModelArgs) => traceModel(c.extension.extension.id, c.controller, typeof args === 'object' && args !== null && !(args instanceof vscode.Uri) ? args : {})),
     vscode.commands.registerCommand(COMMAND.exportOutput, (arg?: vscode.NotebookCell | ExportArgs) => exportOutput(arg)),
     vscode.commands.registerCommand(COMMAND.interruptKernel, (arg?: unknown) => interrupt(c, arg)),
     vscode.commands.registerCommand(COMMAND.restartKernel, (arg?: unknown) => restart(c, arg)),

@@ -168,7 +168,11 @@ export class LabController implements vscode.Disposable {
       if (cell.document.languageId !== SPEC_LANGUAGE) {
         throw new KernelError(`${cellName}: Forget Gate Lab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.document.languageId}"`, 'user');
       }
-      const outputs = await this.kernelFor(notebook).runSpec(cell.document.getText(), this.baseDirOf(notebook), cellName, { readRoots: readRoots(), outputPrecision: this.options.settings().outputPrecision });
+      const outputs = await this.kernelFor(notebook).runSpec(cell.document.getText(), this.baseDirOf(notebook), cellName, {
+        readRoots: readRoots(),
+        outputPrecision: this.options.settings().outputPrecision,
+        defaultSeed: this.options.settings().defaultSeed,
+      });
       const tooLarge = outputSizeError(outputs, this.options.settings().outputSizeLimitMB);
       if (tooLarge) throw new KernelError(tooLarge, 'user');
       await execution.replaceOutput(new vscode.NotebookCellOutput(outputs.map((o) => new vscode.NotebookCellOutputItem(o.data, o.mime))));

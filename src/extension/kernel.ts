@@ -8,9 +8,11 @@ import {
   assertNever,
   PROTOCOL_VERSION,
   type ComputeBackend,
+  type DescribeModelRequest,
   type ErrorKind,
   type HostToWorker,
   type OutputItemBytes,
+  type RunSpecRequest,
   type StatsMessage,
   type WorkerInit,
   type WorkerToHost,
@@ -39,7 +41,8 @@ export class KernelError extends Error {
 }
 
 interface Pending {
-  resolve(outputs: OutputItemBytes[]): void;
+  /** Output items of a run, or the spec source of a described model file. */
+  resolve(answer: OutputItemBytes[] | string): void;
   reject(error: KernelError): void;
   /** Whether the request has reached the worker (else an interrupt just drops it). */
   sent: boolean;
@@ -69,6 +72,8 @@ export interface RunOptions {
   readRoots?: string[];
   /** How series are stored in the output; undefined: the core's default. */
   outputPrecision?: OutputPrecision;
+  /** Seed of the seeded keys a spec leaves out; undefined: 0. */
+  defaultSeed?: number;
 }
 
 /** `stopped`: no worker; `starting`: loading TensorFlow.js; `idle` / `busy`: running and waiting / running a cell. */
@@ -130,9 +135,32 @@ export class LabKernel {
   }
 
   /** Runs a spec cell; resolves to its output items or rejects with a `KernelError`. */
-  async runSpec(source: string, baseDir: string, cellName: string, run: RunOptions = {}): Promise<OutputItemBytes[]> {
+  runSpec(source: string, baseDir: string, cellName: string, run: RunOptions = {}): Promise<OutputItemBytes[]> {
+    return this.request((requestId) => ({
+      type: 'runSpec',
+      requestId,
+      source,
+      baseDir,
+      cellName,
+      ...(run.readRoots ? { readRoots: run.readRoots } : {}),
+      ...(run.outputPrecision ? { outputPrecision: run.outputPrecision } : {}),
+      ...(run.defaultSeed !== undefined ? { defaultSeed: run.defaultSeed } : {}),
+    })) as Promise<OutputItemBytes[]>;
+  }
+
+  /**
+   * Reads the trained model file at `path` in the worker (TensorFlow.js, Keras, PyTorch) and
+   * resolves to a spec cell that traces it, naming the file as `specPath`; rejects with a
+   * `KernelError` (kind `user`) when it is not a model file the lab reads.
+   */
+  describeModel(path: string, specPath: string): Promise<string> {
+    return this.request((requestId) => ({ type: 'describeModel', requestId, path, specPath })) as Promise<string>;
+  }
+
+  /** Queues a request for the worker (started when needed); one at a time, interruptible like runs. */
+  private async request(message: (requestId: number) => RunSpecRequest | DescribeModelRequest): Promise<OutputItemBytes[] | string> {
     const requestId = this.nextRequestId++;
-    const result = new Promise<OutputItemBytes[]>((resolve, reject) => {
+    const result = new Promise<OutputItemBytes[] | string>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject, sent: false });
     });
     result.catch(() => {}); // may reject while the worker starts, before the caller awaits it
@@ -149,15 +177,7 @@ export class LabKernel {
       // Not interrupted or stopped while the worker was starting.
       Atomics.store(this.cancel, 0, 0);
       pending.sent = true;
-      this.send(worker, {
-        type: 'runSpec',
-        requestId,
-        source,
-        baseDir,
-        cellName,
-        ...(run.readRoots ? { readRoots: run.readRoots } : {}),
-        ...(run.outputPrecision ? { outputPrecision: run.outputPrecision } : {}),
-      });
+      this.send(worker, message(requestId));
     }
     return result;
   }
@@ -291,20 +311,12 @@ export class LabKernel {
     switch (message.type) {
       case 'ready':
         return;
-      case 'result': {
-        const pending = this.pending.get(message.requestId);
-        this.pending.delete(message.requestId);
-        pending?.resolve(message.outputs);
-        this.settled();
-        return;
-      }
-      case 'error': {
-        const pending = this.pending.get(message.requestId);
-        this.pending.delete(message.requestId);
-        pending?.reject(new KernelError(message.message, message.kind, message.stack));
-        this.settled();
-        return;
-      }
+      case 'result':
+        return this.answer(message.requestId, (p) => p.resolve(message.outputs));
+      case 'described':
+        return this.answer(message.requestId, (p) => p.resolve(message.source));
+      case 'error':
+        return this.answer(message.requestId, (p) => p.reject(new KernelError(message.message, message.kind, message.stack)));
       case 'stats': {
         const { type: _type, requestId, ...stats } = message;
         this.statsPending.get(requestId)?.(stats);
@@ -314,6 +326,14 @@ export class LabKernel {
       default:
         assertNever(message);
     }
+  }
+
+  /** Settles the pending request `requestId` with `settle`. */
+  private answer(requestId: number, settle: (pending: Pending) => void): void {
+    const pending = this.pending.get(requestId);
+    this.pending.delete(requestId);
+    if (pending) settle(pending);
+    this.settled();
   }
 
   /** A run ended: restart if a settings change asked for it, and tell the listeners. */

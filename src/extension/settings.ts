@@ -17,6 +17,7 @@ export const SETTING = {
   outputPrecision: 'outputPrecision',
   workerMemoryLimitMB: 'workerMemoryLimitMB',
   colorMap: 'colorMap',
+  defaultSeed: 'defaultSeed',
 } as const;
 
 /** Colour maps the renderer's heatmaps can use (sent to the renderer in its `settings` message). */
@@ -34,6 +35,8 @@ export interface LabSettings {
   workerMemoryLimitMB: number;
   /** Colour map of the renderer's heatmaps. Default `viridis`. */
   colorMap: ColorMapName;
+  /** Seed of the seeded keys a spec leaves out. Default 0. */
+  defaultSeed: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<LabSettings> = {
@@ -42,12 +45,14 @@ export const DEFAULT_SETTINGS: Readonly<LabSettings> = {
   outputPrecision: '16-bit',
   workerMemoryLimitMB: 2048,
   colorMap: 'viridis',
+  defaultSeed: 0,
 };
 
 /** Bounds of the numeric settings (the manifest declares the same). */
 export const SETTING_BOUNDS = {
   outputSizeLimitMB: { minimum: 1, maximum: 2048 },
   workerMemoryLimitMB: { minimum: 128, maximum: 65536 },
+  defaultSeed: { minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
 } as const;
 
 /** Settings whose change needs a new kernel worker (they are fixed when a worker starts). */
@@ -69,6 +74,7 @@ export function readLabSettings(get: (name: string) => unknown): LabSettings {
     outputPrecision: oneOf(get(SETTING.outputPrecision), OUTPUT_PRECISIONS, DEFAULT_SETTINGS.outputPrecision),
     workerMemoryLimitMB: within(get(SETTING.workerMemoryLimitMB), SETTING_BOUNDS.workerMemoryLimitMB, DEFAULT_SETTINGS.workerMemoryLimitMB),
     colorMap: oneOf(get(SETTING.colorMap), COLOR_MAPS, DEFAULT_SETTINGS.colorMap),
+    defaultSeed: Number.isInteger(get(SETTING.defaultSeed)) ? within(get(SETTING.defaultSeed), SETTING_BOUNDS.defaultSeed, DEFAULT_SETTINGS.defaultSeed) : DEFAULT_SETTINGS.defaultSeed,
   };
 }
 

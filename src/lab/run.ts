@@ -21,6 +21,8 @@ export interface SpecContext {
   shouldStop?: () => boolean;
   /** How `runSpecCell` stores series in the output (default 16-bit). */
   outputPrecision?: OutputPrecision;
+  /** Seed of every seeded key a spec leaves out (`fglab.defaultSeed`, `--seed`); default 0. */
+  defaultSeed?: number;
 }
 
 /** Transposes `[batch, heads, time]` to `[batch, time, heads]` so per-head metrics reuse the per-unit ones. */
@@ -114,7 +116,7 @@ export async function traceAny(spec: ModelSpec | ImportSpec, context: SpecContex
 
 /** Parses, validates and runs the YAML source of a spec cell: a trace, or a comparison of variants. */
 export async function runSpec(source: string, context: SpecContext): Promise<Trace | Comparison> {
-  const spec = parseSpec(source);
+  const spec = parseSpec(source, { defaultSeed: context.defaultSeed });
   if (spec.model !== 'compare') return traceAny(spec, context);
   const variants: Comparison['variants'] = [];
   for (const [i, v] of spec.variants.entries()) {
@@ -135,7 +137,7 @@ export async function runSpec(source: string, context: SpecContext): Promise<Tra
 
 /** Like `runSpec`, for a spec of one model (not `compare`). */
 export async function traceSpec(source: string, context: SpecContext): Promise<Trace> {
-  const spec = parseSpec(source);
+  const spec = parseSpec(source, { defaultSeed: context.defaultSeed });
   const out = spec.model === 'compare' ? await runSpec(source, context) : await traceAny(spec, context);
   if (isComparison(out)) throw new SpecError(spec.model === 'compare' ? 'model: expected one model to trace, got compare' : 'weights.layer: expected one layer to trace, got all');
   return out;

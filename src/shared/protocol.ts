@@ -7,7 +7,7 @@ import type { OutputPrecision } from './trace';
  */
 
 /** Bumped on any incompatible change; the host refuses a worker that reports another version. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** TensorFlow.js backends the worker can run on. */
 export type ComputeBackend = 'wasm' | 'cpu';
@@ -49,6 +49,8 @@ export interface RunSpecRequest {
   readRoots?: string[];
   /** How series are stored in the output (default: the core's, 16-bit). */
   outputPrecision?: OutputPrecision;
+  /** Seed of every seeded key the spec leaves out (`fglab.defaultSeed`; default 0). */
+  defaultSeed?: number;
 }
 
 /** Asks for the worker's memory figures; answered with `stats` between runs (a running trace holds the thread). */
@@ -59,7 +61,17 @@ export interface StatsRequest {
   collect?: boolean;
 }
 
-export type HostToWorker = RunSpecRequest | StatsRequest;
+/** Reads a trained model file and answers with a spec cell that traces it (`described`), or an error. */
+export interface DescribeModelRequest {
+  type: 'describeModel';
+  requestId: number;
+  /** Absolute path of the file. */
+  path: string;
+  /** How the spec names the file (relative to the notebook where it can be). */
+  specPath: string;
+}
+
+export type HostToWorker = RunSpecRequest | StatsRequest | DescribeModelRequest;
 
 export interface ReadyMessage {
   type: 'ready';
@@ -106,7 +118,14 @@ export interface StatsMessage {
   tensorCount: number;
 }
 
-export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage;
+/** The answer to `describeModel`: the source of a spec cell. */
+export interface DescribedMessage {
+  type: 'described';
+  requestId: number;
+  source: string;
+}
+
+export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage | DescribedMessage;
 
 /** Compile-time exhaustiveness check for switches over message types. */
 export function assertNever(value: never): never {

@@ -6,11 +6,12 @@
 import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CancelledError, initLab, runSpecCell, SpecError } from '../lab';
+import { CancelledError, describeModelFile, initLab, runSpecCell, SpecError } from '../lab';
 import { tf } from '../lab/tf';
 import {
   assertNever,
   PROTOCOL_VERSION,
+  type DescribeModelRequest,
   type ErrorKind,
   type HostToWorker,
   type RunSpecRequest,
@@ -48,17 +49,38 @@ async function runSpec(request: RunSpecRequest): Promise<void> {
       readFile: (path) => readFileForSpec(resolve(request.baseDir, path), request.readRoots),
       shouldStop: () => Atomics.load(cancel, 0) === request.requestId,
       ...(request.outputPrecision ? { outputPrecision: request.outputPrecision } : {}),
+      ...(request.defaultSeed !== undefined ? { defaultSeed: request.defaultSeed } : {}),
     });
     const outputs = items.map((o) => ({ mime: o.mime, data: new Uint8Array(ownBuffer(o.data)) }));
     post({ type: 'result', requestId: request.requestId, outputs }, outputs.map((o) => o.data.buffer as ArrayBuffer));
   } catch (e) {
-    const error = e as Error;
-    if (isOutOfMemory(e)) {
-      post({ type: 'error', requestId: request.requestId, kind: 'user', message: `out of memory (${error.message}): ask for fewer steps, units or batch rows` });
-      return;
+    postError(request.requestId, e);
+  }
+}
+
+/** The error of a request: one line for the user's mistakes, a stack for the lab's own. */
+function postError(requestId: number, e: unknown): void {
+  const error = e as Error;
+  if (isOutOfMemory(e)) {
+    post({ type: 'error', requestId, kind: 'user', message: `out of memory (${error.message}): ask for fewer steps, units or batch rows` });
+    return;
+  }
+  const kind: ErrorKind = e instanceof SpecError ? 'user' : e instanceof CancelledError ? 'cancelled' : 'internal';
+  post({ type: 'error', requestId, kind, message: error.message ?? String(e), stack: kind === 'internal' ? error.stack : undefined });
+}
+
+async function describeModel(request: DescribeModelRequest): Promise<void> {
+  try {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileForSpec(request.path);
+    } catch (e) {
+      throw new SpecError(`weights.file: cannot read "${request.specPath}": ${(e as Error).message}`, 'weights.file');
     }
-    const kind: ErrorKind = e instanceof SpecError ? 'user' : e instanceof CancelledError ? 'cancelled' : 'internal';
-    post({ type: 'error', requestId: request.requestId, kind, message: error.message ?? String(e), stack: kind === 'internal' ? error.stack : undefined });
+    const description = await describeModelFile(bytes, request.specPath);
+    post({ type: 'described', requestId: request.requestId, source: description.suggestedSpec });
+  } catch (e) {
+    postError(request.requestId, e);
   }
 }
 
@@ -100,6 +122,9 @@ port.on('message', (message: HostToWorker) => {
   switch (message.type) {
     case 'runSpec':
       queue = queue.then(() => runSpec(message));
+      return;
+    case 'describeModel':
+      queue = queue.then(() => describeModel(message));
       return;
     case 'stats':
       stats(message);

@@ -4,7 +4,7 @@
  */
 import type { RecurrentActivation } from '../kernels/lstm-kernel';
 import { LIMITS, MAX_TRACE_BYTES } from './schema';
-import { parseSpecSource, SpecError, writtenSpec, type ModelSpecValue, type WrittenSpec } from './validate';
+import { parseSpecSource, SpecError, writtenSpec, type ModelSpecValue, type SpecOptions, type WrittenSpec } from './validate';
 
 export interface InputSpec {
   /** `[time, features]` or `[batch, time, features]` as written. */
@@ -180,8 +180,8 @@ function typedSpec(value: ModelSpecValue): ModelSpec | ImportSpec {
 }
 
 /** Parses and validates the YAML source of a spec cell. Throws `SpecError`. */
-export function parseSpec(source: string): Spec {
-  const value = parseSpecSource(source);
+export function parseSpec(source: string, options: SpecOptions = {}): Spec {
+  const value = parseSpecSource(source, options);
   if (value.model === 'compare') {
     const spec: CompareSpec = { model: 'compare', variants: value.variants.map((v) => ({ name: v.name, spec: typedSpec(v.spec) })) };
     spec.variants.forEach((v, i) => checkModelSpec(v.spec, `variants[${i}] ${JSON.stringify(v.name)}: `));

@@ -32,6 +32,11 @@ interface NodeBase {
   suppliedBy?: string;
   /** A sibling key this key is used with (`layer` with `file`); it is an error without it. */
   requires?: string;
+  /**
+   * A seed whose default is the run's default seed (the `fglab.defaultSeed` setting in VS Code,
+   * `--seed` in the CLI; 0 where none is set) instead of `default`.
+   */
+  seedDefault?: boolean;
 }
 
 export interface ObjectNode extends NodeBase {
@@ -121,6 +126,9 @@ export const LIMITS = {
 export const MAX_TRACE_BYTES = 1024 ** 3;
 
 const seed = (doc: string, extra: Partial<IntegerNode> = {}): IntegerNode => ({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, doc, ...extra });
+/** A seed that defaults to the run's default seed (`fglab.defaultSeed`, `--seed`; else 0). */
+const defaultedSeed = (doc: string): IntegerNode =>
+  seed(`${doc} Default: the \`fglab.defaultSeed\` setting (\`--seed\` in the CLI), 0 when unset.`, { default: 0, seedDefault: true });
 
 /** The key whose model file can supply `model`, `units` and the recurrent options. */
 export const WEIGHTS_FILE_KEY = 'weights.file';
@@ -166,7 +174,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
       random: {
         type: 'object',
         doc: 'Standard normal input, seeded: reproducible across machines.',
-        properties: { seed: seed('Seed of the random generator (xoshiro128**); the same seed gives the same numbers on every machine.', { default: 0 }) },
+        properties: { seed: defaultedSeed('Seed of the random generator (xoshiro128**); the same seed gives the same numbers on every machine.') },
       },
       file: {
         type: 'path',
@@ -200,7 +208,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
         maximum: LIMITS.features,
         doc: 'With `text`: embed each token with a seeded random table of this width (N(0, 1/features)) instead of one-hot over the vocabulary.',
       },
-      seed: seed('With `text` and `features`: seed of the embedding table (default 0).'),
+      seed: { ...defaultedSeed('With `text` and `features`: seed of the embedding table.'), requires: 'features' },
     },
   },
   weights: {
@@ -209,7 +217,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
     exactlyOne: ['seed', 'file'],
     default: { seed: 0 },
     properties: {
-      seed: seed('Generate weights like Keras: glorot-uniform kernels, orthogonal recurrent kernel, zero biases (plus the forget-gate bias settings).'),
+      seed: defaultedSeed('Generate weights like Keras: glorot-uniform kernels, orthogonal recurrent kernel, zero biases (plus the forget-gate bias settings).'),
       file: {
         type: 'path',
         extensions: ['.json', '.keras', '.h5', '.hdf5', '.safetensors'],

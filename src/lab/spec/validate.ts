@@ -108,7 +108,19 @@ class Validator {
     private readonly lineOf: LineOf,
     /** Prefix of error messages, for example `variants[1] "chrono": `. */
     private readonly prefix = '',
+    /** Value of every absent seed whose node says `seedDefault`. */
+    readonly defaultSeed = 0,
   ) {}
+
+  /** The value of an absent key: its default, with the run's default seed for seeds. */
+  defaultOf(node: SchemaNode): SpecValue {
+    if (node.seedDefault) return this.defaultSeed;
+    const value = JSON.parse(JSON.stringify(node.default)) as SpecValue;
+    if (node.type === 'object' && isObject(value)) {
+      for (const [name, child] of Object.entries(node.properties)) if (child.seedDefault && value[name] !== undefined) value[name] = this.defaultSeed;
+    }
+    return value;
+  }
 
   fail(key: string, message: string, linePath = key): never {
     throw new SpecError(`${this.prefix}${shortKey(key)}: ${message}`, key, this.lineOf(linePath));
@@ -156,12 +168,13 @@ class Validator {
     const out: SpecObject = {};
     // While the model is still to be read from a file, only defaults every candidate shares.
     const defaulted = (child: SchemaNode): boolean =>
-      child.default !== undefined && !supplied(child) && (model !== undefined || top === undefined || top.candidates.every((m) => appliesTo(child, m)));
+      child.default !== undefined && !supplied(child) && (child.requires === undefined || value[child.requires] !== undefined) &&
+      (model !== undefined || top === undefined || top.candidates.every((m) => appliesTo(child, m)));
     for (const name of names) {
       const child = schema.properties[name];
       if (model && !appliesTo(child, model)) continue;
       if (value[name] !== undefined) out[name] = this.node(child, value[name], joinKey(key, name));
-      else if (defaulted(child)) out[name] = JSON.parse(JSON.stringify(child.default)) as SpecValue;
+      else if (defaulted(child)) out[name] = this.defaultOf(child);
     }
     return out;
   }
@@ -278,6 +291,8 @@ export interface WrittenSpec {
   lineOf: LineOf;
   /** Prefix of error messages (a variant's name). */
   prefix: string;
+  /** The run's default seed. */
+  defaultSeed: number;
 }
 
 /** A validated `compare` spec: the merged spec of every variant. */
@@ -298,9 +313,15 @@ function validateModelSpec(v: Validator, value: unknown, key: string): ModelSpec
 }
 
 /** Attaches what `completeSpec` needs to a spec that reads its weights from a file. */
-function withWritten(spec: ModelSpecValue, value: unknown, lineOf: LineOf, prefix: string): ModelSpecValue {
-  if (isGiven(value, 'weights.file')) Object.defineProperty(spec, WRITTEN, { value: { value: value as SpecObject, lineOf, prefix } satisfies WrittenSpec, enumerable: false });
+function withWritten(spec: ModelSpecValue, value: unknown, v: Validator, lineOf: LineOf, prefix: string): ModelSpecValue {
+  if (isGiven(value, 'weights.file')) Object.defineProperty(spec, WRITTEN, { value: { value: value as SpecObject, lineOf, prefix, defaultSeed: v.defaultSeed } satisfies WrittenSpec, enumerable: false });
   return spec;
+}
+
+/** How a spec is read where it runs. */
+export interface SpecOptions {
+  /** Seed of every seeded key the spec leaves out (`fglab.defaultSeed`); default 0. */
+  defaultSeed?: number;
 }
 
 /** Hidden property of a validated spec that holds its `WrittenSpec` (not part of its JSON). */
@@ -319,7 +340,7 @@ export function writtenSpec(spec: object): WrittenSpec | undefined {
 export function completeSpec(written: WrittenSpec, supplied: SpecObject): ModelSpecValue {
   const value: SpecObject = { ...written.value };
   for (const [k, v] of Object.entries(supplied)) if (value[k] === undefined) value[k] = v;
-  const v = new Validator(written.lineOf, written.prefix);
+  const v = new Validator(written.lineOf, written.prefix, written.defaultSeed);
   const model = readModel(v, value, '') as Exclude<SpecModel, 'compare'>;
   return v.object(SPEC_SCHEMA, value, '', model, keysFor(model)) as ModelSpecValue;
 }
@@ -328,7 +349,7 @@ export function completeSpec(written: WrittenSpec, supplied: SpecObject): ModelS
  * Parses YAML source and validates it against the schema. Returns the plain value with
  * defaults filled in; throws `SpecError` for the first problem found.
  */
-export function parseSpecSource(source: string): ModelSpecValue | CompareSpecValue {
+export function parseSpecSource(source: string, options: SpecOptions = {}): ModelSpecValue | CompareSpecValue {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problem = doc.errors[0];
@@ -348,9 +369,10 @@ export function parseSpecSource(source: string): ModelSpecValue | CompareSpecVal
   } catch (e) {
     throw new SpecError(`YAML: ${(e as Error).message}`);
   }
-  const v = new Validator(lineOf);
+  const defaultSeed = options.defaultSeed ?? 0;
+  const v = new Validator(lineOf, '', defaultSeed);
   const model = readModel(v, value, '');
-  if (model !== 'compare') return withWritten(validateModelSpec(v, value, ''), value, lineOf, '');
+  if (model !== 'compare') return withWritten(validateModelSpec(v, value, ''), value, v, lineOf, '');
 
   const top = v.object(SPEC_SCHEMA, value, '', 'compare', keysFor('compare'));
   const raw = value as { base: SpecObject; variants: SpecObject[] };
@@ -366,7 +388,8 @@ export function parseSpecSource(source: string): ModelSpecValue | CompareSpecVal
     // Lines: the variant's own key if it sets it, else the base's.
     const variantLines: LineOf = (path) => lineOf(`variants[${i}].${path}`) ?? lineOf(`base.${path}`) ?? lineOf(`variants[${i}]`);
     const prefix = `variants[${i}] ${JSON.stringify(name)}: `;
-    return { name, spec: withWritten(validateModelSpec(new Validator(variantLines, prefix), merged, ''), merged, variantLines, prefix) };
+    const variant = new Validator(variantLines, prefix, defaultSeed);
+    return { name, spec: withWritten(validateModelSpec(variant, merged, ''), merged, variant, variantLines, prefix) };
   });
   return { model: 'compare', variants };
 }

@@ -48,6 +48,22 @@ describe('fglab command line', () => {
     assert.deepEqual([...readFileSync(join(dir, 'a.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   });
 
+  it('takes --seed as the seed of the seeded keys a spec leaves out', () => {
+    writeFileSync(join(dir, 'unseeded.yaml'), 'model: lstm\nunits: 3\ninput: { shape: [4, 2], random: {} }\n');
+    writeFileSync(join(dir, 'seeded.yaml'), 'model: lstm\nunits: 3\ninput: { shape: [4, 2], random: { seed: 5 } }\nweights: { seed: 5 }\n');
+    const hidden = (args: string[]): unknown => {
+      const r = fglab(['trace', ...args], dir);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout.toString('utf8')).series.hidden;
+    };
+    assert.deepEqual(hidden(['unseeded.yaml', '--seed', '5']), hidden(['seeded.yaml']));
+    assert.deepEqual(hidden(['unseeded.yaml']), hidden(['unseeded.yaml', '--seed', '0']));
+    assert.notDeepEqual(hidden(['unseeded.yaml']), hidden(['unseeded.yaml', '--seed', '5']));
+    const bad = fglab(['trace', 'unseeded.yaml', '--seed', '-1'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--seed: expected an integer ≥ 0, got "-1"/);
+  });
+
   it('fails with one line naming the key, and exit code 1, on a bad spec', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'model: lstm\nunits: 0\ninput: { shape: [2, 2], random: {} }\n');
     const r = fglab(['trace', 'bad.yaml'], dir);

@@ -14,8 +14,9 @@ describe('settings', () => {
   });
 
   it('reads values that fit and falls back to the default for values that do not', () => {
-    const values: Record<string, unknown> = { computeBackend: 'cpu', outputSizeLimitMB: 5, outputPrecision: '8-bit', workerMemoryLimitMB: 99999999, colorMap: 'rainbow' };
-    assert.deepEqual(readLabSettings((n) => values[n]), { computeBackend: 'cpu', outputSizeLimitMB: 5, outputPrecision: '8-bit', workerMemoryLimitMB: DEFAULT_SETTINGS.workerMemoryLimitMB, colorMap: DEFAULT_SETTINGS.colorMap });
+    const values: Record<string, unknown> = { computeBackend: 'cpu', outputSizeLimitMB: 5, outputPrecision: '8-bit', workerMemoryLimitMB: 99999999, colorMap: 'rainbow', defaultSeed: 7 };
+    assert.deepEqual(readLabSettings((n) => values[n]), { computeBackend: 'cpu', outputSizeLimitMB: 5, outputPrecision: '8-bit', workerMemoryLimitMB: DEFAULT_SETTINGS.workerMemoryLimitMB, colorMap: DEFAULT_SETTINGS.colorMap, defaultSeed: 7 });
+    for (const bad of [-1, 1.5, '3', Number.MAX_SAFE_INTEGER + 2]) assert.equal(readLabSettings((n) => (n === SETTING.defaultSeed ? bad : undefined)).defaultSeed, 0, `defaultSeed ${bad}`);
     assert.equal(readLabSettings(() => 'wasm?').computeBackend, 'wasm');
     assert.equal(readLabSettings((n) => (n === SETTING.outputSizeLimitMB ? '5' : undefined)).outputSizeLimitMB, DEFAULT_SETTINGS.outputSizeLimitMB);
   });

@@ -43,6 +43,25 @@ describe('spec validation', () => {
     assert.deepEqual(spec.input.random, { seed: 0 });
   });
 
+  it('takes the run\'s default seed for every seed the spec leaves out, and only those', () => {
+    const spec = parseSpec('model: lstm\nunits: 2\ninput: { shape: [3, 4], random: {} }\n', { defaultSeed: 42 });
+    assert.ok(spec.model === 'lstm');
+    assert.deepEqual(spec.weights, { seed: 42 });
+    assert.deepEqual(spec.input.random, { seed: 42 });
+    const given = parseSpec('model: lstm\nunits: 2\ninput: { shape: [3, 4], random: { seed: 3 } }\nweights: { seed: 5 }\n', { defaultSeed: 42 });
+    assert.ok(given.model === 'lstm');
+    assert.deepEqual([given.weights, given.input.random], [{ seed: 5 }, { seed: 3 }]);
+    const text = parseSpec('model: gru\nunits: 2\ninput: { text: "abc", features: 4 }\n', { defaultSeed: 9 });
+    assert.ok(text.model === 'gru');
+    assert.equal(text.input.seed, 9, 'the embedding table');
+    const oneHot = parseSpec('model: gru\nunits: 2\ninput: { text: "abc" }\n', { defaultSeed: 9 });
+    assert.ok(oneHot.model === 'gru');
+    assert.equal(oneHot.input.seed, undefined, 'no embedding, no seed');
+    const compare = parseSpec('model: compare\nbase: { model: lstm, units: 2, input: { shape: [3, 4], random: {} } }\nvariants:\n  - { name: a }\n  - { name: b, weights: { seed: 1 } }\n', { defaultSeed: 6 });
+    assert.ok(compare.model === 'compare');
+    assert.deepEqual(compare.variants.map((v) => (v.spec as { weights: unknown }).weights), [{ seed: 6 }, { seed: 1 }]);
+  });
+
   it('rejects units below 1, naming the key, the expectation, the value and the line', () => {
     const e = specError(CLASSIC.replace('units: 128', 'units: 0'));
     assert.equal(e.message, 'units: expected an integer from 1 to 4096, got 0 (line 2)');
@@ -134,6 +153,7 @@ describe('spec validation', () => {
     assert.match(specError('model: gru\nunits: 2\ninput: { text: "abc", shape: [3, 2] }\n').message, /^input\.shape: not used with input\.text/);
     assert.match(specError('model: gru\nunits: 2\ninput: { shape: [3, 2], random: {}, features: 4 }\n').message, /^input\.features: only used with input\.text/);
     assert.match(specError('model: gru\nunits: 2\ninput: { text: "" }\n').message, /^input\.text: expected some text/);
+    assert.match(specError('model: gru\nunits: 2\ninput: { text: "abc", seed: 3 }\n').message, /^input\.seed: only used with input\.features/);
   });
 
   it('merges compare variants into the base, a variant input replacing the base\'s', () => {

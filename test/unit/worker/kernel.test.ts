@@ -54,6 +54,40 @@ describe('kernel worker (real worker thread)', () => {
     }
   });
 
+  it('passes the default seed to the seeds a spec leaves out', async () => {
+    const { kernel: k } = kernel();
+    const hidden = async (source: string, defaultSeed?: number): Promise<Float32Array> => {
+      const outputs = await k.runSpec(source, DIST, 'cell 1', { outputPrecision: 'float32', ...(defaultSeed !== undefined ? { defaultSeed } : {}) });
+      return decodeTrace(JSON.parse(Buffer.from(outputs[0].data).toString('utf8'))).series.hidden.data;
+    };
+    try {
+      const unseeded = 'model: lstm\nunits: 4\ninput: { shape: [5, 3], random: {} }\n';
+      const seeded = await hidden('model: lstm\nunits: 4\ninput: { shape: [5, 3], random: { seed: 11 } }\nweights: { seed: 11 }\n');
+      assert.deepEqual(await hidden(unseeded, 11), seeded);
+      assert.notDeepEqual(await hidden(unseeded), seeded);
+    } finally {
+      k.dispose();
+    }
+  });
+
+  it('describes a trained model file as a spec cell, and refuses a file that is no model', async () => {
+    const { kernel: k } = kernel();
+    const samples = join(DIST, '..', 'media', 'samples');
+    try {
+      const source = await k.describeModel(join(samples, 'trained-lstm', 'model.json'), 'trained-lstm/model.json');
+      assert.match(source, /^weights: \{ file: trained-lstm\/model\.json \}$/m);
+      const outputs = await k.runSpec(source, samples, 'cell 1');
+      assert.equal(decodeTrace(JSON.parse(Buffer.from(outputs[0].data).toString('utf8'))).dims.units, 8);
+      const notModel = await failure(k.describeModel(join(samples, 'trained-lstm', 'sequences.json'), 'sequences.json'));
+      assert.equal(notModel.kind, 'user');
+      assert.match(notModel.message, /^weights\.file: "sequences\.json" is not a model file the lab reads/);
+      const missing = await failure(k.describeModel(join(samples, 'nope.h5'), 'nope.h5'));
+      assert.match(missing.message, /^weights\.file: cannot read "nope\.h5": no such file/);
+    } finally {
+      k.dispose();
+    }
+  });
+
   it('resolves files relative to the notebook folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fglab-'));
     writeFileSync(join(dir, 'x.json'), JSON.stringify([[1, 2], [3, 4]]));

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import {
-  closeAllEditors, codeCells, describeOutputs, errorOf, labApi, NOTEBOOK_TYPE, outputItem, runAll, scratchCopy, setSetting, SPEC_LANGUAGE, text, TRACE_MIME, untitledSpecNotebook, waitFor,
+  closeAllEditors, codeCells, describeOutputs, errorOf, labApi, NOTEBOOK_TYPE, outputItem, runAll, sampleUri, scratchCopy, setSetting, SPEC_LANGUAGE, text, TRACE_MIME, untitledSpecNotebook, waitFor, workspaceFolder,
 } from './util';
 
 const COMMANDS = [
@@ -88,6 +88,27 @@ describe('Commands', () => {
     assert.deepEqual(JSON.parse(text(outputItem(cell, TRACE_MIME).data)).dims, { batch: 1, time: 7, units: 6, features: 3 });
   });
 
+  it('traces a trained model file with fglab.traceModel: the worker writes the spec cell, which runs', async () => {
+    const notebook = await vscode.workspace.openNotebookDocument(sampleUri('trained-lstm.fglab'));
+    await vscode.window.showNotebookDocument(notebook);
+    const cells = notebook.cellCount;
+    const model = vscode.Uri.joinPath(workspaceFolder(), 'trained-lstm', 'model.json');
+    const cell = await vscode.commands.executeCommand<vscode.NotebookCell>('fglab.traceModel', { file: model.fsPath });
+    assert.equal(notebook.cellCount, cells + 1, 'one cell inserted into the active notebook');
+    assert.match(cell.document.getText(), /^weights: \{ file: trained-lstm\/model\.json \}/m, 'the file named relative to the notebook');
+    await waitFor(() => cell.executionSummary?.success !== undefined, 90_000, 'the traced cell to finish');
+    assert.equal(cell.executionSummary?.success, true, `the cell failed: ${describeOutputs(cell)}`);
+    assert.deepEqual(JSON.parse(text(outputItem(cell, TRACE_MIME).data)).dims, { batch: 1, time: 30, units: 8, features: 2 });
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+
+    // A file that is no model: an error message, nothing inserted, the kernel still works.
+    await closeAllEditors();
+    const notModel = vscode.Uri.joinPath(workspaceFolder(), 'trained-lstm', 'sequences.json');
+    assert.equal(await vscode.commands.executeCommand('fglab.traceModel', { file: notModel.fsPath }), undefined);
+    const fresh = await activeNotebook();
+    assert.equal(fresh.cellCount, 0, 'a new notebook, left empty');
+  });
+
   it('exports a cell\'s trace as CSV, JSON and .npy with fglab.exportOutput', async () => {
     const cell = await tracedCell();
     const dir = vscode.Uri.file(`${os.tmpdir()}/fglab-export-${process.pid}`);
@@ -149,7 +170,21 @@ describe('Settings', () => {
     await setSetting('fglab.outputSizeLimitMB', undefined);
     await setSetting('fglab.computeBackend', undefined);
     await setSetting('fglab.outputPrecision', undefined);
+    await setSetting('fglab.defaultSeed', undefined);
     await closeAllEditors();
+  });
+
+  it('seeds what a spec leaves unseeded with fglab.defaultSeed, from the next run', async () => {
+    const cellState = async (source: string): Promise<string> => {
+      const [cell] = await runAll(await untitledSpecNotebook(source));
+      assert.equal(cell.executionSummary?.success, true, describeOutputs(cell));
+      return JSON.stringify((JSON.parse(text(outputItem(cell, TRACE_MIME).data)) as { series: { cell: unknown } }).series.cell);
+    };
+    const unseeded = 'model: lstm\nunits: 3\ninput: { shape: [4, 2], random: {} }\n';
+    const seeded = await cellState('model: lstm\nunits: 3\ninput: { shape: [4, 2], random: { seed: 12 } }\nweights: { seed: 12 }\n');
+    assert.notEqual(await cellState(unseeded), seeded);
+    await setSetting('fglab.defaultSeed', 12);
+    assert.equal(await cellState(unseeded), seeded);
   });
 
   it('refuses an output over fglab.outputSizeLimitMB with an error naming the setting', async () => {
