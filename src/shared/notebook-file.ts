@@ -229,13 +229,18 @@ function readItem(raw: unknown, key: string): { mime: string; data: Uint8Array }
   if (typeof raw.mime !== 'string' || raw.mime === '') fail(`${key}.mime`, 'a MIME type', raw.mime);
   switch (raw.encoding) {
     case 'json':
+      if (raw.value === undefined) fail(`${key}.value`, 'a JSON value', raw.value);
       return { mime: raw.mime, data: utf8Encode(JSON.stringify(raw.value)) };
     case 'text':
       if (typeof raw.value !== 'string') fail(`${key}.value`, 'a string', raw.value);
       return { mime: raw.mime, data: utf8Encode(raw.value) };
     case 'base64': {
       if (typeof raw.value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(raw.value)) fail(`${key}.value`, 'a base64 string', raw.value);
-      return { mime: raw.mime, data: decodeBase64Bytes(raw.value) };
+      try {
+        return { mime: raw.mime, data: decodeBase64Bytes(raw.value) };
+      } catch (e) {
+        throw new NotebookFileError(`${key}.value: expected a base64 string, got one that is not (${(e as Error).message})`);
+      }
     }
     default:
       return fail(`${key}.encoding`, '"json", "text" or "base64"', raw.encoding);

@@ -279,7 +279,7 @@ function derive(name: string, series: Record<string, Series>, model: ModelKind, 
     for (let i = 0; i < c.length; i++) h[i] = o[i] * Math.tanh(c[i]);
     return { shape: [...series.cell.shape], data: h };
   }
-  return failText(key, 'a series this version can rebuild (survival, or hidden of an LSTM)', JSON.stringify(name));
+  return failText(key, 'a series this version can rebuild (survival, or hidden of an LSTM)', describe(name));
 }
 
 /** The stored form of a series at a precision. */

@@ -25,7 +25,8 @@ export function report(line: string): void {
 export async function assertProperty<T>(property: IAsyncProperty<T> | IProperty<T>, params: Parameters<typeof fc.check>[1], shown = 400): Promise<void> {
   const details = await fc.check(property, params);
   if (!details.failed) return;
-  const example = JSON.stringify(details.counterexample, (_, v) => (typeof v === 'string' && v.length > shown ? `${v.slice(0, shown)}… (${v.length} characters)` : v));
+  const cut = (v: string): string => (v.length > shown ? `${v.slice(0, shown)}… (${v.length} characters)` : v);
+  const example = JSON.stringify(details.counterexample, (_, v) => (typeof v === 'string' ? cut(v) : v instanceof Uint8Array ? `bytes as text: ${cut(new TextDecoder().decode(v))}` : v));
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(`property failed after ${details.numRuns} runs (seed ${details.seed}, path "${details.counterexamplePath}"): ${cause.slice(0, 2000)}\ncounterexample: ${example.slice(0, 4 * shown)}`);
 }

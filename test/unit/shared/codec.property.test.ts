@@ -153,7 +153,7 @@ function decodeOrCleanError(text: string): 'decoded' | 'refused' {
   } catch (e) {
     if (!(e instanceof TraceFormatError)) throw new Error(`not a clean error: ${(e as Error).stack}`);
     assert.ok(!e.message.includes('\n') && e.message.length < 600, `one short line: ${e.message.slice(0, 300)}`);
-    assert.match(e.message, /^trace \S+: expected /, 'names the key and what was expected');
+    assert.match(e.message, /^trace .+?: expected /, 'names the key and what was expected');
     return 'refused';
   }
 }
@@ -221,7 +221,9 @@ describe('trace codec, property-based', function () {
       return fc.tuple(fc.constant(payload), fc.array(fc.tuple(fc.constantFrom(...paths(payload)), fc.constantFrom('set', 'delete', 'add'), hostile, fc.constantFrom('__proto__', 'constructor', 'derived', 'survival', 'x')), { minLength: 1, maxLength: 4 }));
     }).map(([payload, edits]) => {
       let out: Json = payload;
-      for (const [path, action, value, key] of edits) {
+      for (const [path, action, shared, key] of edits) {
+        // A copy: constant values are shared between cases, and inserting one into itself would make a cycle.
+        const value = JSON.parse(JSON.stringify(shared)) as Json;
         if (path.length === 0) {
           if (action === 'set') out = value;
           continue;
@@ -238,7 +240,7 @@ describe('trace codec, property-based', function () {
     });
     await assertProperty(fc.property(corrupted, (text) => {
       tally[decodeOrCleanError(text)]++;
-    }), { numRuns: n });
+    }), { numRuns: n, endOnFailure: true });
     report(`${n} corrupted payloads: ${tally.decoded} decoded, ${tally.refused} refused cleanly`);
   });
 

@@ -122,7 +122,7 @@ describe('.fglab file format, property-based', function () {
       tally.opened++;
       const again = serializeNotebook(result);
       assert.deepEqual(written(parseNotebook(again)), written(result), 'a file that opened saves and reopens unchanged');
-    }), { numRuns: n });
+    }), { numRuns: n, endOnFailure: true });
     report(`${n} corrupted files: ${tally.opened} opened (and saved and reopened), ${tally.refused} refused with NotebookFileError`);
   });
   it('finds where a file stops being JSON as V8 does where it names the position, and on deep nesting', async () => {
