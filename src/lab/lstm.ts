@@ -24,6 +24,8 @@ export function getLstmKernel(): LstmKernel {
 
 export interface LstmRunOptions {
   recurrentActivation: RecurrentActivation;
+  /** False: the 1997 LSTM without a forget gate (f ≡ 1); default true. */
+  forgetGate?: boolean;
   shouldStop?: () => boolean;
 }
 
@@ -49,6 +51,7 @@ export function traceLstm(input: SequenceInput, weights: LstmWeights, options: L
     projected,
     recurrentKernel: weights.recurrentKernel,
     recurrentActivation: options.recurrentActivation,
+    forgetGate: options.forgetGate,
     shouldStop: options.shouldStop,
   });
   const shape = [input.batch, input.time, weights.units];

@@ -290,7 +290,7 @@ function recurrentProduct(p: usize): void {
  * single long dependency chain (exp → divide → c → tanh(c) → h) per vector, too long for
  * the CPU to overlap consecutive iterations; short loops let it.
  */
-function updateState(tt: i32, activation: i32): void {
+function updateState(tt: i32, activation: i32, forgetGate: bool): void {
   const up = unitsPadded;
   const rowBytes = (<usize>up) << 2;
   const seriesBytes = (<usize>(batch * chunkSteps * up)) << 2;
@@ -298,7 +298,8 @@ function updateState(tt: i32, activation: i32): void {
     const z = gates + ((<usize>(b * 4 * up)) << 2);
     const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
     gateRow(activation, z, out, rowBytes);
-    gateRow(activation, z + rowBytes, out + seriesBytes, rowBytes);
+    if (forgetGate) gateRow(activation, z + rowBytes, out + seriesBytes, rowBytes);
+    else fillOnes(out + seriesBytes, rowBytes);
     gateRow(activation, z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
     tanhRow(z + 2 * rowBytes, out + 2 * seriesBytes, rowBytes);
     const c = cell + ((<usize>(b * up)) << 2);
@@ -318,12 +319,18 @@ function updateState(tt: i32, activation: i32): void {
   }
 }
 
+/** Writes 1.0 to `bytes` bytes (whole vectors) at `at`: the forget gate of a cell without one. */
+function fillOnes(at: usize, bytes: usize): void {
+  const one = f32x4.splat(1.0);
+  for (let k: usize = 0; k < bytes; k += 16) v128.store(at + k, one);
+}
+
 /**
  * Runs `steps` (≤ the chunk size) steps from the current state on the inputs at `inputPtr`,
  * writing every series to the output region; `activation` (0 sigmoid, 1 hard sigmoid, 2 Keras 3
- * hard sigmoid) is that of i, f, o.
+ * hard sigmoid) is that of i, f, o; `forgetGate` false is the 1997 LSTM, f ≡ 1.
  */
-export function runSteps(steps: i32, activation: i32): void {
+export function runSteps(steps: i32, activation: i32, forgetGate: bool): void {
   const gp = 4 * unitsPadded;
   let input = inputRaw;
   if (unitsPadded != units) {
@@ -333,7 +340,7 @@ export function runSteps(steps: i32, activation: i32): void {
   const stepBytes = (<usize>(batch * gp)) << 2;
   for (let tt = 0; tt < steps; tt++) {
     recurrentProduct(input + <usize>tt * stepBytes);
-    updateState(tt, activation);
+    updateState(tt, activation, forgetGate);
   }
 }
 

@@ -25,6 +25,13 @@ export interface LstmKernelInput {
   recurrentKernel: Float32Array;
   /** Activation of i, f, o: `sigmoid` (Keras), `hardSigmoid` (tfjs's default) or `kerasHardSigmoid`. */
   recurrentActivation: RecurrentActivation;
+  /**
+   * Whether the cell has a forget gate; default true. False is the original LSTM of
+   * Hochreiter & Schmidhuber (1997) before Gers et al. (2000): f ≡ 1, so c_t = c_{t−1} + i⊙g.
+   * The f columns of `projected` and R are then ignored (their gradients are 0: every gate
+   * activation's derivative, taken from its output, is 0 at 1).
+   */
+  forgetGate?: boolean;
   /** Called between chunks of steps; returning true stops the run with `CancelledError`. */
   shouldStop?: () => boolean;
 }
@@ -131,6 +138,7 @@ export const jsLstmKernel: LstmKernel = {
     checkKernelInput(input);
     const { batch: B, time: T, units: U, projected, recurrentKernel: R } = input;
     const act = activationFunction(input.recurrentActivation);
+    const withForget = input.forgetGate ?? true;
     const G = 4 * U;
     const out = allocateOutput(B, T, U);
     const h = new Float32Array(B * U);
@@ -149,7 +157,7 @@ export const jsLstmKernel: LstmKernel = {
         const o0 = (b * T + t) * U;
         for (let u = 0; u < U; u++) {
           const ig = act(z[u]);
-          const fg = act(z[U + u]);
+          const fg = withForget ? act(z[U + u]) : 1;
           const g = Math.tanh(z[2 * U + u]);
           const og = act(z[3 * U + u]);
           const cu = fg * c[b * U + u] + ig * g;

@@ -33,8 +33,8 @@ export interface LstmWasmExports extends KernelsWasmMemory {
   packRecurrent(): void;
   /** Sets h = c = 0. */
   resetState(): void;
-  /** Runs `steps` steps (≤ chunkSteps); `activation` is the code of i, f, o's (see `activationCode`). */
-  runSteps(steps: number, activation: number): void;
+  /** Runs `steps` steps (≤ chunkSteps); `activation` is the code of i, f, o's (see `activationCode`); `forgetGate` 0 sets f ≡ 1. */
+  runSteps(steps: number, activation: number, forgetGate: number): void;
   compactOutputs(steps: number): void;
   /** In place on `n` floats at `ptr` (n a multiple of 4): 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh, 4 Keras 3 hard sigmoid. */
   applyActivation(kind: number, ptr: number, n: number): void;
@@ -100,11 +100,12 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
       for (let s = 0; s < SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.outputPtr(s, b) >>> 2);
       const inputAt = ex.inputPtr() >>> 2;
       const activation = activationCode(input.recurrentActivation);
+      const forgetGate = input.forgetGate === false ? 0 : 1;
       for (let t0 = 0; t0 < T; t0 += chunk) {
         if (input.shouldStop?.()) throw new CancelledError();
         const steps = Math.min(chunk, T - t0);
         heap.set(input.projected.subarray(t0 * B * G, (t0 + steps) * B * G), inputAt);
-        ex.runSteps(steps, activation);
+        ex.runSteps(steps, activation, forgetGate);
         ex.compactOutputs(steps);
         for (let s = 0; s < SERIES.length; s++) {
           for (let b = 0; b < B; b++) {
