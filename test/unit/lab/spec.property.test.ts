@@ -63,7 +63,13 @@ const forgetting = fc.record({
   model: fc.constant('forgetting-attention'), heads: small(3), keyDim: small(4), input, weights, show, prune,
   forgetBias: fc.option(fc.double({ min: -5, max: 5, noNaN: true }), { nil: undefined }),
 }).map(defined);
-const oneModel = fc.oneof(lstm, gru, attention, forgetting);
+/** A recurrent model trained in the kernel on a small memory task, then traced on its test split. */
+const training = fc.record({
+  model: fc.constantFrom('lstm', 'gru'), units: small(4),
+  task: fc.record({ name: fc.constantFrom('reber', 'copy', 'adding', 'recall'), length: fc.integer({ min: 2, max: 12 }), trainSize: small(8), testSize: fc.constant(1), testLength: fc.integer({ min: 2, max: 16 }), seed }, { requiredKeys: ['name'] }),
+  train: fc.record({ epochs: fc.constant(1), batchSize: small(4), learningRate: fc.double({ min: 1e-4, max: 0.1, noNaN: true }), optimizer: fc.constantFrom('adam', 'sgd', 'rmsprop'), name: fc.string({ minLength: 1, maxLength: 6 }) }, { requiredKeys: ['epochs'] }),
+}).map(defined);
+const oneModel = fc.oneof(lstm, gru, attention, forgetting, training);
 const compare = fc.record({
   base: lstm,
   variants: fc.uniqueArray(fc.record({ name: fc.string({ minLength: 1, maxLength: 8 }), units: fc.option(small(6), { nil: undefined }), forgetBias: fc.option(fc.integer({ min: -3, max: 3 }), { nil: undefined }) }).map(defined), { minLength: 1, maxLength: 3, selector: (v) => v.name }),
@@ -173,6 +179,9 @@ function smallEnough(spec: Spec): boolean {
   const specs: ModelSpec[] = spec.model === 'compare' ? spec.variants.map((v) => v.spec as ModelSpec) : [spec as ModelSpec];
   return specs.every((s) => {
     if ((s.model as string) === 'import') return true;
+    const task = (s as { task?: { length?: number; testLength?: number; trainSize?: number } }).task;
+    if (task) return (task.length ?? 100) <= 16 && (task.testLength ?? 100) <= 16 && (task.trainSize ?? 100) <= 8 && (s as { units?: number }).units! <= 8;
+    if (!s.input) return false;
     const steps = s.input.shape ? s.input.shape.reduce((a, b) => a * b, 1) : s.input.text?.length ?? 20;
     const width = s.model === 'lstm' || s.model === 'gru' ? s.units : s.heads * s.keyDim;
     return steps <= 400 && width <= 64 && (s.input.features ?? 1) <= 64 && estimateTraceBytes(s, 1, steps) < 1024 ** 2;

@@ -18,6 +18,8 @@ const TRACE_MIME = 'application/vnd.fglab.trace+json';
 const MEDIUM = 'model: lstm\nunits: 64\ninput: { shape: [1500, 16], random: { seed: 3 } }\nshow: [influence]\n';
 const SMALL = 'model: gru\nunits: 8\ninput: { shape: [12, 4], random: { seed: 1 } }\n';
 const LONG = 'model: lstm\nunits: 32\ninput: { shape: [60000, 8], random: {} }\n';
+/** Training in the kernel (a few hundred milliseconds), then a trace of the test split. */
+const TRAIN = 'model: lstm\nunits: 6\ntask: { name: reber, length: 30, trainSize: 32, testSize: 1, testLength: 40, seed: 1 }\ntrain: { epochs: 1, batchSize: 16, learningRate: 0.02 }\n';
 
 function kernel(name = 'test'): LabKernel {
   return new LabKernel(name, { workerPath: join(DIST, 'worker.js'), wasmDir: DIST, log: () => undefined });
@@ -62,28 +64,34 @@ function random(seed: number): () => number {
 describe('kernel faults (real worker thread)', function () {
   this.timeout(0);
 
-  const kills = cases(6, 100);
-  it(`ends the running and queued cells with an error when the worker is killed, then runs again: ${kills} kills at random points`, async () => {
+  const kills = cases(4, 100);
+  it(`ends the running and queued cells with an error when the worker is killed, then runs again: ${kills} kills at random points of traces and training`, async () => {
     const seed = Number(process.env.FGLAB_SEED ?? Date.now() % 100_000);
     const next = random(seed);
     const k = kernel();
-    const where: Record<string, number> = { starting: 0, running: 0, 'after the first result': 0, 'after every result': 0 };
+    const where: Record<string, number> = { starting: 0, tracing: 0, training: 0, 'after the first result': 0, 'after every result': 0 };
     let failedRuns = 0;
     let wholeOutputs = 0;
     try {
-      // Calibrates the kill window: the time of a start and of the three runs.
-      const t0 = performance.now();
-      for (const r of [MEDIUM, SMALL, SMALL]) assertWhole(await k.runSpec(r, DIST, 'calibration'));
-      const window = performance.now() - t0;
+      // Calibrates the kill windows: the time of the three runs of a round, traces or training first.
+      const rounds = [[MEDIUM, SMALL, SMALL], [TRAIN, SMALL, SMALL]];
+      const windows = [];
+      for (const round of rounds) {
+        const t0 = performance.now();
+        for (const r of round) assertWhole(await k.runSpec(r, DIST, 'calibration'));
+        windows.push(performance.now() - t0);
+      }
       for (let i = 0; i < kills; i++) {
-        // A fresh worker on odd rounds: kills also land while TensorFlow.js is loading.
-        if (i % 2 === 1) k.restart();
-        const runs = [MEDIUM, SMALL, SMALL].map((source, c) => k.runSpec(source, DIST, `cell ${c + 1}`));
+        // A fresh worker every third round: kills also land while TensorFlow.js is loading.
+        if (i % 3 === 2) k.restart();
+        const training = i % 2 === 1;
+        const runs = rounds[training ? 1 : 0].map((source, c) => k.runSpec(source, DIST, `cell ${c + 1}`));
         const results: Outcome[] = [];
         const settled = runs.map((p, c) => outcome(p).then((o) => (results[c] = o)));
-        const delay = next() * window;
+        const delay = next() * windows[training ? 1 : 0];
         await new Promise((r) => setTimeout(r, delay));
-        const stage = k.state === 'starting' ? 'starting' : results.filter(Boolean).length === 0 ? 'running' : results.filter(Boolean).length < 3 ? 'after the first result' : 'after every result';
+        const done = results.filter(Boolean).length;
+        const stage = k.state === 'starting' ? 'starting' : done === 0 ? (training ? 'training' : 'tracing') : done < 3 ? 'after the first result' : 'after every result';
         where[stage]++;
         await workerOf(k)?.terminate();
         await Promise.all(settled);
@@ -110,7 +118,7 @@ describe('kernel faults (real worker thread)', function () {
     report(`${kills} kills (seed ${seed}): ${Object.entries(where).map(([w, n]) => `${n} ${w}`).join(', ')}; ${failedRuns} runs ended with a crash error, ${wholeOutputs} finished whole, none half-written; every next run worked`);
   });
 
-  it('keeps two notebooks\' kernels apart: separate threads, and an interrupt of one does not wait for the other', async () => {
+  it('keeps two notebooks\' kernels apart: separate threads, and an interrupt or restart of one leaves the other running', async () => {
     const a = kernel('a.fglab');
     const b = kernel('b.fglab');
     try {
