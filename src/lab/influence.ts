@@ -20,6 +20,8 @@ export interface InfluenceOptions {
   recurrentActivation: RecurrentActivation;
   /** Asked between chunks of steps, forward and backward; true stops with `CancelledError`. */
   shouldStop?: () => boolean;
+  /** LSTM only: false for the 1997 cell without a forget gate (f ≡ 1). */
+  forgetGate?: boolean;
 }
 
 export interface GruInfluenceOptions extends InfluenceOptions {
@@ -63,7 +65,7 @@ export function influence(
       const common = { recurrentActivation: options.recurrentActivation, shouldStop: options.shouldStop, weightGradients: false };
       const { hidden } =
         model === 'lstm'
-          ? lstmSequence(projected, recurrentKernel, common)
+          ? lstmSequence(projected, recurrentKernel, { ...common, forgetGate: options.forgetGate })
           : gruSequence(projected, recurrentKernel, bh, { ...common, resetAfter: (options as GruInfluenceOptions).resetAfter });
       return tf.sum(tf.slice(hidden, [0, T - 1, 0], [B, 1, U]));
     };

@@ -11,10 +11,11 @@ import { memoryMetrics } from './metrics';
 import { traceOutputItems } from './output';
 import { parseSpec, type ImportSpec, type ModelSpec, type RecurrentSpec } from './spec/model-spec';
 import { SpecError } from './spec/validate';
+import { hasTask, learningToForget, traceTask, type TrainingContext } from './train-run';
 import { now } from './tf';
 
 /** What a spec needs from where it runs. */
-export interface SpecContext {
+export interface SpecContext extends TrainingContext {
   /** Reads a file named in the spec; relative paths resolve against the notebook's folder. */
   readFile: ReadFile;
   /** Checked between chunks of steps; returning true stops the run with `CancelledError`. */
@@ -40,8 +41,9 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
   const t0 = now();
   const { batch, time, features } = input;
   const common = { recurrentActivation: spec.recurrentActivation, shouldStop: context.shouldStop };
+  const forgetGate = spec.model === 'lstm' ? spec.forgetGate : undefined;
   const run = spec.model === 'lstm'
-    ? traceLstm(input, weights, common)
+    ? traceLstm(input, weights, { ...common, forgetGate })
     : traceGru(input, weights as GruWeights, { ...common, resetAfter: spec.resetAfter });
   const keep = run.series[spec.model === 'lstm' ? 'forgetGate' : 'updateGate'].data;
   const trace: Trace = {
@@ -54,7 +56,7 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
   if (spec.show.includes('influence')) {
     const t1 = now();
     trace.metrics.influence = spec.model === 'lstm'
-      ? recurrentInfluence('lstm', input, weights, common)
+      ? recurrentInfluence('lstm', input, weights, { ...common, forgetGate })
       : recurrentInfluence('gru', input, weights as GruWeights, { ...common, resetAfter: spec.resetAfter });
     (trace.timings as Record<string, number>).influenceMs = now() - t1;
   }
@@ -66,6 +68,7 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
 
 /** Runs one model spec. */
 export async function traceModel(spec: ModelSpec, context: SpecContext): Promise<Trace> {
+  if ((spec.model === 'lstm' || spec.model === 'gru') && hasTask(spec)) return traceTask(spec, context);
   const t0 = now();
   const input = loadInput(spec, context.readFile);
   const { batch, time, features } = input;
@@ -117,6 +120,7 @@ export async function traceAny(spec: ModelSpec | ImportSpec, context: SpecContex
 /** Parses, validates and runs the YAML source of a spec cell: a trace, or a comparison of variants. */
 export async function runSpec(source: string, context: SpecContext): Promise<Trace | Comparison> {
   const spec = parseSpec(source, { defaultSeed: context.defaultSeed });
+  if (spec.model === 'lstm' && spec.experiment === 'learning-to-forget' && hasTask(spec)) return learningToForget(spec, context);
   if (spec.model !== 'compare') return traceAny(spec, context);
   const variants: Comparison['variants'] = [];
   for (const [i, v] of spec.variants.entries()) {

@@ -55,6 +55,32 @@ export interface TraceMetrics {
 /** @deprecated name of `TraceMetrics` from the walking skeleton. */
 export type MemoryMetrics = TraceMetrics;
 
+/**
+ * How a traced model was trained (`train:` in a spec): the curves and the task's lag. The
+ * trace beside it is the trained model on the task's test split.
+ */
+export interface TrainingRecord {
+  /** The task and the lag it needs, in steps. */
+  task: { name: string; lag: number };
+  /** Epochs asked for, and optimizer steps per epoch. */
+  epochs: number;
+  stepsPerEpoch: number;
+  /** Training loss and accuracy of every optimizer step, in order. */
+  loss: number[];
+  accuracy: number[];
+  /** Loss and accuracy on the test split after every finished epoch. */
+  testLoss: number[];
+  testAccuracy: number[];
+  /** Whether training was interrupted before its last epoch. */
+  stopped: boolean;
+  /** Wall-clock milliseconds of training. */
+  trainMs?: number;
+  /** Figures of the trained model on the test split: `testLoss`, `testAccuracy`, and for reber `outerAccuracy`, `legalAccuracy`. */
+  metrics?: Record<string, number>;
+  /** LSTM: mean |c_t| over units and test rows at every step of the test split. */
+  cellMagnitude?: number[];
+}
+
 export interface Trace {
   model: ModelKind;
   dims: TraceDims;
@@ -67,6 +93,8 @@ export interface Trace {
   spec?: unknown;
   /** Wall-clock figures of the run, in milliseconds. */
   timings?: Record<string, number>;
+  /** How the model was trained, when a spec trained it. */
+  training?: TrainingRecord;
 }
 
 /** Variants of one base spec run side by side (`model: compare`). */
@@ -196,6 +224,7 @@ export interface TracePayload {
   labels?: string[];
   spec?: unknown;
   timings?: Record<string, number>;
+  training?: TrainingRecord;
   /** Series left out because the decoder recomputes them exactly from others (compact outputs). */
   derived?: string[];
 }
@@ -339,6 +368,7 @@ function traceBody(trace: Trace, precision: OutputPrecision, data: (bytes: Uint8
   if (trace.labels) body.labels = trace.labels;
   if (trace.spec !== undefined) body.spec = trace.spec;
   if (trace.timings) body.timings = trace.timings;
+  if (trace.training) body.training = trace.training;
   if (derived.length) body.derived = derived;
   return body;
 }
@@ -517,7 +547,23 @@ function readTrace(json: Record<string, unknown>, prefix: string): Trace {
     if (!isRecord(json.timings)) fail(at('timings'), 'an object', json.timings);
     trace.timings = json.timings as Record<string, number>;
   }
+  if (json.training !== undefined) trace.training = readTraining(json.training, at('training'));
   return trace;
+}
+
+/** Reads a `TrainingRecord`, checking the fields the renderer draws. */
+function readTraining(raw: unknown, where: string): TrainingRecord {
+  if (!isRecord(raw)) fail(where, 'an object', raw);
+  if (!isRecord(raw.task) || typeof raw.task.name !== 'string' || typeof raw.task.lag !== 'number') fail(`${where}.task`, 'an object with a name and a lag', raw.task);
+  for (const key of ['loss', 'accuracy', 'testLoss', 'testAccuracy', 'cellMagnitude'] as const) {
+    if (key === 'cellMagnitude' && raw[key] === undefined) continue;
+    const list = raw[key];
+    if (!Array.isArray(list) || !list.every((v) => typeof v === 'number' || v === null)) fail(`${where}.${key}`, 'an array of numbers', list);
+  }
+  for (const key of ['epochs', 'stepsPerEpoch'] as const) if (typeof raw[key] !== 'number') fail(`${where}.${key}`, 'a number', raw[key]);
+  if (typeof raw.stopped !== 'boolean') fail(`${where}.stopped`, 'true or false', raw.stopped);
+  if (raw.metrics !== undefined && (!isRecord(raw.metrics) || !Object.values(raw.metrics).every((v) => typeof v === 'number' || v === null))) fail(`${where}.metrics`, 'an object of numbers', raw.metrics);
+  return raw as unknown as TrainingRecord;
 }
 
 function checkHeader(json: unknown): asserts json is Record<string, unknown> {

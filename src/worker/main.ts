@@ -20,6 +20,7 @@ import {
   type WorkerToHost,
 } from '../shared/protocol';
 import { readFileForSpec } from './files';
+import { useKernelHelper } from './kernel-helper';
 import { readKernelWasm } from './kernel-wasm';
 
 const startedAt = performance.now();
@@ -101,6 +102,7 @@ function stats(request: StatsRequest): void {
 async function start(): Promise<{ backend: string; kernel: string }> {
   const kernelWasm = readKernelWasm(init.wasmDir, (m) => console.warn(m));
   const lab = await initLab({ tfjsWasmDir: init.wasmDir, kernelWasm });
+  if (kernelWasm) useKernelHelper(init.wasmDir, (m) => console.warn(m));
   if (init.backend !== 'cpu') return lab;
   // Loaded only when chosen: the plain-JavaScript backend registers itself on import.
   await import('@tensorflow/tfjs-backend-cpu');

@@ -17,6 +17,7 @@
 
 import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
+import { placeProjection, projectInputs, projectionBytes } from './projection';
 import { gateRow, tanhRow } from './rows';
 
 /** Columns per packed panel of R: two f32x4 vectors. */
@@ -38,11 +39,12 @@ let cell: usize = 0;
 let output: usize = 0;
 
 /**
- * Lays out memory for a run of `b` batch rows, `u` units and chunks of up to `ch` steps;
- * returns false when the memory cannot grow that far. Sizes are checked by the caller.
+ * Lays out memory for a run of `b` batch rows, `u` units and chunks of up to `ch` steps, with
+ * room for the input projection of `f` features when f > 0 (`runProjectedSteps`); returns
+ * false when the memory cannot grow that far. Sizes are checked by the caller.
  * (No arrays here: nothing is allocated on the heap, which this module owns whole.)
  */
-export function prepare(b: i32, u: i32, ch: i32): bool {
+export function prepare(b: i32, u: i32, ch: i32, f: i32): bool {
   const up = (u + 3) & ~3;
   const rawR = regionBytes(<f64>u * 4 * u);
   const packedR = regionBytes(<f64>u * 4 * up);
@@ -51,8 +53,10 @@ export function prepare(b: i32, u: i32, ch: i32): bool {
   const z = regionBytes(<f64>b * 4 * up);
   const state = regionBytes(<f64>b * up);
   const out = regionBytes(<f64>SERIES * b * ch * up);
-  const start = reserve(rawR + packedR + rawP + paddedP + z + 2 * state + out);
+  const own = rawR + packedR + rawP + paddedP + z + 2 * state + out;
+  const start = reserve(own + projectionBytes(b, u, up, ch, f, 4));
   if (start == 0) return false;
+  if (f > 0) placeProjection(start + <usize>own, u, up, f, 4);
   batch = b;
   units = u;
   unitsPadded = up;
@@ -290,7 +294,7 @@ function recurrentProduct(p: usize): void {
  * single long dependency chain (exp → divide → c → tanh(c) → h) per vector, too long for
  * the CPU to overlap consecutive iterations; short loops let it.
  */
-function updateState(tt: i32, activation: i32): void {
+function updateState(tt: i32, activation: i32, forgetGate: bool): void {
   const up = unitsPadded;
   const rowBytes = (<usize>up) << 2;
   const seriesBytes = (<usize>(batch * chunkSteps * up)) << 2;
@@ -298,7 +302,8 @@ function updateState(tt: i32, activation: i32): void {
     const z = gates + ((<usize>(b * 4 * up)) << 2);
     const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
     gateRow(activation, z, out, rowBytes);
-    gateRow(activation, z + rowBytes, out + seriesBytes, rowBytes);
+    if (forgetGate) gateRow(activation, z + rowBytes, out + seriesBytes, rowBytes);
+    else fillOnes(out + seriesBytes, rowBytes);
     gateRow(activation, z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
     tanhRow(z + 2 * rowBytes, out + 2 * seriesBytes, rowBytes);
     const c = cell + ((<usize>(b * up)) << 2);
@@ -318,22 +323,42 @@ function updateState(tt: i32, activation: i32): void {
   }
 }
 
+/** Writes 1.0 to `bytes` bytes (whole vectors) at `at`: the forget gate of a cell without one. */
+function fillOnes(at: usize, bytes: usize): void {
+  const one = f32x4.splat(1.0);
+  for (let k: usize = 0; k < bytes; k += 16) v128.store(at + k, one);
+}
+
 /**
  * Runs `steps` (≤ the chunk size) steps from the current state on the inputs at `inputPtr`,
  * writing every series to the output region; `activation` (0 sigmoid, 1 hard sigmoid, 2 Keras 3
- * hard sigmoid) is that of i, f, o.
+ * hard sigmoid) is that of i, f, o; `forgetGate` false is the 1997 LSTM, f ≡ 1.
  */
-export function runSteps(steps: i32, activation: i32): void {
-  const gp = 4 * unitsPadded;
+export function runSteps(steps: i32, activation: i32, forgetGate: bool): void {
   let input = inputRaw;
   if (unitsPadded != units) {
     padInput(steps);
     input = inputPadded;
   }
+  runFrom(input, steps, activation, forgetGate);
+}
+
+/**
+ * Like `runSteps`, from the raw inputs `[steps][B][F]` at `rawInputPtr`: projects them first
+ * (`prepare` with f > 0 and `packInputWeights` before).
+ */
+export function runProjectedSteps(steps: i32, activation: i32, forgetGate: bool): void {
+  const input = unitsPadded != units ? inputPadded : inputRaw;
+  projectInputs(steps * batch, input);
+  runFrom(input, steps, activation, forgetGate);
+}
+
+function runFrom(input: usize, steps: i32, activation: i32, forgetGate: bool): void {
+  const gp = 4 * unitsPadded;
   const stepBytes = (<usize>(batch * gp)) << 2;
   for (let tt = 0; tt < steps; tt++) {
     recurrentProduct(input + <usize>tt * stepBytes);
-    updateState(tt, activation);
+    updateState(tt, activation, forgetGate);
   }
 }
 

@@ -30,6 +30,8 @@ export interface RecurrentOpOptions {
 export interface LstmOpOptions extends RecurrentOpOptions {
   /** The kernel; default the one traces use (`getLstmKernel()`). */
   kernel?: LstmKernel;
+  /** False: the 1997 LSTM without a forget gate (f ≡ 1); default true. */
+  forgetGate?: boolean;
 }
 
 export interface GruOpOptions extends RecurrentOpOptions {
@@ -103,14 +105,20 @@ export function projection(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1
   }
   const weights = options.weightGradients ?? true;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xs, k, b] = args as tf.Tensor2D[];
+    const [x0, k0, b] = args as tf.Tensor2D[];
+    // Saved, not captured: an x made inside the differentiated function (a reshape) is
+    // disposed before the backward pass unless tfjs keeps it for the gradient.
+    (args[3] as tf.GradSaveFunc)([x0, k0]);
     return {
-      value: tf.add(tf.matMul(xs, k), b) as tf.Tensor2D,
-      gradFunc: (dy: tf.Tensor2D) => [
-        tf.matMul(dy, tf.transpose(k)),
-        weights ? tf.matMul(tf.transpose(xs), dy) : tf.zerosLike(k),
-        weights ? tf.sum(dy, 0) : tf.zerosLike(b),
-      ],
+      value: tf.add(tf.matMul(x0, k0), b) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [xs, k] = saved as tf.Tensor2D[];
+        return [
+          tf.matMul(dy, tf.transpose(k)),
+          weights ? tf.matMul(tf.transpose(xs), dy) : tf.zerosLike(k),
+          weights ? tf.sum(dy, 0) : tf.zerosLike(b),
+        ];
+      },
     };
   });
   return op(x, kernel, bias) as tf.Tensor2D;
@@ -136,6 +144,7 @@ export function lstmSequence(projected: tf.Tensor3D, recurrentKernel: tf.Tensor2
       projected: swapLeadingAxes(values(p), B, T, G),
       recurrentKernel: values(r),
       recurrentActivation: options.recurrentActivation,
+      forgetGate: options.forgetGate,
       shouldStop: options.shouldStop,
     };
     const forward = kernel.run(input);

@@ -3,6 +3,8 @@
  * (shape given where needed, the size of the trace it would make).
  */
 import type { RecurrentActivation } from '../kernels/lstm-kernel';
+import type { TaskSpec } from '../tasks';
+import type { TrainSpec } from '../train';
 import { LIMITS, MAX_TRACE_BYTES } from './schema';
 import { parseSpecSource, SpecError, writtenSpec, type ModelSpecValue, type SpecOptions, type WrittenSpec } from './validate';
 
@@ -25,6 +27,8 @@ export interface InputSpec {
 
 export interface WeightsSpec {
   seed?: number;
+  /** Name of a model trained by an earlier cell (kernel state). */
+  from?: string;
   file?: string;
   /** A model file's recurrent layer: name, index among the recurrent layers, or `all`. */
   layer?: string | number;
@@ -38,16 +42,27 @@ interface SpecBase {
   show: 'influence'[];
 }
 
-export interface LstmSpec extends SpecBase {
+/** Keys of the recurrent models for tasks and training. */
+interface TrainableSpec {
+  /** The task whose test split is the input (and that `train` learns). */
+  task?: TaskSpec;
+  /** Train on the task first; `name` keeps the model for later cells. */
+  train?: TrainSpec & { name?: string };
+}
+
+export interface LstmSpec extends SpecBase, TrainableSpec {
   model: 'lstm';
+  experiment?: 'learning-to-forget';
   units: number;
   recurrentActivation: RecurrentActivation;
   unitForgetBias: boolean;
+  /** False: the 1997 LSTM without a forget gate (f ≡ 1); absent means true. */
+  forgetGate?: boolean;
   forgetBias: number;
   init?: { chrono?: number };
 }
 
-export interface GruSpec extends SpecBase {
+export interface GruSpec extends SpecBase, TrainableSpec {
   model: 'gru';
   units: number;
   recurrentActivation: RecurrentActivation;
@@ -144,6 +159,17 @@ export function checkModelSpec(spec: ModelSpec | ImportSpec, prefix: string): vo
     for (const key of ['layer', 'layout'] as const) {
       if (spec.weights[key] !== undefined) throw new SpecError(`${prefix}weights.${key}: only for the model file of an LSTM or GRU, not for ${spec.model} weights`, `weights.${key}`);
     }
+  }
+  if (spec.model === 'import' && spec.written.value.task !== undefined) {
+    throw new SpecError(`${prefix}weights.file: not used with task; train with weights.seed, or continue a trained model with weights.from`, 'weights.file');
+  }
+  if (spec.model !== 'import' && 'task' in spec && spec.task !== undefined) {
+    if (Object.keys(input ?? {}).length > 0) throw new SpecError(`${prefix}input: not used with task (the task generates the input)`, 'input');
+    if (spec.weights.file !== undefined) throw new SpecError(`${prefix}weights.file: not used with task; train with weights.seed, or continue a trained model with weights.from`, 'weights.file');
+    return;
+  }
+  if (spec.model !== 'import' && spec.weights.from !== undefined) {
+    throw new SpecError(`${prefix}weights.from: only used with task (a trained model is traced on a task's test split)`, 'weights.from');
   }
   if (input.random && !input.shape) {
     throw new SpecError(`${prefix}input.shape: required with input.random; expected [time, features] or [batch, time, features]`, 'input.shape');

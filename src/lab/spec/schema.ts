@@ -212,9 +212,14 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
   weights: {
     type: 'object',
     doc: 'The weights: generated from a seed like Keras does, or read from a file: a trained model (TensorFlow.js, Keras, PyTorch) or arrays in the Keras layout.',
-    exactlyOne: ['seed', 'file'],
+    exactlyOne: ['seed', 'file', 'from'],
     default: { seed: 0 },
     properties: {
+      from: {
+        type: 'string',
+        maxLength: 200,
+        doc: 'A model trained by an earlier cell of this notebook, by the name it was kept under (`train.name`, default the cell\'s name such as `cell 2`): its weights and readout, as they were when that cell finished or was interrupted. Kept by the kernel until it restarts.',
+      },
       seed: defaultedSeed('Generate weights like Keras: glorot-uniform kernels, orthogonal recurrent kernel, zero biases (plus the forget-gate bias settings).'),
       file: {
         type: 'path',
@@ -259,6 +264,11 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
     suppliedBy: WEIGHTS_FILE_KEY,
     models: ['lstm'],
     doc: 'Add 1 to the forget-gate bias of generated weights (Jozefowicz et al. 2015), the Keras default. Weights from a file are used as they are (a model file records its setting).',
+  },
+  forgetGate: {
+    type: 'boolean',
+    models: ['lstm'],
+    doc: 'Whether the LSTM has a forget gate (absent: true). false is the original LSTM of Hochreiter & Schmidhuber (1997): f ≡ 1, c_t = c_{t−1} + i⊙g, so the cell state can only grow (Gers et al. 2000 added the gate). The f columns of the weights are then unused.',
   },
   forgetBias: {
     type: 'number',
@@ -330,6 +340,63 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
       below: { type: 'number', minimum: 0, maximum: 1, exclusiveMaximum: true, doc: 'The threshold p in [0, 1).', default: 0.05 },
     },
   },
+  task: {
+    type: 'object',
+    models: RECURRENT_MODELS,
+    required: ['name'],
+    doc: 'A memory task with a known lag, generated from a seed (train and test splits): the input of the trace (its test split) and, with `train`, what the model learns. A dense readout on the recurrent layer gives the outputs.',
+    properties: {
+      name: {
+        type: 'enum',
+        values: ['reber', 'copy', 'adding', 'recall'],
+        doc: 'Which task.',
+        valueDocs: {
+          reber: 'The continual embedded Reber grammar (Gers et al. 2000): strings B, T or P, an inner Reber string, the same T or P, E, back to back with no resets; one-hot over 7 symbols, predict the next symbol. Lag: the outer T/P to its repetition.',
+          copy: 'Reproduce `symbols` symbols (of 8) after `lag` blank steps. Lag: symbols + lag.',
+          adding: 'The adding problem (Hochreiter & Schmidhuber 1997) over `length` steps: a value and a marker per step, output the sum of the two marked values (one in each half) at the end. Lag: first marker to the end.',
+          recall: 'A key (of `symbols`) shown with a value (of 8) at a random step, the key queried `lag` steps later: output the value. Lag: `lag`.',
+        },
+      },
+      length: { type: 'integer', minimum: 2, maximum: 100_000, default: 50, doc: 'Steps of each training sequence (reber, adding, recall; copy takes 2·symbols + lag).' },
+      lag: { type: 'integer', minimum: 1, maximum: 100_000, default: 10, doc: 'copy: blank steps before the reproduction; recall: steps from the key to its query.' },
+      symbols: { type: 'integer', minimum: 1, maximum: 64, default: 3, doc: 'copy: symbols to reproduce; recall: distinct keys.' },
+      trainSize: { type: 'integer', minimum: 1, maximum: 100_000, default: 256, doc: 'Training sequences.' },
+      testSize: { type: 'integer', minimum: 1, maximum: 4096, default: 32, doc: 'Test sequences (reber: test streams); the trace shows the model on them.' },
+      testLength: { type: 'integer', minimum: 2, maximum: LIMITS.time, doc: 'reber: steps of each continual test stream (default 10 × length).' },
+      seed: defaultedSeed('Seed of the generated data (the test split uses a seed derived from it).'),
+    },
+  },
+  train: {
+    type: 'object',
+    models: RECURRENT_MODELS,
+    requires: 'task',
+    doc: 'Train the model on `task` in the kernel before tracing it, by TensorFlow.js autodiff through the same cell that traces use. The output shows live progress, then the training curves and the trained model\'s trace on the test split; the model is kept for later cells (`weights: { from: … }`).',
+    properties: {
+      epochs: { type: 'integer', minimum: 1, maximum: 100_000, default: 10, doc: 'Passes over the training split.' },
+      batchSize: { type: 'integer', minimum: 1, maximum: LIMITS.batch, default: 32, doc: 'Sequences per optimizer step.' },
+      learningRate: { type: 'number', minimum: 0, maximum: 10, default: 0.01, doc: 'Step size of the optimizer.' },
+      optimizer: {
+        type: 'enum',
+        values: ['adam', 'sgd', 'rmsprop'],
+        default: 'adam',
+        doc: 'The optimizer (TensorFlow.js `tf.train.*`).',
+        valueDocs: { adam: 'Adam (Kingma & Ba 2015).', sgd: 'Plain stochastic gradient descent.', rmsprop: 'RMSProp (Tieleman & Hinton 2012).' },
+      },
+      clipNorm: { type: 'number', minimum: 0, maximum: 1e6, default: 1, doc: 'Gradients are scaled down to this global L2 norm when larger; 0 turns clipping off.' },
+      seed: defaultedSeed('Seed of the order in which training sequences are drawn (the initial weights come from `weights.seed`).'),
+      name: { type: 'string', maxLength: 200, doc: 'Name the trained model is kept under for `weights: { from: … }` (default the cell\'s name, such as `cell 2`).' },
+    },
+  },
+  experiment: {
+    type: 'enum',
+    values: ['learning-to-forget'],
+    models: ['lstm'],
+    requires: 'train',
+    doc: 'Run an experiment on this spec: several trainings side by side.',
+    valueDocs: {
+      'learning-to-forget': 'Gers, Schmidhuber & Cummins (2000): the same LSTM trained on the same task without a forget gate (f ≡ 1, the 1997 LSTM) and with one. On `reber`: cell-state magnitude over the test stream, forget gates under the symbols, outer T/P and legal-next-symbol accuracy for both.',
+    },
+  },
   show: {
     type: 'list',
     minItems: 0,
@@ -362,7 +429,7 @@ export const SPEC_SCHEMA: ObjectNode = {
   required: ['model'],
   properties: {
     ...MODEL_PROPERTIES,
-    input: { ...(MODEL_PROPERTIES.input as ObjectNode), requiredFor: TRACE_MODELS, models: TRACE_MODELS },
+    input: { ...(MODEL_PROPERTIES.input as ObjectNode), requiredFor: TRACE_MODELS, models: TRACE_MODELS, suppliedBy: 'task' },
     base: {
       type: 'object',
       models: ['compare'],

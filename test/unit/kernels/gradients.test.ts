@@ -119,6 +119,17 @@ describe('Backward passes (BPTT) against finite differences', () => {
       it(`takes an upstream gradient on the cell state too (${activation})`, () => {
         for (const kernel of lstmKernels) checkLstm(kernel, randomInput(2, 6, 4, activation, s), true, s);
       });
+      it(`without a forget gate (f ≡ 1), with and without ∂L/∂c (${activation})`, () => {
+        for (const kernel of lstmKernels) {
+          for (const withCell of [false, true]) {
+            const input = { ...randomInput(2, 9, 3, activation, s + 50), forgetGate: false };
+            checkLstm(kernel, input, withCell, s + 50);
+            // Nothing reaches the unused forget-gate columns.
+            const grads = kernel.backward(input, kernel.run(input), { hidden: uniform(2 * 9 * 3, 1, 1) });
+            for (let row = 0; row < 18; row++) for (let u = 0; u < 3; u++) assert.ok(grads.projected[row * 12 + 3 + u] === 0);
+          }
+        }
+      });
     }
   });
 

@@ -126,6 +126,8 @@ export interface Reference64Input {
   recurrentKernel: Float64Array;
   recurrentBias?: Float64Array;
   resetAfter?: boolean;
+  /** LSTM: false for the 1997 cell without a forget gate (f ≡ 1). */
+  forgetGate?: boolean;
   act: (x: number) => number;
 }
 
@@ -153,7 +155,7 @@ export function lstmReference64(input: Reference64Input): { hidden: Float64Array
       const hNext = new Float64Array(U);
       const cNext = new Float64Array(U);
       for (let u = 0; u < U; u++) {
-        cNext[u] = act(pre(U + u)) * c[u] + act(pre(u)) * Math.tanh(pre(2 * U + u));
+        cNext[u] = (input.forgetGate === false ? 1 : act(pre(U + u))) * c[u] + act(pre(u)) * Math.tanh(pre(2 * U + u));
         hNext[u] = act(pre(3 * U + u)) * Math.tanh(cNext[u]);
       }
       h = hNext;

@@ -123,6 +123,17 @@ describe('Differentiable recurrent ops (tf.customGrad)', () => {
     assert.throws(() => projection(xs, tf.zeros([4, columns]) as tf.Tensor2D, b), /projection: expected x \[rows, features\], kernel \[features, columns\], bias \[columns\]; got x \[7, 5\], kernel \[4, 12\], bias \[12\]/);
   });
 
+  it('projection: differentiates variables when x is made inside the differentiated function (as in training)', () => {
+    const k = tf.variable(tf.tensor2d([1, 2, 3, 4], [2, 2]));
+    const b = tf.variable(tf.tensor1d([0.5, -0.5]));
+    const x = tf.tensor2d([1, -1, 2, 0], [2, 2]);
+    // L = Σ (2x·K + b): dL/dK[i][j] = Σ_rows 2x[r][i], dL/db = rows.
+    const { grads } = tf.variableGrads(() => tf.sum(projection(tf.reshape(tf.mul(x, 2), [2, 2]) as tf.Tensor2D, k as tf.Tensor2D, b as tf.Tensor1D)) as tf.Scalar, [k, b]);
+    assert.deepEqual(grads[k.name].arraySync(), [[6, 6], [-2, -2]]);
+    assert.deepEqual(grads[b.name].arraySync(), [2, 2]);
+    tf.dispose([k, b, x, ...Object.values(grads)]);
+  });
+
   it('returns the hidden sequence [batch, time, units] and the captured gates of the kernel run', () => {
     const G = 4 * U;
     const p = uniform(B * T * G, 1, 21);

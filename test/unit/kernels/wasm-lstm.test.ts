@@ -97,6 +97,14 @@ describe('WebAssembly SIMD LSTM kernel', () => {
       assertMatchesReference(kernel, randomInput(1, 1000, 64, 'sigmoid', 17));
     });
 
+    for (const [batch, time, units] of [[1, 40, 3], [5, 70, 8], [3, 33, 17]] as const) {
+      it(`without a forget gate (f ≡ 1) for batch ${batch}, ${time} steps, ${units} units`, () => {
+        const input = { ...randomInput(batch, time, units, 'sigmoid', 60 + units), forgetGate: false };
+        assertMatchesReference(kernel, input);
+        assert.ok(kernel.run(input).forgetGate.every((f) => f === 1));
+      });
+    }
+
     it('for the same instance after runs of other shapes', () => {
       kernel.run(randomInput(5, 40, 33, 'sigmoid', 1, 10));
       kernel.run(randomInput(1, 3, 2, 'hardSigmoid', 2));
@@ -105,6 +113,19 @@ describe('WebAssembly SIMD LSTM kernel', () => {
   });
 
   describe('on hand-worked one-unit cases', () => {
+    it('adds i·g to the cell without forgetting when there is no forget gate (1997 LSTM)', () => {
+      // Every step z = [ln 3, −40, ln 2, 0] (R = 0): i = 3/4, g = 3/5, so c_t = 0.45·t whatever z_f says.
+      for (const k of [kernel, jsLstmKernel]) {
+        const steps = Array.from({ length: 5 }, () => [Math.log(3), -40, Math.log(2), 0]);
+        const out = k.run({ ...oneUnit(steps, [0, 0, 0, 0], 'sigmoid'), forgetGate: false });
+        for (let t = 0; t < 5; t++) {
+          assert.ok(Math.abs(out.cell[t] - 0.45 * (t + 1)) < 1e-6, `${k.name} c[${t}] = ${out.cell[t]}`);
+          assert.equal(out.forgetGate[t], 1);
+          assert.ok(Math.abs(out.hidden[t] - 0.5 * Math.tanh(0.45 * (t + 1))) < 1e-6);
+        }
+      }
+    });
+
     it('computes one step from the zero state with the sigmoid', () => {
       // z = [ln 3, 0, ln 2, −ln 3]: i = 3/4, f = 1/2, g = tanh(ln 2) = 3/5, o = 1/4.
       const out = kernel.run(oneUnit([[Math.log(3), 0, Math.log(2), -Math.log(3)]], [5, 5, 5, 5], 'sigmoid'));
@@ -248,7 +269,7 @@ describe('WebAssembly SIMD LSTM kernel', () => {
     it('reports memory it cannot get instead of writing out of bounds', () => {
       const ex = instantiateLstmWasm(kernelsWasm());
       assert.equal(ex.reserve(2 ** 33), 0);
-      assert.equal(ex.prepare(1, 40000, 32), 0); // R alone would take 25.6 GB
+      assert.equal(ex.prepare(1, 40000, 32, 0), 0); // R alone would take 25.6 GB
     });
 
     it('says so when the wasm memory cannot grow for a run', () => {

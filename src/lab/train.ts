@@ -1,0 +1,385 @@
+/**
+ * Training a recurrent model on a task, in the worker, with TensorFlow.js autodiff through
+ * the one gate-capturing cell that traces use (`lstmSequence` / `gruSequence` of
+ * kernels/tf-ops.ts: the kernel's forward run and its BPTT), so what is traced is what was
+ * trained. The input projection and the dense readout on top are `projection` ops (explicit
+ * transposes: tfjs-backend-wasm's transposed matMul is 10–20× slower).
+ *
+ *   logits = h_t·W_y + b_y,   h = recurrence(x·K + b)
+ *   loss   = Σ_t mask_t·ℓ_t / Σ_t mask_t,   ℓ = cross-entropy (classification) or squared error (adding)
+ */
+import type { TrainingRecord } from '../shared/trace';
+import type { LstmWeights, SequenceInput } from './data';
+import { generateLstmWeights } from './data';
+import { generateGruWeights, splitGruBias, traceGru, type GruWeights } from './gru';
+import { glorotUniform } from './init';
+import type { RecurrentActivation } from './kernels/activations';
+import { gruSequence, lstmSequence, projection, requireGradients } from './kernels/tf-ops';
+import { traceLstm } from './lstm';
+import { createRandom } from './rng';
+import type { Task, TaskData } from './tasks';
+import { now, tf } from './tf';
+
+/** What `train:` in a spec declares (defaults from the schema). */
+export interface TrainSpec {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  /** Seed of the order of the training sequences. */
+  seed: number;
+  /** Gradients are scaled down to this global L2 norm when larger; 0 turns clipping off. */
+  clipNorm: number;
+}
+
+/** The recurrent layer being trained. */
+export interface RecurrentConfig {
+  model: 'lstm' | 'gru';
+  units: number;
+  recurrentActivation: RecurrentActivation;
+  /** LSTM: false for the 1997 cell, f ≡ 1. */
+  forgetGate?: boolean;
+  /** GRU: reset gate after the recurrent product. */
+  resetAfter?: boolean;
+}
+
+/** A trained (or initial) model: the recurrent layer's weights in the Keras layout and the dense readout. */
+export interface RecurrentModel {
+  config: RecurrentConfig;
+  /** LSTM weights or GRU weights (bias `[2][3·units]` with resetAfter). */
+  recurrent: LstmWeights | GruWeights;
+  /** `[units, outputs]`. */
+  readoutKernel: Float32Array;
+  /** `[outputs]`. */
+  readoutBias: Float32Array;
+  outputs: number;
+}
+
+/** How to initialise a model from a seed (Keras's initialisers; `init.ts`). */
+export interface InitOptions {
+  seed: number;
+  unitForgetBias: boolean;
+  forgetBias: number;
+  chrono?: number;
+}
+
+/** A fresh model for `features` inputs and `outputs` outputs. */
+export function initialModel(config: RecurrentConfig, features: number, outputs: number, init: InitOptions): RecurrentModel {
+  const recurrent = config.model === 'lstm'
+    ? generateLstmWeights(init.seed, features, config.units, init.unitForgetBias, init.forgetBias, init.chrono)
+    : generateGruWeights(init.seed, features, config.units, config.resetAfter ?? true);
+  const random = createRandom(init.seed + 1);
+  return {
+    config,
+    recurrent: copyWeights(recurrent),
+    readoutKernel: glorotUniform(random, config.units, outputs),
+    readoutBias: new Float32Array(outputs),
+    outputs,
+  };
+}
+
+function copyWeights<W extends LstmWeights | GruWeights>(w: W): W {
+  return { ...w, kernel: w.kernel.slice(), recurrentKernel: w.recurrentKernel.slice(), bias: w.bias.slice() };
+}
+
+/** A copy of a model that shares no arrays with it. */
+export function cloneModel(model: RecurrentModel): RecurrentModel {
+  return { ...model, recurrent: copyWeights(model.recurrent), readoutKernel: model.readoutKernel.slice(), readoutBias: model.readoutBias.slice() };
+}
+
+/** What the training loop reports while it runs. */
+export interface TrainingProgress {
+  /** 1-based epoch and step within it. */
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  /** Estimated milliseconds left. */
+  etaMs: number;
+  /** The record so far. */
+  record: TrainingRecord;
+}
+
+/** The trainable tensors of a model, in a fixed order. */
+interface Variables {
+  kernel: tf.Variable;
+  recurrentKernel: tf.Variable;
+  bias: tf.Variable;
+  recurrentBias?: tf.Variable;
+  readoutKernel: tf.Variable;
+  readoutBias: tf.Variable;
+}
+
+/** A variable holding `t` (which is then disposed: the variable keeps the data). */
+function variable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+}
+
+function toVariables(model: RecurrentModel): Variables {
+  const { config, recurrent: w } = model;
+  const G = (config.model === 'lstm' ? 4 : 3) * config.units;
+  const F = w.features;
+  let bias = w.bias;
+  let recurrentBias: Float32Array | undefined;
+  if (config.model === 'gru') ({ input: bias, recurrent: recurrentBias } = splitGruBias(w as GruWeights, config.resetAfter ?? true));
+  return {
+    kernel: variable(tf.tensor2d(w.kernel, [F, G])),
+    recurrentKernel: variable(tf.tensor2d(w.recurrentKernel, [config.units, G])),
+    bias: variable(tf.tensor1d(bias)),
+    recurrentBias: recurrentBias && variable(tf.tensor1d(recurrentBias)),
+    readoutKernel: variable(tf.tensor2d(model.readoutKernel, [config.units, model.outputs])),
+    readoutBias: variable(tf.tensor1d(model.readoutBias)),
+  };
+}
+
+function variableList(v: Variables): tf.Variable[] {
+  return [v.kernel, v.recurrentKernel, v.bias, ...(v.recurrentBias ? [v.recurrentBias] : []), v.readoutKernel, v.readoutBias];
+}
+
+/** The model held by `v` now (copies out of the backend). */
+function fromVariables(v: Variables, model: RecurrentModel): RecurrentModel {
+  const read = (t: tf.Tensor) => Float32Array.from(t.dataSync() as Float32Array);
+  const bias = v.recurrentBias ? Float32Array.from([...read(v.bias), ...read(v.recurrentBias)]) : read(v.bias);
+  return {
+    ...model,
+    recurrent: { ...model.recurrent, kernel: read(v.kernel), recurrentKernel: read(v.recurrentKernel), bias },
+    readoutKernel: read(v.readoutKernel),
+    readoutBias: read(v.readoutBias),
+  };
+}
+
+/** Logits `[B·T, outputs]` of a batch `x` `[B, T, F]` (differentiable in the variables). */
+function forward(v: Variables, config: RecurrentConfig, x: tf.Tensor3D, shouldStop?: () => boolean): tf.Tensor2D {
+  const [B, T, F] = x.shape;
+  const G = v.kernel.shape[1] as number;
+  const projected = tf.reshape(projection(tf.reshape(x, [B * T, F]) as tf.Tensor2D, v.kernel as tf.Tensor2D, v.bias as tf.Tensor1D), [B, T, G]) as tf.Tensor3D;
+  const common = { recurrentActivation: config.recurrentActivation, shouldStop };
+  const { hidden } = config.model === 'lstm'
+    ? lstmSequence(projected, v.recurrentKernel as tf.Tensor2D, { ...common, forgetGate: config.forgetGate })
+    : gruSequence(projected, v.recurrentKernel as tf.Tensor2D, v.recurrentBias as tf.Tensor1D | undefined, { ...common, resetAfter: config.resetAfter ?? true });
+  return projection(tf.reshape(hidden, [B * T, config.units]) as tf.Tensor2D, v.readoutKernel as tf.Tensor2D, v.readoutBias as tf.Tensor1D);
+}
+
+/** The masked mean loss of logits against targets `[B·T, C]` and mask `[B·T]`. */
+function maskedLoss(kind: Task['kind'], logits: tf.Tensor2D, targets: tf.Tensor2D, mask: tf.Tensor1D): tf.Scalar {
+  const perStep = kind === 'classification'
+    ? tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))
+    : tf.sum(tf.square(tf.sub(logits, targets)), 1);
+  return tf.div(tf.sum(tf.mul(perStep, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+}
+
+/** Rows `indices` of a split as tensors: x `[B, T, F]`, targets `[B·T, C]`, mask `[B·T]`. */
+function batchOf(data: TaskData, indices: readonly number[]): { x: Float32Array; targets: Float32Array; mask: Float32Array } {
+  const { time: T, features: F, outputs: C } = data;
+  const x = new Float32Array(indices.length * T * F);
+  const targets = new Float32Array(indices.length * T * C);
+  const mask = new Float32Array(indices.length * T);
+  indices.forEach((row, i) => {
+    x.set(data.inputs.subarray(row * T * F, (row + 1) * T * F), i * T * F);
+    targets.set(data.targets.subarray(row * T * C, (row + 1) * T * C), i * T * C);
+    mask.set(data.mask.subarray(row * T, (row + 1) * T), i * T);
+  });
+  return { x, targets, mask };
+}
+
+/** Absolute error under which an adding-problem answer counts as right (Hochreiter & Schmidhuber 1997). */
+export const ADDING_TOLERANCE = 0.04;
+
+/** Share of scored steps answered right: argmax = target, or |y − target| < 0.04 for regression. */
+export function accuracyOf(kind: Task['kind'], logits: Float32Array, targets: Float32Array, mask: Float32Array, outputs: number): number {
+  let right = 0;
+  let scored = 0;
+  for (let r = 0; r < mask.length; r++) {
+    if (mask[r] === 0) continue;
+    scored++;
+    if (kind === 'regression') {
+      if (Math.abs(logits[r] - targets[r]) < ADDING_TOLERANCE) right++;
+      continue;
+    }
+    const best = argmax(logits, r * outputs, outputs);
+    if (targets[r * outputs + best] === 1) right++;
+  }
+  return scored === 0 ? 0 : right / scored;
+}
+
+function argmax(values: Float32Array, start: number, n: number): number {
+  let best = 0;
+  for (let j = 1; j < n; j++) if (values[start + j] > values[start + best]) best = j;
+  return best;
+}
+
+/** An extra loss term on the weights (EWC), in the variables' order of `variableList`. */
+export type Penalty = (variables: tf.Variable[]) => tf.Scalar;
+
+export interface TrainOptions {
+  /** Asked before every batch: true stops after the batch in flight; the model so far is returned. */
+  shouldStop?: () => boolean;
+  /** Called after every step; the caller throttles what it sends on. */
+  onProgress?: (progress: TrainingProgress) => void;
+  /** Added to the loss (continual learning). */
+  penalty?: Penalty;
+  /** Called after each epoch with the model so far (for curves on another task). */
+  onEpoch?: (model: RecurrentModel, epoch: number) => void;
+}
+
+/** What `trainModel` returns. */
+export interface TrainResult {
+  model: RecurrentModel;
+  record: TrainingRecord;
+}
+
+function makeOptimizer(spec: TrainSpec): tf.Optimizer {
+  switch (spec.optimizer) {
+    case 'adam':
+      return tf.train.adam(spec.learningRate);
+    case 'sgd':
+      return tf.train.sgd(spec.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(spec.learningRate);
+  }
+}
+
+/** Fisher–Yates with the seeded generator. */
+function shuffled(n: number, random: ReturnType<typeof createRandom>): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.min(i, Math.floor(random.uniform() * (i + 1)));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/**
+ * Trains `model` (not changed; the result is a new model) on `task.train` for `spec.epochs`
+ * epochs of minibatches in a seeded order, evaluating the test split after each epoch. Stops
+ * early, keeping what was learnt, when `shouldStop` says so.
+ */
+export function trainModel(model: RecurrentModel, task: Task, spec: TrainSpec, options: TrainOptions = {}): TrainResult {
+  requireGradients('Reshape', 'Sum', 'Multiply', 'Neg', 'RealDiv', 'Square', 'Sub', 'Maximum', 'Exp', 'Log');
+  const data = task.train;
+  if (data.features !== model.recurrent.features || data.outputs !== model.outputs) {
+    throw new Error(`train: the model takes ${model.recurrent.features} features and gives ${model.outputs} outputs, the task has ${data.features} and ${data.outputs}`);
+  }
+  const random = createRandom(spec.seed);
+  const stepsPerEpoch = Math.ceil(data.n / spec.batchSize);
+  const record: TrainingRecord = {
+    task: { name: task.name, lag: task.lag },
+    epochs: spec.epochs,
+    stepsPerEpoch,
+    loss: [],
+    accuracy: [],
+    testLoss: [],
+    testAccuracy: [],
+    stopped: false,
+  };
+  const variables = toVariables(model);
+  const list = variableList(variables);
+  const optimizer = makeOptimizer(spec);
+  const started = now();
+  let current = model;
+  try {
+    outer: for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+      const order = shuffled(data.n, random);
+      for (let step = 1; step <= stepsPerEpoch; step++) {
+        if (options.shouldStop?.()) {
+          record.stopped = true;
+          break outer;
+        }
+        const rows = order.slice((step - 1) * spec.batchSize, step * spec.batchSize);
+        const batch = batchOf(data, rows);
+        let logitsData: Float32Array | undefined;
+        const lossValue = tf.tidy(() => {
+          const x = tf.tensor3d(batch.x, [rows.length, data.time, data.features]);
+          const targets = tf.tensor2d(batch.targets, [rows.length * data.time, data.outputs]);
+          const mask = tf.tensor1d(batch.mask);
+          const { value, grads } = tf.variableGrads(() => {
+            const logits = forward(variables, model.config, x);
+            logitsData = Float32Array.from(logits.dataSync() as Float32Array);
+            const loss = maskedLoss(task.kind, logits, targets, mask);
+            return options.penalty ? tf.add(loss, options.penalty(list)) as tf.Scalar : loss;
+          }, list);
+          optimizer.applyGradients(clipped(grads, spec.clipNorm));
+          return value.dataSync()[0];
+        });
+        record.loss.push(lossValue);
+        record.accuracy.push(accuracyOf(task.kind, logitsData!, batch.targets, batch.mask, data.outputs));
+        const done = (epoch - 1) * stepsPerEpoch + step;
+        const total = spec.epochs * stepsPerEpoch;
+        options.onProgress?.({ epoch, epochs: spec.epochs, step, stepsPerEpoch, etaMs: ((now() - started) / done) * (total - done), record });
+      }
+      current = fromVariables(variables, model);
+      const test = evaluate(current, task.test, task.kind);
+      record.testLoss.push(test.loss);
+      record.testAccuracy.push(test.accuracy);
+      options.onEpoch?.(current, epoch);
+    }
+    current = fromVariables(variables, model);
+  } finally {
+    list.forEach((v) => v.dispose());
+    optimizer.dispose();
+  }
+  record.trainMs = now() - started;
+  return { model: current, record };
+}
+
+/** Scales every gradient by clipNorm/‖g‖ when the global norm ‖g‖ exceeds clipNorm (> 0). */
+function clipped(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
+  if (!(clipNorm > 0)) return grads;
+  const names = Object.keys(grads);
+  const norm = Math.sqrt(names.reduce((s, n) => s + (tf.sum(tf.square(grads[n])).dataSync()[0]), 0));
+  if (!(norm > clipNorm)) return grads;
+  const scale = clipNorm / norm;
+  return Object.fromEntries(names.map((n) => [n, tf.mul(grads[n], scale)]));
+}
+
+/** A model's outputs on a split through the traced cell: the recurrent trace and the logits `[n·T, outputs]`. */
+export function predict(model: RecurrentModel, data: TaskData, shouldStop?: () => boolean): { run: ReturnType<typeof traceLstm>; logits: Float32Array; input: SequenceInput } {
+  const input: SequenceInput = { batch: data.n, time: data.time, features: data.features, data: data.inputs };
+  const { config } = model;
+  const common = { recurrentActivation: config.recurrentActivation, shouldStop };
+  const run = config.model === 'lstm'
+    ? traceLstm(input, model.recurrent, { ...common, forgetGate: config.forgetGate })
+    : traceGru(input, model.recurrent as GruWeights, { ...common, resetAfter: config.resetAfter ?? true });
+  const hidden = run.series.hidden.data;
+  const U = config.units;
+  const C = model.outputs;
+  const rows = data.n * data.time;
+  const logits = new Float32Array(rows * C);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) {
+      let s = model.readoutBias[c];
+      for (let u = 0; u < U; u++) s += hidden[r * U + u] * model.readoutKernel[u * C + c];
+      logits[r * C + c] = s;
+    }
+  }
+  return { run, logits, input };
+}
+
+/** The masked mean loss and accuracy of `model` on a split, computed through the traced cell (float64 sums). */
+export function evaluate(model: RecurrentModel, data: TaskData, kind: Task['kind']): { loss: number; accuracy: number } {
+  const { logits } = predict(model, data);
+  return { loss: lossOf(kind, logits, data.targets, data.mask, data.outputs), accuracy: accuracyOf(kind, logits, data.targets, data.mask, data.outputs) };
+}
+
+/** Masked mean cross-entropy or squared error of logits, in float64. */
+export function lossOf(kind: Task['kind'], logits: Float32Array, targets: Float32Array, mask: Float32Array, outputs: number): number {
+  let total = 0;
+  let scored = 0;
+  for (let r = 0; r < mask.length; r++) {
+    if (mask[r] === 0) continue;
+    scored += mask[r];
+    if (kind === 'regression') {
+      total += mask[r] * (logits[r] - targets[r]) ** 2;
+      continue;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < outputs; c++) max = Math.max(max, logits[r * outputs + c]);
+    let sum = 0;
+    for (let c = 0; c < outputs; c++) sum += Math.exp(logits[r * outputs + c] - max);
+    const logZ = max + Math.log(sum);
+    for (let c = 0; c < outputs; c++) total -= mask[r] * targets[r * outputs + c] * (logits[r * outputs + c] - logZ);
+  }
+  return scored === 0 ? 0 : total / scored;
+}
