@@ -146,7 +146,7 @@ export interface AttentionTensors {
 }
 
 /** The forward pass from an input tensor `[batch, time, features]` (used by traces and by influence). */
-export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: AttentionOptions): AttentionTensors {
+export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: AttentionOptions, keptMask?: tf.Tensor4D): AttentionTensors {
   const [B, T, F] = x.shape;
   const { heads: H, keyDim: d } = w;
   const x2 = tf.reshape(x, [B * T, F]);
@@ -187,15 +187,22 @@ export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: A
   let kept: tf.Tensor4D | undefined;
   if (options.pruneBelow !== undefined) {
     // The row maximum is always kept, so every row stays normalisable.
-    const rowMax = tf.max(weights, 3, true);
-    const keep = tf.logicalOr(tf.greaterEqual(weights, options.pruneBelow), tf.equal(weights, rowMax));
-    kept = tf.cast(causal ? tf.logicalAnd(keep, tf.tensor2d(causalMask(T).map((m) => (m === 0 ? 1 : 0)), [T, T], 'bool')) : keep, 'float32') as tf.Tensor4D;
-    const prunedRaw = tf.mul(weights, kept); // the mask is a constant for gradients
+    // Under a gradient tape the mask comes in as `keptMask`, computed beforehand: it is a
+    // constant for gradients (TensorFlow.js has no gradient for comparisons and logic ops).
+    kept = keptMask ?? pruneMask(weights, options.pruneBelow, causal ? T : undefined);
+    const prunedRaw = tf.mul(weights, kept);
 
     weights = tf.div(prunedRaw, tf.sum(prunedRaw, 3, true)) as tf.Tensor4D;
   }
   const output = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [B, T, H * d]) as tf.Tensor3D;
   return { scores, weights, kept, output, forgetGate, decay };
+}
+
+/** 1 where a weight is kept by thresholded forgetting (at least `below`, or its row's largest; and j ≤ i over `T` causal steps), else 0. */
+function pruneMask(weights: tf.Tensor4D, below: number, T: number | undefined): tf.Tensor4D {
+  const rowMax = tf.max(weights, 3, true);
+  const keep = tf.logicalOr(tf.greaterEqual(weights, below), tf.equal(weights, rowMax));
+  return tf.cast(T !== undefined ? tf.logicalAnd(keep, tf.tensor2d(causalMask(T).map((m) => (m === 0 ? 1 : 0)), [T, T], 'bool')) : keep, 'float32') as tf.Tensor4D;
 }
 
 export interface AttentionRun {
@@ -265,8 +272,10 @@ export function attentionInfluence(input: SequenceInput, w: AttentionWeights, op
   const { batch: B, time: T, features: F } = input;
   const grad = tf.tidy(() => {
     const x = tf.tensor3d(input.data, [B, T, F]);
+    // Thresholded forgetting: the mask of the forward pass, held fixed while differentiating.
+    const kept = options.pruneBelow === undefined ? undefined : attentionForward(x, w, options).kept;
     const g = tf.grad((xi: tf.Tensor) => {
-      const y = attentionForward(xi as tf.Tensor3D, w, options).output;
+      const y = attentionForward(xi as tf.Tensor3D, w, options, kept).output;
       return tf.sum(tf.slice(y, [0, T - 1, 0], [B, 1, -1]));
     });
     return g(x);

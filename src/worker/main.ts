@@ -86,6 +86,8 @@ async function describeModel(request: DescribeModelRequest): Promise<void> {
 }
 
 function stats(request: StatsRequest): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (request.collect && gc) gc();
   const heap = getHeapStatistics();
   post({
     type: 'stats',
@@ -95,6 +97,7 @@ function stats(request: StatsRequest): void {
     heapLimitBytes: heap.heap_size_limit,
     externalBytes: (heap as { external_memory?: number }).external_memory ?? 0,
     tensorBytes: tf.memory().numBytes,
+    tensorCount: tf.memory().numTensors,
   });
 }
 
