@@ -8,7 +8,9 @@
 import type { ActivationFunction, OutputItem, RendererContext } from 'vscode-notebook-renderer';
 import type { SequentialMapName } from '../charts/colormap';
 import { checkChartable } from '../charts/series';
+import { TRAINING_PROGRESS_MIME } from '../shared/ids';
 import { decodeOutput } from '../shared/trace';
+import { readProgress, renderProgress } from './progress';
 import { Chart } from './chartjs';
 import { renderError } from './error';
 import { createExporter, hostMessenger } from './export';
@@ -25,12 +27,12 @@ const memory = new Map<string, Partial<ViewState>>();
 export const DECODE_MEASURE = 'fglab: decode output';
 
 export const activate: ActivationFunction<RendererState> = (context: RendererContext<RendererState>) => {
-  const views = new Map<string, OutputView>();
+  const views = new Map<string, OutputView | { dispose(): void }>();
   /** The `fglab.colorMap` setting, as the host last sent it. */
   let colorMap: SequentialMapName = 'viridis';
   const messenger = hostMessenger(context as unknown as Parameters<typeof hostMessenger>[0], (settings) => {
     colorMap = settings.colorMap;
-    for (const view of views.values()) view.setColorMap(colorMap);
+    for (const view of views.values()) if (view instanceof OutputView) view.setColorMap(colorMap);
   });
   let themeObserver: MutationObserver | undefined;
   let pending = false;
@@ -55,6 +57,7 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
   const refreshThemes = () => {
     pending = false;
     for (const view of views.values()) {
+      if (!(view instanceof OutputView)) continue;
       const theme = readTheme(view.root);
       if (!sameTheme(theme, view.currentTheme)) view.setTheme(theme);
     }
@@ -89,6 +92,14 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
     renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal) {
       dispose(item.id);
       if (signal?.aborted) return;
+      if (item.mime === TRAINING_PROGRESS_MIME) {
+        try {
+          views.set(item.id, { dispose: renderProgress(readProgress(item.json()), element) });
+        } catch (error) {
+          renderError(element, error);
+        }
+        return;
+      }
       try {
         // User Timing marks: the decode and the views show in the webview's performance panel (and the bench reads them).
         const started = performance.now();

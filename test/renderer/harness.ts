@@ -85,10 +85,10 @@ function outputElement(id) {
   }
   return el;
 }
-async function renderText(id, text) {
+async function renderText(id, text, itemMime) {
   const bytes = new TextEncoder().encode(text);
   const item = {
-    id, mime, metadata: {},
+    id, mime: itemMime ?? mime, metadata: {},
     text: () => text,
     json: () => JSON.parse(text),
     data: () => bytes,
@@ -288,8 +288,8 @@ export async function renderOutput(page: Page, id: string, url: string): Promise
 }
 
 /** Renders payload text directly as output `id`. */
-export async function renderText(page: Page, id: string, text: string): Promise<number> {
-  return page.evaluate(([id, text]) => (window as unknown as { fglabTest: { renderText(id: string, text: string): Promise<number> } }).fglabTest.renderText(id, text), [id, text] as const);
+export async function renderText(page: Page, id: string, text: string, mime = TRACE_MIME): Promise<number> {
+  return page.evaluate(([id, text, mime]) => (window as unknown as { fglabTest: { renderText(id: string, text: string, mime: string): Promise<number> } }).fglabTest.renderText(id, text, mime), [id, text, mime] as const);
 }
 
 /** Waits for output `id`'s root to be marked ready. */
