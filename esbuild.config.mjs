@@ -49,6 +49,8 @@ const bundles = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // Kernel worker (worker_threads): TensorFlow.js and its WASM backend are bundled in.
   { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST },
+  // Batch helper thread of the worker and the CLI: the WebAssembly kernels only.
+  { ...common, entryPoints: ['src/worker/kernel-helper-main.ts'], outfile: 'dist/kernel-helper.js', platform: 'node', format: 'cjs' },
   // Headless command line: `fglab`.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, mainFields: ESM_FIRST },
   // Notebook renderer: a browser ES module loaded by the notebook webview.

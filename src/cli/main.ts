@@ -3,6 +3,7 @@
  *
  *   fglab trace SPEC.yaml [--format json|csv|npy|png] [--series NAME] [--variant NAME] [--theme light|dark] [--seed N] [--out FILE]
  *   fglab run NOTEBOOK.fglab [--seed N] [--out FILE]
+ *   fglab bench SPEC.yaml [--runs N] [--warmup N] [--seed N]
  *
  * User errors print one line naming the key, what was expected and what was got, and exit 1;
  * usage errors exit 2. No stack traces for user errors.
@@ -16,6 +17,7 @@ import { isComparison, type Comparison, type Trace } from '../shared/trace';
 import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell } from '../shared/notebook-file';
 import { SPEC_LANGUAGE } from '../shared/ids';
 import { readFileForSpec } from '../worker/files';
+import { useKernelHelper } from '../worker/kernel-helper';
 import { readKernelWasm } from '../worker/kernel-wasm';
 import { utf8Encode } from '../shared/utf8';
 
@@ -36,6 +38,12 @@ Usage:
   fglab run NOTEBOOK.fglab [--seed N] [--out FILE]
       Run every code cell in order and write the notebook with its outputs
       (in place unless --out). Exits 1 if a cell fails.
+  fglab bench SPEC.yaml [--runs N] [--warmup N] [--seed N]
+      Time the trace of a spec in the engine the notebook uses (the WebAssembly
+      kernels, large batches split over two threads), after one untimed run and
+      N warm-up runs (default 3), excluding process start and file reading.
+      Prints {"medianMs", "runs", "warmup", "minMs", "maxMs", "traceMB",
+      "peakRssMB", "kernel", "backend"} on stdout; runs defaults to 10.
   fglab --help | --version
 `;
 
@@ -87,6 +95,15 @@ function wasmDir(): string {
   return __dirname;
 }
 
+/** Starts the lab in this process, with the batch helper thread when the WebAssembly kernel loads. */
+async function startLab(): Promise<{ backend: string; kernel: string }> {
+  const warn = (m: string): void => void process.stderr.write(`${m}\n`);
+  const kernelWasm = readKernelWasm(wasmDir(), warn);
+  const lab = await initLab({ tfjsWasmDir: wasmDir(), kernelWasm });
+  if (kernelWasm) useKernelHelper(wasmDir(), warn);
+  return lab;
+}
+
 async function traceCommand(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['format', 'series', 'variant', 'theme', 'seed', 'out']);
   if (positional.length !== 1) throw new UsageError(`trace: expected one spec file, got ${positional.length}`);
@@ -98,7 +115,7 @@ async function traceCommand(argv: string[]): Promise<void> {
   if (flags.has('theme') && format !== 'png') throw new UsageError('--theme: only with --format png');
   const specPath = resolve(positional[0]);
   const source = readText(specPath, 'spec');
-  await initLab({ tfjsWasmDir: wasmDir(), kernelWasm: readKernelWasm(wasmDir(), (m) => process.stderr.write(`${m}\n`)) });
+  await startLab();
   const output = await runSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)), defaultSeed: seedFlag(flags) });
   const trace = pickVariant(output, flags.get('variant'), format);
   const series = flags.get('series');
@@ -130,6 +147,68 @@ function pickVariant(output: Trace | Comparison, name: string | undefined, forma
   return found.trace;
 }
 
+/** The value of a count option: a whole number from `min`, or `fallback` when absent. */
+function countOption(flags: Map<string, string>, name: string, fallback: number, min: number): number {
+  const text = flags.get(name);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name}: expected a whole number from ${min}, got "${text}"`);
+  return n;
+}
+
+/** Bytes of every series of a trace or comparison, as float32 in memory. */
+function seriesBytes(output: Trace | Comparison): number {
+  const traces = isComparison(output) ? output.variants.map((v) => v.trace) : [output];
+  return traces.reduce((sum, t) => sum + Object.values(t.series).reduce((s, x) => s + x.data.byteLength, 0), 0);
+}
+
+function medianOf(sorted: number[]): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function benchCommand(argv: string[]): Promise<void> {
+  const { positional, flags } = parseArgs(argv, ['runs', 'warmup', 'seed']);
+  if (positional.length !== 1) throw new UsageError(`bench: expected one spec file, got ${positional.length}`);
+  const runs = countOption(flags, 'runs', 10, 1);
+  const warmup = countOption(flags, 'warmup', 3, 0);
+  const defaultSeed = seedFlag(flags);
+  const specPath = resolve(positional[0]);
+  const source = readText(specPath, 'spec');
+  const lab = await startLab();
+  // Files the spec names are read once, in the untimed first run: file I/O is not timed.
+  const files = new Map<string, Uint8Array>();
+  const readFile = (p: string): Uint8Array => {
+    const path = resolve(dirname(specPath), p);
+    let bytes = files.get(path);
+    if (!bytes) files.set(path, (bytes = readFileForSpec(path)));
+    return bytes;
+  };
+  const context = { readFile, defaultSeed };
+  const first = await runSpec(source, context);
+  for (let i = 0; i < warmup; i++) await runSpec(source, context);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await runSpec(source, context);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  const result = {
+    medianMs: round(medianOf(times)),
+    runs,
+    warmup,
+    minMs: round(times[0]),
+    maxMs: round(times[times.length - 1]),
+    traceMB: round(seriesBytes(first) / 2 ** 20),
+    peakRssMB: round(process.resourceUsage().maxRSS / 1024),
+    kernel: lab.kernel,
+    backend: lab.backend,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
 const ERROR_MIME = 'application/vnd.code.notebook.error';
 
 async function runCommand(argv: string[]): Promise<number> {
@@ -144,7 +223,7 @@ async function runCommand(argv: string[]): Promise<number> {
     throw new SpecError(`notebook: cannot read "${positional[0]}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const notebook = parseNotebook(bytes);
-  await initLab({ tfjsWasmDir: wasmDir(), kernelWasm: readKernelWasm(wasmDir(), (m) => process.stderr.write(`${m}\n`)) });
+  await startLab();
   let order = 0;
   let failure: string | undefined;
   let warnedNoPng = false;
@@ -197,6 +276,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       return runCommand(rest);
+    case 'bench':
+      await benchCommand(rest);
+      return 0;
     case '--version':
     case '-v':
       process.stdout.write(`${VERSION}\n`);
@@ -208,7 +290,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command "${command}"; expected trace or run (fglab --help)`);
+      throw new UsageError(`unknown command "${command}"; expected trace, run or bench (fglab --help)`);
   }
 }
 

@@ -188,9 +188,10 @@ export class LabKernel {
 
   /**
    * Memory figures of the running worker; undefined when no worker is ready or it does not
-   * answer within `STATS_TIMEOUT_MS` (a trace is running). Never starts a worker.
+   * answer within `STATS_TIMEOUT_MS` (a trace is running). Never starts a worker. `collect`
+   * asks the worker to collect garbage first, where the process exposes `gc` (leak tests).
    */
-  stats(): Promise<KernelStats | undefined> {
+  stats(options: { collect?: boolean } = {}): Promise<KernelStats | undefined> {
     const worker = this.worker;
     if (!worker || !this.ready) return Promise.resolve(undefined);
     const requestId = this.nextRequestId++;
@@ -203,7 +204,7 @@ export class LabKernel {
         clearTimeout(timer);
         resolve(stats);
       });
-      this.send(worker, { type: 'stats', requestId });
+      this.send(worker, { type: 'stats', requestId, ...(options.collect ? { collect: true } : {}) });
     });
   }
 

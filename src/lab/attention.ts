@@ -118,6 +118,18 @@ export const decayBias = tf.customGrad(((f: tf.Tensor, save: tf.GradSaveFunc) =>
   };
 }) as unknown as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0]);
 
+let maskCache: { time: number; mask: Float32Array } | undefined;
+
+/** `[T, T]`: 0 where key j ≤ query i, MASKED above the diagonal (the last size's kept). */
+function causalMask(T: number): Float32Array {
+  if (maskCache?.time !== T) {
+    const mask = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) mask.fill(MASKED, i * T + i + 1, (i + 1) * T);
+    maskCache = { time: T, mask };
+  }
+  return maskCache.mask;
+}
+
 /** Splits `[batch, time, heads·keyDim]` into `[batch, heads, time, keyDim]`. */
 function splitHeads(t: tf.Tensor, batch: number, time: number, heads: number, keyDim: number): tf.Tensor4D {
   return tf.transpose(tf.reshape(t, [batch, time, heads, keyDim]), [0, 2, 1, 3]) as tf.Tensor4D;
@@ -134,7 +146,7 @@ export interface AttentionTensors {
 }
 
 /** The forward pass from an input tensor `[batch, time, features]` (used by traces and by influence). */
-export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: AttentionOptions): AttentionTensors {
+export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: AttentionOptions, keptMask?: tf.Tensor4D): AttentionTensors {
   const [B, T, F] = x.shape;
   const { heads: H, keyDim: d } = w;
   const x2 = tf.reshape(x, [B * T, F]);
@@ -151,8 +163,11 @@ export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: A
     const hidden = tf.tanh(tf.add(tf.expandDims(qa, 3), tf.expandDims(ka, 2))); // [B, H, T, T, d]
     scores = tf.sum(tf.mul(hidden, tf.reshape(tf.tensor2d(w.v, [H, d]), [1, H, 1, 1, d])), 4) as tf.Tensor4D;
   } else {
-    scores = tf.matMul(q, k, false, true) as tf.Tensor4D;
-    if (options.score === 'scaled-dot' || options.forgetting) scores = tf.div(scores, Math.sqrt(d)) as tf.Tensor4D;
+    // Kᵀ made explicitly: tfjs-wasm's matMul with transposeB runs about 8× slower here.
+    const kT = tf.transpose(k, [0, 1, 3, 2]);
+    // The scale goes on q ([T, d], not [T, T]); for d a power of 4 (√d a power of 2) it is exact.
+    const scaled = options.score === 'scaled-dot' || options.forgetting;
+    scores = tf.matMul(scaled ? tf.div(q, Math.sqrt(d)) : q, kT) as tf.Tensor4D;
   }
   let logits: tf.Tensor4D = scores;
   let forgetGate: tf.Tensor3D | undefined;
@@ -165,20 +180,29 @@ export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: A
     logits = tf.add(scores, decay) as tf.Tensor4D;
   }
   const causal = options.causal || options.forgetting;
-  const allowed = causal ? tf.linalg.bandPart(tf.ones([T, T]), -1, 0) : tf.ones([T, T]);
-  logits = tf.where(tf.cast(allowed, 'bool'), logits, tf.fill(logits.shape, MASKED)) as tf.Tensor4D;
+  // Masked keys get MASKED added (a constant, so no gradient): their weights underflow to exactly 0.
+  // (tf.where over a bandPart mask cost 20× more than the whole softmax.)
+  if (causal) logits = tf.add(logits, tf.tensor2d(causalMask(T), [T, T])) as tf.Tensor4D;
   let weights = tf.softmax(logits) as tf.Tensor4D;
   let kept: tf.Tensor4D | undefined;
   if (options.pruneBelow !== undefined) {
     // The row maximum is always kept, so every row stays normalisable.
-    const rowMax = tf.max(weights, 3, true);
-    kept = tf.cast(tf.logicalAnd(tf.logicalOr(tf.greaterEqual(weights, options.pruneBelow), tf.equal(weights, rowMax)), tf.cast(allowed, 'bool')), 'float32') as tf.Tensor4D;
-    const prunedRaw = tf.mul(weights, kept); // the mask is a constant for gradients
+    // Under a gradient tape the mask comes in as `keptMask`, computed beforehand: it is a
+    // constant for gradients (TensorFlow.js has no gradient for comparisons and logic ops).
+    kept = keptMask ?? pruneMask(weights, options.pruneBelow, causal ? T : undefined);
+    const prunedRaw = tf.mul(weights, kept);
 
     weights = tf.div(prunedRaw, tf.sum(prunedRaw, 3, true)) as tf.Tensor4D;
   }
   const output = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [B, T, H * d]) as tf.Tensor3D;
   return { scores, weights, kept, output, forgetGate, decay };
+}
+
+/** 1 where a weight is kept by thresholded forgetting (at least `below`, or its row's largest; and j ≤ i over `T` causal steps), else 0. */
+function pruneMask(weights: tf.Tensor4D, below: number, T: number | undefined): tf.Tensor4D {
+  const rowMax = tf.max(weights, 3, true);
+  const keep = tf.logicalOr(tf.greaterEqual(weights, below), tf.equal(weights, rowMax));
+  return tf.cast(T !== undefined ? tf.logicalAnd(keep, tf.tensor2d(causalMask(T).map((m) => (m === 0 ? 1 : 0)), [T, T], 'bool')) : keep, 'float32') as tf.Tensor4D;
 }
 
 export interface AttentionRun {
@@ -208,23 +232,26 @@ export function traceAttention(input: SequenceInput, w: AttentionWeights, option
   const [B, H, T] = series.weights.shape;
   const causal = options.causal || options.forgetting;
   // Entries that do not exist (keys after the query) are NaN in scores and decay.
-  for (let bh = 0; bh < B * H; bh++) {
-    for (let i = 0; i < T; i++) {
-      for (let j = i + 1; j < T && causal; j++) {
-        series.scores.data[(bh * T + i) * T + j] = NaN;
-        if (series.decay) series.decay.data[(bh * T + i) * T + j] = NaN;
-      }
+  if (causal) {
+    for (let row = 0; row < B * H * T; row++) {
+      const i = row % T;
+      series.scores.data.fill(NaN, row * T + i + 1, (row + 1) * T);
+      series.decay?.data.fill(NaN, row * T + i + 1, (row + 1) * T);
     }
   }
+  const alpha = series.weights.data;
   const entropy: number[][][] = [];
   for (let b = 0; b < B; b++) {
     const perHead: number[][] = [];
     for (let h = 0; h < H; h++) {
       const rows: number[] = [];
       for (let i = 0; i < T; i++) {
+        const at = ((b * H + h) * T + i) * T;
+        // Masked keys have weight exactly 0: causal rows end at the diagonal.
+        const end = at + (causal ? i + 1 : T);
         let e = 0;
-        for (let j = 0; j < T; j++) {
-          const a = series.weights.data[((b * H + h) * T + i) * T + j];
+        for (let j = at; j < end; j++) {
+          const a = alpha[j];
           if (a > 0) e -= a * Math.log(a);
         }
         rows.push(e);
@@ -245,8 +272,10 @@ export function attentionInfluence(input: SequenceInput, w: AttentionWeights, op
   const { batch: B, time: T, features: F } = input;
   const grad = tf.tidy(() => {
     const x = tf.tensor3d(input.data, [B, T, F]);
+    // Thresholded forgetting: the mask of the forward pass, held fixed while differentiating.
+    const kept = options.pruneBelow === undefined ? undefined : attentionForward(x, w, options).kept;
     const g = tf.grad((xi: tf.Tensor) => {
-      const y = attentionForward(xi as tf.Tensor3D, w, options).output;
+      const y = attentionForward(xi as tf.Tensor3D, w, options, kept).output;
       return tf.sum(tf.slice(y, [0, T - 1, 0], [B, 1, -1]));
     });
     return g(x);

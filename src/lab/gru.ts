@@ -1,17 +1,16 @@
 /**
  * A GRU with Keras semantics (gate order z, r, h; `resetAfter` either way) and every gate
- * captured per step. The input projection `x_t·K + b_x` for all steps runs as one
- * TensorFlow.js matMul; the recurrence runs in a `GruKernel` (WebAssembly SIMD when loaded,
- * the TypeScript reference otherwise). See src/lab/kernels/gru-kernel.ts for the maths.
+ * captured per step. The input projection `x_t·K + b_x` and the recurrence run in a
+ * `GruKernel` (WebAssembly SIMD when loaded, the TypeScript reference otherwise), a chunk of
+ * steps at a time. See src/lab/kernels/gru-kernel.ts for the maths.
  */
 import type { Series } from '../shared/trace';
 import type { SequenceInput } from './data';
 import { glorotUniform, orthogonal } from './init';
 import type { RecurrentActivation } from './kernels/activations';
+import { traceBatch } from './kernels/batch-split';
 import { jsGruKernel, type GruKernel } from './kernels/gru-kernel';
-import { survival } from './metrics';
 import { createRandom } from './rng';
-import { projectTimeMajor } from './projection';
 import { now } from './tf';
 
 /**
@@ -44,7 +43,8 @@ export interface GruRunOptions {
 export interface GruRun {
   /** `updateGate, resetGate, candidate, hidden, survival`, each `[batch, time, units]`. */
   series: Record<string, Series>;
-  timings: { projectMs: number; recurrenceMs: number };
+  /** `recurrenceMs`: the kernel's time, input projection and survival included. */
+  timings: { recurrenceMs: number };
 }
 
 let activeKernel: GruKernel = jsGruKernel;
@@ -122,26 +122,21 @@ export function traceGru(input: SequenceInput, weights: GruWeights, options: Gru
   const U = weights.units;
   const bias = splitGruBias(weights, options.resetAfter);
   const t0 = now();
-  const projected = projectTimeMajor(input, weights.kernel, bias.input, 3 * U);
-  const t1 = now();
-  const out = activeKernel.run({
+  // As for the LSTM: the projection runs inside the kernel, large batches are split.
+  const out = traceBatch({
+    model: 'gru',
     batch: input.batch,
     time: input.time,
     units: U,
-    projected,
+    inputs: { data: input.data, features: input.features, kernel: weights.kernel, bias: bias.input },
     recurrentKernel: weights.recurrentKernel,
     recurrentBias: bias.recurrent,
     resetAfter: options.resetAfter,
     recurrentActivation: options.recurrentActivation,
     shouldStop: options.shouldStop,
-  });
+  }, { gru: activeKernel });
   const shape = [input.batch, input.time, U];
-  const series: Record<string, Series> = {
-    updateGate: { shape, data: out.updateGate },
-    resetGate: { shape, data: out.resetGate },
-    candidate: { shape, data: out.candidate },
-    hidden: { shape, data: out.hidden },
-    survival: { shape, data: survival(out.updateGate, input.batch, input.time, U) },
-  };
-  return { series, timings: { projectMs: t1 - t0, recurrenceMs: now() - t1 } };
+  const series: Record<string, Series> = {};
+  for (const name of ['updateGate', 'resetGate', 'candidate', 'hidden', 'survival']) series[name] = { shape, data: out[name] };
+  return { series, timings: { recurrenceMs: now() - t0 } };
 }

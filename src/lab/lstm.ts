@@ -1,13 +1,12 @@
 /**
- * An LSTM with Keras semantics and every gate captured per step. The input projection
- * `x_t·K + b` for all steps runs as one TensorFlow.js matMul; the recurrence runs in an
- * `LstmKernel` (WebAssembly SIMD when loaded, the TypeScript reference otherwise).
+ * An LSTM with Keras semantics and every gate captured per step: the input projection
+ * `x_t·K + b` and the recurrence run in an `LstmKernel` (WebAssembly SIMD when loaded, the
+ * TypeScript reference otherwise), a chunk of steps at a time.
  */
 import type { Series } from '../shared/trace';
 import type { LstmWeights, SequenceInput } from './data';
-import { jsLstmKernel, type LstmKernel, type RecurrentActivation } from './kernels/lstm-kernel';
-import { survival } from './metrics';
-import { projectTimeMajor } from './projection';
+import { traceBatch } from './kernels/batch-split';
+import { jsLstmKernel, LSTM_OUTPUT_SERIES, type LstmKernel, type RecurrentActivation } from './kernels/lstm-kernel';
 import { now } from './tf';
 
 let activeKernel: LstmKernel = jsLstmKernel;
@@ -32,7 +31,8 @@ export interface LstmRunOptions {
 export interface LstmRun {
   /** `inputGate, forgetGate, candidate, outputGate, cell, hidden, survival`, each `[batch, time, units]`. */
   series: Record<string, Series>;
-  timings: { projectMs: number; recurrenceMs: number };
+  /** `recurrenceMs`: the kernel's time, input projection and survival included. */
+  timings: { recurrenceMs: number };
 }
 
 
@@ -42,27 +42,21 @@ export function traceLstm(input: SequenceInput, weights: LstmWeights, options: L
     throw new Error(`lstm: the input has ${input.features} features but the kernel expects ${weights.features}`);
   }
   const t0 = now();
-  const projected = projectTimeMajor(input, weights.kernel, weights.bias, 4 * weights.units);
-  const t1 = now();
-  const out = activeKernel.run({
+  // The projection x·K + b runs inside the kernel, chunk by chunk (raw-inputs.ts); large
+  // batches are split with the helper thread (batch-split.ts).
+  const out = traceBatch({
+    model: 'lstm',
     batch: input.batch,
     time: input.time,
     units: weights.units,
-    projected,
+    inputs: { data: input.data, features: input.features, kernel: weights.kernel, bias: weights.bias },
     recurrentKernel: weights.recurrentKernel,
     recurrentActivation: options.recurrentActivation,
     forgetGate: options.forgetGate,
     shouldStop: options.shouldStop,
-  });
+  }, { lstm: activeKernel });
   const shape = [input.batch, input.time, weights.units];
-  const series: Record<string, Series> = {
-    inputGate: { shape, data: out.inputGate },
-    forgetGate: { shape, data: out.forgetGate },
-    candidate: { shape, data: out.candidate },
-    outputGate: { shape, data: out.outputGate },
-    cell: { shape, data: out.cell },
-    hidden: { shape, data: out.hidden },
-    survival: { shape, data: survival(out.forgetGate, input.batch, input.time, weights.units) },
-  };
-  return { series, timings: { projectMs: t1 - t0, recurrenceMs: now() - t1 } };
+  const series: Record<string, Series> = {};
+  for (const name of [...LSTM_OUTPUT_SERIES, 'survival']) series[name] = { shape, data: out[name] };
+  return { series, timings: { recurrenceMs: now() - t0 } };
 }

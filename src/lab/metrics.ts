@@ -14,30 +14,44 @@ export const SATURATION_HIGH = 0.9;
 
 /**
  * Memory survival `R[b][t][u] = ∏_{k≤t} f[b][k][u]`: the share of the initial cell state
- * still in `c_t` (with `i = 0` it would be exactly `c_t / c_0`).
+ * still in `c_t` (with `i = 0` it would be exactly `c_t / c_0`). Products in float64, written
+ * into `out` when given.
  */
-export function survival(forget: Float32Array, batch: number, time: number, units: number): Float32Array {
-  const out = new Float32Array(forget.length);
+export function survival(forget: Float32Array, batch: number, time: number, units: number, out: Float32Array = new Float32Array(batch * time * units)): Float32Array {
+  const r = new Float64Array(units);
   for (let b = 0; b < batch; b++) {
-    for (let u = 0; u < units; u++) {
-      let r = 1;
-      for (let t = 0; t < time; t++) {
-        const i = (b * time + t) * units + u;
-        r *= forget[i];
-        out[i] = r;
+    r.fill(1);
+    for (let t = 0; t < time; t++) {
+      const row = (b * time + t) * units;
+      for (let u = 0; u < units; u++) {
+        r[u] *= forget[row + u];
+        out[row + u] = r[u];
       }
     }
   }
   return out;
 }
 
+/** Per-unit sums and saturation counts of a forget-gate series, in one pass over it. */
+function unitTotals(values: Float32Array, batch: number, time: number, units: number): { sums: Float64Array; low: Float64Array; high: Float64Array } {
+  const sums = new Float64Array(units);
+  const low = new Float64Array(units);
+  const high = new Float64Array(units);
+  for (let row = 0; row < batch * time; row++) {
+    const at = row * units;
+    for (let u = 0; u < units; u++) {
+      const f = values[at + u];
+      sums[u] += f;
+      if (f < SATURATION_LOW) low[u]++;
+      else if (f > SATURATION_HIGH) high[u]++;
+    }
+  }
+  return { sums, low, high };
+}
+
 /** Mean forget gate per unit, `f̄_u`, in float64. */
 export function meanPerUnit(values: Float32Array, batch: number, time: number, units: number): Float64Array {
-  const sums = new Float64Array(units);
-  for (let row = 0; row < batch * time; row++) {
-    for (let u = 0; u < units; u++) sums[u] += values[row * units + u];
-  }
-  return sums.map((s) => s / (batch * time));
+  return unitTotals(values, batch, time, units).sums.map((s) => s / (batch * time));
 }
 
 /**
@@ -50,24 +64,18 @@ export function halfLife(meanForget: ArrayLike<number>): (number | null)[] {
 
 /** Fractions of steps with the forget gate `< 0.1` (low) and `> 0.9` (high), per unit. */
 export function saturation(forget: Float32Array, batch: number, time: number, units: number): { low: number[]; high: number[] } {
-  const low = new Array<number>(units).fill(0);
-  const high = new Array<number>(units).fill(0);
-  for (let row = 0; row < batch * time; row++) {
-    for (let u = 0; u < units; u++) {
-      const f = forget[row * units + u];
-      if (f < SATURATION_LOW) low[u]++;
-      else if (f > SATURATION_HIGH) high[u]++;
-    }
-  }
+  const { low, high } = unitTotals(forget, batch, time, units);
   const n = batch * time;
-  return { low: low.map((c) => c / n), high: high.map((c) => c / n) };
+  return { low: Array.from(low, (c) => c / n), high: Array.from(high, (c) => c / n) };
 }
 
-/** All per-unit memory metrics of a forget-gate series. */
+/** All per-unit memory metrics of a forget-gate series (one pass over it). */
 export function memoryMetrics(forget: Float32Array, batch: number, time: number, units: number): KeepGateMetrics {
+  const { sums, low, high } = unitTotals(forget, batch, time, units);
+  const n = batch * time;
   return {
-    halfLife: halfLife(meanPerUnit(forget, batch, time, units)),
-    saturation: saturation(forget, batch, time, units),
+    halfLife: halfLife(sums.map((s) => s / n)),
+    saturation: { low: Array.from(low, (c) => c / n), high: Array.from(high, (c) => c / n) },
   };
 }
 

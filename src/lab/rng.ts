@@ -11,6 +11,8 @@ export interface Random {
   uniform(): number;
   /** Standard normal N(0, 1). */
   normal(): number;
+  /** Fills `out` with standard normals: the values `normal()` would give, one after another, faster. */
+  fillNormal(out: Float32Array): Float32Array;
 }
 
 function splitmix32(seed: number): () => number {
@@ -44,6 +46,15 @@ export function createRandom(seed: number): Random {
   };
   let spare: number | null = null;
   const uniform = (): number => next() / 2 ** 32;
+  /** Box–Muller: r·cos θ now, r·sin θ kept for the next call. */
+  const pair = (): number => {
+    let u1 = uniform();
+    while (u1 === 0) u1 = uniform();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    const theta = 2 * Math.PI * uniform();
+    spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  };
   return {
     uniform,
     normal() {
@@ -52,12 +63,25 @@ export function createRandom(seed: number): Random {
         spare = null;
         return v;
       }
-      let u1 = uniform();
-      while (u1 === 0) u1 = uniform();
-      const r = Math.sqrt(-2 * Math.log(u1));
-      const theta = 2 * Math.PI * uniform();
-      spare = r * Math.sin(theta);
-      return r * Math.cos(theta);
+      return pair();
+    },
+    fillNormal(out) {
+      let i = 0;
+      if (spare !== null && out.length > 0) {
+        out[i++] = spare;
+        spare = null;
+      }
+      // Whole pairs without the spare's bookkeeping: the same draws in the same order.
+      for (; i + 1 < out.length; i += 2) {
+        let u1 = next() / 2 ** 32;
+        while (u1 === 0) u1 = next() / 2 ** 32;
+        const r = Math.sqrt(-2 * Math.log(u1));
+        const theta = 2 * Math.PI * (next() / 2 ** 32);
+        out[i] = r * Math.cos(theta);
+        out[i + 1] = r * Math.sin(theta);
+      }
+      if (i < out.length) out[i] = pair();
+      return out;
     },
   };
 }
@@ -68,7 +92,5 @@ function rotl(x: number, k: number): number {
 
 /** `n` standard normal values as float32. */
 export function normalArray(random: Random, n: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = random.normal();
-  return out;
+  return random.fillNormal(new Float32Array(n));
 }

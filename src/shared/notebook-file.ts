@@ -88,6 +88,120 @@ function lineColumn(text: string, offset: number): string {
   return `line ${line}, column ${column}`;
 }
 
+/**
+ * Offset of the first character at which `text` stops being JSON (its length when the text
+ * ends too early). Iterative, so a file of deeply nested brackets cannot exhaust the stack.
+ */
+export function jsonErrorOffset(text: string): number {
+  const n = text.length;
+  let i = 0;
+  const stack: string[] = [];
+  const skipSpace = (): void => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  /** Reads a string starting at `"`; false (with `i` at the fault) when it is not one. */
+  const string = (): boolean => {
+    i++;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return true;
+      }
+      if (c < 32) return false;
+      if (c !== 92) {
+        i++;
+        continue;
+      }
+      i++;
+      const escaped = text[i];
+      if (escaped === 'u') {
+        i++;
+        for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) return false;
+      } else if (escaped !== undefined && '"\\/bfnrt'.includes(escaped)) i++;
+      else return false;
+    }
+    return false;
+  };
+  const digits = (): boolean => {
+    const start = i;
+    while (i < n && text[i] >= '0' && text[i] <= '9') i++;
+    return i > start;
+  };
+  /** Reads a number; false (with `i` at the fault) when it is not one. */
+  const number = (): boolean => {
+    if (text[i] === '-') i++;
+    if (text[i] === '0') i++;
+    else if (!digits()) return false;
+    if (text[i] === '.') {
+      i++;
+      if (!digits()) return false;
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      if (!digits()) return false;
+    }
+    return true;
+  };
+  let expect: 'value' | 'key' | 'after' = 'value';
+  /** Just after `{` or `[`, where the container may close at once. */
+  let opened = false;
+  for (;;) {
+    skipSpace();
+    if (i >= n) return n;
+    const c = text[i];
+    const justOpened = opened;
+    opened = false;
+    if (expect === 'value') {
+      if (c === '{' || c === '[') {
+        stack.push(c);
+        i++;
+        expect = c === '{' ? 'key' : 'value';
+        opened = true;
+      } else if (c === ']' && justOpened) {
+        stack.pop();
+        i++;
+        expect = 'after';
+      } else if (c === '"') {
+        if (!string()) return i;
+        expect = 'after';
+      } else {
+        const literal = c === 't' ? 'true' : c === 'f' ? 'false' : c === 'n' ? 'null' : undefined;
+        if (literal) {
+          for (const l of literal) {
+            if (text[i] !== l) return i;
+            i++;
+          }
+        } else if (!number()) return i;
+        expect = 'after';
+      }
+    } else if (expect === 'key') {
+      if (c === '}' && justOpened) {
+        stack.pop();
+        i++;
+        expect = 'after';
+        continue;
+      }
+      if (c !== '"' || !string()) return i;
+      skipSpace();
+      if (text[i] !== ':') return i;
+      i++;
+      expect = 'value';
+    } else {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return i;
+      if (c === ',') {
+        i++;
+        expect = top === '{' ? 'key' : 'value';
+      } else if ((c === '}' && top === '{') || (c === ']' && top === '[')) {
+        stack.pop();
+        i++;
+      } else return i;
+    }
+  }
+}
+
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
@@ -115,13 +229,18 @@ function readItem(raw: unknown, key: string): { mime: string; data: Uint8Array }
   if (typeof raw.mime !== 'string' || raw.mime === '') fail(`${key}.mime`, 'a MIME type', raw.mime);
   switch (raw.encoding) {
     case 'json':
+      if (raw.value === undefined) fail(`${key}.value`, 'a JSON value', raw.value);
       return { mime: raw.mime, data: utf8Encode(JSON.stringify(raw.value)) };
     case 'text':
       if (typeof raw.value !== 'string') fail(`${key}.value`, 'a string', raw.value);
       return { mime: raw.mime, data: utf8Encode(raw.value) };
     case 'base64': {
       if (typeof raw.value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(raw.value)) fail(`${key}.value`, 'a base64 string', raw.value);
-      return { mime: raw.mime, data: decodeBase64Bytes(raw.value) };
+      try {
+        return { mime: raw.mime, data: decodeBase64Bytes(raw.value) };
+      } catch (e) {
+        throw new NotebookFileError(`${key}.value: expected a base64 string, got one that is not (${(e as Error).message})`);
+      }
     }
     default:
       return fail(`${key}.encoding`, '"json", "text" or "base64"', raw.encoding);
@@ -195,10 +314,15 @@ export function parseNotebook(bytes: Uint8Array): Notebook {
   } catch (e) {
     const message = (e as Error).message;
     const pos = /position (\d+)/.exec(message);
-    // "Unexpected end of JSON input" names no position: the file ends too early.
-    const offset = pos ? Number(pos[1]) : /end of (JSON )?input/i.test(message) ? text.length : undefined;
-    const where = offset === undefined ? 'unknown position' : lineColumn(text, offset);
-    throw new NotebookFileError(`file is not valid JSON at ${where}: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+    // Some of V8's messages name no position ("Unexpected token 'x', "…" is not valid JSON"):
+    // then the scan below finds it. Their quote of the file is dropped, and control characters
+    // are escaped, so the error stays one line.
+    const offset = pos ? Number(pos[1]) : jsonErrorOffset(text);
+    const why = message
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/, ".*" is not valid JSON$/s, '')
+      .replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    throw new NotebookFileError(`file is not valid JSON at ${lineColumn(text, offset)}: ${why}`);
   }
   if (!isRecord(json)) fail('file', 'a JSON object with "cells"', json);
   if (json.fglab !== FILE_FORMAT_VERSION) fail('fglab', `${FILE_FORMAT_VERSION} (the format version)`, json.fglab);
@@ -227,6 +351,18 @@ function writeItem(item: { mime: string; data: Uint8Array }): RawOutputItem {
   return { mime: item.mime, encoding: 'base64', value: encodeBase64Bytes(item.data) };
 }
 
+/**
+ * The execution summary as written: only fields `readExecution` accepts (an integer order,
+ * finite times), so a saved file always opens again; undefined when nothing is left.
+ */
+function writableExecution(e: RawExecution): RawExecution | undefined {
+  const out: RawExecution = {};
+  if (typeof e.order === 'number' && Number.isInteger(e.order)) out.order = e.order;
+  if (typeof e.success === 'boolean') out.success = e.success;
+  for (const k of ['startTime', 'endTime'] as const) if (typeof e[k] === 'number' && Number.isFinite(e[k])) out[k] = e[k];
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** Writes a notebook as `.fglab` bytes: fixed key order, two-space indentation, trailing newline. */
 export function serializeNotebook(notebook: Notebook): Uint8Array {
   const raw: RawNotebook = {
@@ -242,10 +378,8 @@ export function serializeNotebook(notebook: Notebook): Uint8Array {
           return out;
         });
       }
-      if (c.execution && Object.keys(c.execution).length) {
-        const { order, success, startTime, endTime } = c.execution;
-        cell.execution = JSON.parse(JSON.stringify({ order, success, startTime, endTime }));
-      }
+      const execution = c.execution && writableExecution(c.execution);
+      if (execution) cell.execution = execution;
       return cell;
     }),
   };

@@ -57,6 +57,8 @@ export interface RunSpecRequest {
 export interface StatsRequest {
   type: 'stats';
   requestId: number;
+  /** Collect garbage first where the worker can (`--expose-gc`), for steady heap figures (leak tests). */
+  collect?: boolean;
 }
 
 /** Reads a trained model file and answers with a spec cell that traces it (`described`), or an error. */
@@ -112,6 +114,8 @@ export interface StatsMessage {
   externalBytes: number;
   /** Bytes of the TensorFlow.js tensors alive. */
   tensorBytes: number;
+  /** Number of TensorFlow.js tensors alive (`tf.memory().numTensors`): back to its baseline after every run. */
+  tensorCount: number;
 }
 
 /** The answer to `describeModel`: the source of a spec cell. */

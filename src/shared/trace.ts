@@ -203,7 +203,8 @@ export interface EncodedSeries {
   shape: number[];
   /**
    * `float32`: the values. `uint16` / `uint8`: codes q with value = offset + q·scale, the
-   * largest code (65535 / 255) standing for NaN; the error is at most scale / 2.
+   * largest code (65535 / 255) standing for NaN; the error is at most scale / 2. A series
+   * holding ±Infinity is stored as `float32` whatever the precision asked for.
    */
   dtype: 'float32' | 'uint16' | 'uint8';
   data: string;
@@ -322,7 +323,7 @@ function derive(name: string, series: Record<string, Series>, model: ModelKind, 
     for (let i = 0; i < c.length; i++) h[i] = o[i] * Math.tanh(c[i]);
     return { shape: [...series.cell.shape], data: h };
   }
-  return failText(key, 'a series this version can rebuild (survival, or hidden of an LSTM)', JSON.stringify(name));
+  return failText(key, 'a series this version can rebuild (survival, or hidden of an LSTM)', describe(name));
 }
 
 /** The stored form of a series at a precision. */
@@ -336,6 +337,9 @@ function encodeSeries(s: Series, precision: OutputPrecision): { meta: Omit<Encod
     if (Number.isFinite(v)) {
       if (v < min) min = v;
       if (v > max) max = v;
+    } else if (v === Infinity || v === -Infinity) {
+      // Codes have no room for ±∞ (an overflowed cell state, ln 0 in a decay): keep such a series exact.
+      return encodeSeries(s, 'float32');
     }
   }
   if (min > max) min = max = 0;

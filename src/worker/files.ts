@@ -1,6 +1,6 @@
 /** Reading files named in specs, with messages a user can act on. */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { relative, isAbsolute } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 
 /** Largest input or weights file read, in bytes. */
 export const MAX_FILE_BYTES = 512 * 1024 ** 2;
@@ -21,7 +21,8 @@ export function isInside(path: string, roots: readonly string[]): boolean {
       r = root;
     }
     const rel = relative(r, real);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    // `..data.json` is a name inside the root; only `..` itself or `../…` climbs out.
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
   });
 }
 

@@ -22,6 +22,7 @@ import {
   type WorkerToHost,
 } from '../shared/protocol';
 import { readFileForSpec } from './files';
+import { useKernelHelper } from './kernel-helper';
 import { readKernelWasm } from './kernel-wasm';
 
 const startedAt = performance.now();
@@ -107,6 +108,8 @@ async function describeModel(request: DescribeModelRequest): Promise<void> {
 }
 
 function stats(request: StatsRequest): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (request.collect && gc) gc();
   const heap = getHeapStatistics();
   post({
     type: 'stats',
@@ -116,6 +119,7 @@ function stats(request: StatsRequest): void {
     heapLimitBytes: heap.heap_size_limit,
     externalBytes: (heap as { external_memory?: number }).external_memory ?? 0,
     tensorBytes: tf.memory().numBytes,
+    tensorCount: tf.memory().numTensors,
   });
 }
 
@@ -123,6 +127,7 @@ function stats(request: StatsRequest): void {
 async function start(): Promise<{ backend: string; kernel: string }> {
   const kernelWasm = readKernelWasm(init.wasmDir, (m) => console.warn(m));
   const lab = await initLab({ tfjsWasmDir: init.wasmDir, kernelWasm });
+  if (kernelWasm) useKernelHelper(init.wasmDir, (m) => console.warn(m));
   if (init.backend !== 'cpu') return lab;
   // Loaded only when chosen: the plain-JavaScript backend registers itself on import.
   await import('@tensorflow/tfjs-backend-cpu');

@@ -31,12 +31,18 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * Content Security Policy of the test page: nothing remote, no eval (VS Code's notebook webview
+ * is no looser for the renderer). 'unsafe-inline' is for the page's own harness script.
+ */
+export const TEST_PAGE_CSP = "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data: blob:";
+
 /** The test page: the renderer as an ES module, a fake context without messaging, a strict CSP. */
 const PAGE = `<!doctype html>
 <html>
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data: blob:">
+<meta http-equiv="Content-Security-Policy" content="${TEST_PAGE_CSP}">
 <title>fglab.charts test page</title>
 <style>
   body { margin: 0; padding: 12px; background: var(--vscode-editor-background, #ffffff); }

@@ -19,6 +19,7 @@
 
 import { hardSigmoidv, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
+import { placeProjection, projectInputs, projectionBytes } from './projection';
 import { PANEL, PANEL_ROW, packPanels, panelBytes, product } from './product';
 import { hardSlope } from './rows';
 
@@ -41,10 +42,11 @@ let scaled: usize = 0;
 let output: usize = 0;
 
 /**
- * Lays out memory for a run of `b` batch rows, `u` units and chunks of up to `ch` steps;
- * returns false when the memory cannot grow that far. Sizes are checked by the caller.
+ * Lays out memory for a run of `b` batch rows, `u` units and chunks of up to `ch` steps, with
+ * room for the input projection of `f` features when f > 0 (`gruRunProjectedSteps`); returns
+ * false when the memory cannot grow that far. Sizes are checked by the caller.
  */
-export function gruPrepare(b: i32, u: i32, ch: i32): bool {
+export function gruPrepare(b: i32, u: i32, ch: i32, f: i32): bool {
   const up = (u + 7) & ~7;
   const rawR = regionBytes(<f64>u * 3 * u);
   const rawBias = regionBytes(<f64>3 * u);
@@ -55,8 +57,10 @@ export function gruPrepare(b: i32, u: i32, ch: i32): bool {
   const recBytes = regionBytes(<f64>b * 3 * up);
   const state = regionBytes(<f64>b * up);
   const out = regionBytes(<f64>SERIES * b * ch * up);
-  const start = reserve(rawR + rawBias + packedR + paddedBias + rawP + paddedP + recBytes + 2 * state + out);
+  const own = rawR + rawBias + packedR + paddedBias + rawP + paddedP + recBytes + 2 * state + out;
+  const start = reserve(own + projectionBytes(b, u, up, ch, f, 3));
   if (start == 0) return false;
+  if (f > 0) placeProjection(start + <usize>own, u, up, f, 3);
   batch = b;
   units = u;
   unitsPadded = up;
@@ -147,15 +151,29 @@ function updateAndResetGates(activation: i32, p: usize, r: usize, block: usize, 
  * sigmoid, 2 Keras 3 hard sigmoid) is that of z and r.
  */
 export function gruRunSteps(steps: i32, activation: i32, resetAfter: bool): void {
+  let input = inputRaw;
+  if (unitsPadded != units) {
+    padInput(steps);
+    input = inputPadded;
+  }
+  runFrom(input, steps, activation, resetAfter);
+}
+
+/**
+ * Like `gruRunSteps`, from the raw inputs `[steps][B][F]` at `rawInputPtr`: projects them
+ * first (`gruPrepare` with f > 0 and `packInputWeights` before).
+ */
+export function gruRunProjectedSteps(steps: i32, activation: i32, resetAfter: bool): void {
+  const input = unitsPadded != units ? inputPadded : inputRaw;
+  projectInputs(steps * batch, input);
+  runFrom(input, steps, activation, resetAfter);
+}
+
+function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool): void {
   const up = unitsPadded;
   const gp = 3 * up;
   const panels = gp / PANEL;
   const blockPanels = up / PANEL;
-  let input = inputRaw;
-  if (up != units) {
-    padInput(steps);
-    input = inputPadded;
-  }
   const rowBytes = (<usize>up) << 2;
   const gateRowBytes = (<usize>gp) << 2;
   const stepBytes = (<usize>batch) * gateRowBytes;

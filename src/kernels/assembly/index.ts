@@ -1,6 +1,7 @@
 // Entry point of fglab-kernels.wasm: the exports that src/lab/kernels/wasm-lstm.ts and
 // wasm-gru.ts call (forward passes, then backward passes).
 export { reserve } from './memory';
+export { inputKernelPtr, inputBiasPtr, rawInputPtr, packInputWeights } from './projection';
 export {
   prepare,
   recurrentPtr,
@@ -9,6 +10,7 @@ export {
   packRecurrent,
   resetState,
   runSteps,
+  runProjectedSteps,
   compactOutputs,
   applyActivation,
 } from './lstm';
@@ -21,6 +23,7 @@ export {
   gruPackWeights,
   gruResetState,
   gruRunSteps,
+  gruRunProjectedSteps,
   gruCompactOutputs,
 } from './gru';
 export {

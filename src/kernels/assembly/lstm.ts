@@ -17,6 +17,7 @@
 
 import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
+import { placeProjection, projectInputs, projectionBytes } from './projection';
 import { gateRow, tanhRow } from './rows';
 
 /** Columns per packed panel of R: two f32x4 vectors. */
@@ -38,11 +39,12 @@ let cell: usize = 0;
 let output: usize = 0;
 
 /**
- * Lays out memory for a run of `b` batch rows, `u` units and chunks of up to `ch` steps;
- * returns false when the memory cannot grow that far. Sizes are checked by the caller.
+ * Lays out memory for a run of `b` batch rows, `u` units and chunks of up to `ch` steps, with
+ * room for the input projection of `f` features when f > 0 (`runProjectedSteps`); returns
+ * false when the memory cannot grow that far. Sizes are checked by the caller.
  * (No arrays here: nothing is allocated on the heap, which this module owns whole.)
  */
-export function prepare(b: i32, u: i32, ch: i32): bool {
+export function prepare(b: i32, u: i32, ch: i32, f: i32): bool {
   const up = (u + 3) & ~3;
   const rawR = regionBytes(<f64>u * 4 * u);
   const packedR = regionBytes(<f64>u * 4 * up);
@@ -51,8 +53,10 @@ export function prepare(b: i32, u: i32, ch: i32): bool {
   const z = regionBytes(<f64>b * 4 * up);
   const state = regionBytes(<f64>b * up);
   const out = regionBytes(<f64>SERIES * b * ch * up);
-  const start = reserve(rawR + packedR + rawP + paddedP + z + 2 * state + out);
+  const own = rawR + packedR + rawP + paddedP + z + 2 * state + out;
+  const start = reserve(own + projectionBytes(b, u, up, ch, f, 4));
   if (start == 0) return false;
+  if (f > 0) placeProjection(start + <usize>own, u, up, f, 4);
   batch = b;
   units = u;
   unitsPadded = up;
@@ -331,12 +335,26 @@ function fillOnes(at: usize, bytes: usize): void {
  * hard sigmoid) is that of i, f, o; `forgetGate` false is the 1997 LSTM, f ≡ 1.
  */
 export function runSteps(steps: i32, activation: i32, forgetGate: bool): void {
-  const gp = 4 * unitsPadded;
   let input = inputRaw;
   if (unitsPadded != units) {
     padInput(steps);
     input = inputPadded;
   }
+  runFrom(input, steps, activation, forgetGate);
+}
+
+/**
+ * Like `runSteps`, from the raw inputs `[steps][B][F]` at `rawInputPtr`: projects them first
+ * (`prepare` with f > 0 and `packInputWeights` before).
+ */
+export function runProjectedSteps(steps: i32, activation: i32, forgetGate: bool): void {
+  const input = unitsPadded != units ? inputPadded : inputRaw;
+  projectInputs(steps * batch, input);
+  runFrom(input, steps, activation, forgetGate);
+}
+
+function runFrom(input: usize, steps: i32, activation: i32, forgetGate: bool): void {
+  const gp = 4 * unitsPadded;
   const stepBytes = (<usize>(batch * gp)) << 2;
   for (let tt = 0; tt < steps; tt++) {
     recurrentProduct(input + <usize>tt * stepBytes);

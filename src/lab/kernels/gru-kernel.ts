@@ -20,7 +20,8 @@
  * WebAssembly SIMD kernel (wasm-gru.ts).
  */
 import { activationDerivative, activationFunction, type RecurrentActivation } from './activations';
-import { CancelledError, STEPS_PER_CHECK, type BackwardOptions } from './lstm-kernel';
+import { CancelledError, deliver, STEPS_PER_CHECK, type BackwardOptions } from './lstm-kernel';
+import { checkInto, checkRawInputs, projectRawInputs, type RawInputs } from './raw-inputs';
 
 export interface GruKernelInput {
   batch: number;
@@ -39,6 +40,12 @@ export interface GruKernelInput {
   /** Called between chunks of steps; returning true stops the run with `CancelledError`. */
   shouldStop?: () => boolean;
 }
+
+/** The input of `trace`: raw inputs and input weights instead of `projected` (see raw-inputs.ts). */
+export type GruTraceInput = Omit<GruKernelInput, 'projected'> & {
+  /** `x` `[batch][time][features]`, K `[features][3·units]`, b_x `[3·units]`. */
+  inputs: RawInputs;
+};
 
 /** Every series `[batch][time][units]`, row-major. */
 export interface GruKernelOutput {
@@ -69,6 +76,12 @@ export interface GruKernel {
   readonly name: string;
   run(input: GruKernelInput): GruKernelOutput;
   /**
+   * The forward pass from raw inputs, projecting them itself; each batch row's results are the
+   * same whatever the other rows. Writes into `into` (each array holding at least
+   * batch·time·units values, written from its start) when given, else into new arrays.
+   */
+  trace(input: GruTraceInput, into?: GruKernelOutput): GruKernelOutput;
+  /**
    * Back-propagation through time: the gradients of L given `forward = run(input)` and
    * `dHidden` = ∂L/∂h_t `[batch][time][units]` (its direct part; what flows back through
    * h_{t+1} is added by the kernel). `input.shouldStop` is asked between chunks as in `run`.
@@ -81,12 +94,25 @@ export const GRU_OUTPUT_SERIES = ['updateGate', 'resetGate', 'candidate', 'hidde
 
 /** Checks the sizes of a kernel input; throws naming what was expected and what was got. */
 export function checkGruInput(input: GruKernelInput): void {
+  checkGruSizes(input);
+  const { batch, time, units } = input;
+  const p = time * batch * 3 * units;
+  if (input.projected.length !== p) throw new Error(`gru kernel: projected must have ${p} values ([${time}, ${batch}, ${3 * units}]), got ${input.projected.length}`);
+}
+
+/** Checks a `trace` input and its `into` arrays. */
+export function checkGruTrace(input: GruTraceInput, into?: GruKernelOutput): void {
+  checkGruSizes(input);
+  checkRawInputs('gru kernel', input.inputs, input.batch, input.time, 3 * input.units);
+  if (into) checkInto('gru kernel', into as unknown as Record<string, Float32Array>, GRU_OUTPUT_SERIES, input.batch * input.time * input.units);
+}
+
+/** Checks batch, time, units, the recurrent kernel and bias. */
+function checkGruSizes(input: Omit<GruKernelInput, 'projected'>): void {
   const { batch, time, units } = input;
   for (const [k, v] of [['batch', batch], ['time', time], ['units', units]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`gru kernel: ${k} must be an integer ≥ 1, got ${v}`);
   }
-  const p = time * batch * 3 * units;
-  if (input.projected.length !== p) throw new Error(`gru kernel: projected must have ${p} values ([${time}, ${batch}, ${3 * units}]), got ${input.projected.length}`);
   const r = units * 3 * units;
   if (input.recurrentKernel.length !== r) throw new Error(`gru kernel: recurrentKernel must have ${r} values ([${units}, ${3 * units}]), got ${input.recurrentKernel.length}`);
   if (input.recurrentBias && input.recurrentBias.length !== 3 * units) {
@@ -175,6 +201,12 @@ export const jsGruKernel: GruKernel = {
       }
     }
     return out;
+  },
+
+  trace(input, into) {
+    checkGruTrace(input, into);
+    const projected = projectRawInputs(input.inputs, input.batch, input.time, 3 * input.units);
+    return deliver(this.run({ ...input, projected }), into);
   },
 
   backward(input, forward, dHidden, options) {

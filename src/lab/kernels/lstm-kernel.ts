@@ -12,6 +12,7 @@
  * reference (below) and a WebAssembly SIMD kernel.
  */
 import { activationDerivative, activationFunction, type RecurrentActivation } from './activations';
+import { checkInto, checkRawInputs, projectRawInputs, type RawInputs } from './raw-inputs';
 
 export type { RecurrentActivation } from './activations';
 
@@ -35,6 +36,12 @@ export interface LstmKernelInput {
   /** Called between chunks of steps; returning true stops the run with `CancelledError`. */
   shouldStop?: () => boolean;
 }
+
+/** The input of `trace`: raw inputs and input weights instead of `projected` (see raw-inputs.ts). */
+export type LstmTraceInput = Omit<LstmKernelInput, 'projected'> & {
+  /** `x` `[batch][time][features]`, K `[features][4·units]`, b `[4·units]`. */
+  inputs: RawInputs;
+};
 
 /** Every series `[batch][time][units]`, row-major. `candidate` is `g = tanh(c̃)`. */
 export interface LstmKernelOutput {
@@ -77,6 +84,12 @@ export interface LstmKernel {
   readonly name: string;
   run(input: LstmKernelInput): LstmKernelOutput;
   /**
+   * The forward pass from raw inputs, projecting them itself; each batch row's results are the
+   * same whatever the other rows. Writes into `into` (each array holding at least
+   * batch·time·units values, written from its start) when given, else into new arrays.
+   */
+  trace(input: LstmTraceInput, into?: LstmKernelOutput): LstmKernelOutput;
+  /**
    * Back-propagation through time: the gradients of L given `forward = run(input)` and the
    * upstream gradients. `input.shouldStop` is asked between chunks as in `run`.
    */
@@ -96,14 +109,37 @@ export const STEPS_PER_CHECK = 32;
 
 /** Checks the sizes of a kernel input; throws naming what was expected and what was got. */
 export function checkKernelInput(input: LstmKernelInput): void {
+  checkLstmSizes(input);
+  const { batch, time, units } = input;
+  const p = time * batch * 4 * units;
+  if (input.projected.length !== p) throw new Error(`lstm kernel: projected must have ${p} values ([${time}, ${batch}, ${4 * units}]), got ${input.projected.length}`);
+}
+
+/** Checks batch, time, units and the recurrent kernel. */
+function checkLstmSizes(input: Omit<LstmKernelInput, 'projected'>): void {
   const { batch, time, units } = input;
   for (const [k, v] of [['batch', batch], ['time', time], ['units', units]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`lstm kernel: ${k} must be an integer ≥ 1, got ${v}`);
   }
-  const p = time * batch * 4 * units;
-  if (input.projected.length !== p) throw new Error(`lstm kernel: projected must have ${p} values ([${time}, ${batch}, ${4 * units}]), got ${input.projected.length}`);
   const r = units * 4 * units;
   if (input.recurrentKernel.length !== r) throw new Error(`lstm kernel: recurrentKernel must have ${r} values ([${units}, ${4 * units}]), got ${input.recurrentKernel.length}`);
+}
+
+/** The names of the output series, in the order the WebAssembly kernel stores them. */
+export const LSTM_OUTPUT_SERIES = ['inputGate', 'forgetGate', 'candidate', 'outputGate', 'cell', 'hidden'] as const;
+
+/** Checks a `trace` input and its `into` arrays; throws naming what was expected and what was got. */
+export function checkLstmTrace(input: LstmTraceInput, into?: LstmKernelOutput): void {
+  checkLstmSizes(input);
+  checkRawInputs('lstm kernel', input.inputs, input.batch, input.time, 4 * input.units);
+  if (into) checkInto('lstm kernel', into as unknown as Record<string, Float32Array>, LSTM_OUTPUT_SERIES, input.batch * input.time * input.units);
+}
+
+/** Copies `out` into the start of `into`'s arrays (when given) and returns what the caller gets. */
+export function deliver<T extends object>(out: T, into: T | undefined): T {
+  if (!into) return out;
+  for (const key of Object.keys(out) as (keyof T)[]) (into[key] as Float32Array).set(out[key] as Float32Array);
+  return into;
 }
 
 /** Checks the forward outputs and upstream gradients given to `backward` against the input's sizes. */
@@ -174,6 +210,12 @@ export const jsLstmKernel: LstmKernel = {
       }
     }
     return out;
+  },
+
+  trace(input, into) {
+    checkLstmTrace(input, into);
+    const projected = projectRawInputs(input.inputs, input.batch, input.time, 4 * input.units);
+    return deliver(this.run({ ...input, projected }), into);
   },
 
   backward(input, forward, upstream, options) {

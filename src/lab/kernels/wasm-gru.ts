@@ -12,17 +12,20 @@ import {
   allocateGruOutput,
   checkGruBackward,
   checkGruInput,
+  checkGruTrace,
   GRU_OUTPUT_SERIES,
   type GruKernel,
+  type GruKernelInput,
   type GruKernelOutput,
 } from './gru-kernel';
+import { copyInputChunk } from './raw-inputs';
 import { CancelledError, STEPS_PER_CHECK } from './lstm-kernel';
 import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } from './wasm-module';
 
 /** The GRU exports of `fglab-kernels.wasm`; pointers are byte offsets. */
 export interface GruWasmExports extends KernelsWasmMemory {
   /** Lays out memory for `batch` rows, `units` units, chunks of `chunkSteps`; 0 if it cannot grow. */
-  gruPrepare(batch: number, units: number, chunkSteps: number): number;
+  gruPrepare(batch: number, units: number, chunkSteps: number, features: number): number;
   /** Where R `[U][3U]` goes before `gruPackWeights`. */
   gruRecurrentPtr(): number;
   /** Where b_h `[3U]` goes before `gruPackWeights`. */
@@ -32,10 +35,17 @@ export interface GruWasmExports extends KernelsWasmMemory {
   /** A chunk's rows `[steps][U]` of one series (0–4: z r h̃ h rec_h) and batch row, after `gruCompactOutputs`. */
   gruOutputPtr(series: number, batchRow: number): number;
   gruPackWeights(): void;
+  /** Where K `[F][3U]` and b_x `[3U]` go before `packInputWeights`, and a chunk's inputs `[steps][B][F]` before `gruRunProjectedSteps`. */
+  inputKernelPtr(): number;
+  inputBiasPtr(): number;
+  rawInputPtr(): number;
+  packInputWeights(): void;
   /** Sets h = 0. */
   gruResetState(): void;
   /** Runs `steps` steps (≤ chunkSteps); `activation` is the code of z and r's (see `activationCode`), `resetAfter` 0 or 1. */
   gruRunSteps(steps: number, activation: number, resetAfter: number): void;
+  /** The same from the raw inputs at `rawInputPtr`, projecting them first. */
+  gruRunProjectedSteps(steps: number, activation: number, resetAfter: number): void;
   gruCompactOutputs(steps: number): void;
   /** Lays out memory for a backward pass; 0 if it cannot grow. */
   gruBackPrepare(batch: number, units: number, chunkSteps: number): number;
@@ -58,7 +68,8 @@ export interface GruWasmExports extends KernelsWasmMemory {
 
 const GRU_FUNCTIONS = [
   'reserve', 'gruPrepare', 'gruRecurrentPtr', 'gruBiasPtr', 'gruInputPtr', 'gruOutputPtr',
-  'gruPackWeights', 'gruResetState', 'gruRunSteps', 'gruCompactOutputs',
+  'gruPackWeights', 'gruResetState', 'gruRunSteps', 'gruRunProjectedSteps', 'gruCompactOutputs',
+  'inputKernelPtr', 'inputBiasPtr', 'rawInputPtr', 'packInputWeights',
   'gruBackPrepare', 'gruBackRecurrentPtr', 'gruBackInputPtr', 'gruBackProjectedPtr', 'gruBackRecurrentGradPtr',
   'gruBackBiasGradPtr', 'gruBackStart', 'gruBackRunSteps', 'gruBackFinish',
 ] as const;
@@ -75,46 +86,75 @@ export function instantiateGruWasmAsync(wasmBytes: Uint8Array): Promise<GruWasmE
 
 /** Builds the kernel over an instantiated module; runs are synchronous and use one instance. */
 export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
+  /**
+   * The forward pass shared by `run` and `trace` (see wasm-lstm.ts): memory for the run (and
+   * the projection of `features` inputs when > 0), R and b_h in, then chunk by chunk.
+   */
+  function runForward(
+    input: Omit<GruKernelInput, 'projected'>,
+    features: number,
+    out: GruKernelOutput,
+    load: (heap: Float32Array, t0: number, steps: number) => void,
+  ): GruKernelOutput {
+    const { batch: B, time: T, units: U } = input;
+    const G = 3 * U;
+    const chunk = Math.min(STEPS_PER_CHECK, T);
+    if (!ex.gruPrepare(B, U, chunk, features)) {
+      const up = Math.ceil(U / 8) * 8;
+      const mb = Math.ceil((4 * (U * G + 3 * U * up + chunk * B * (G + 3 * up) + 3 * B * up + 2 * B * up + 5 * B * chunk * up + features * (2 * G + chunk * B))) / 2 ** 20);
+      throw new Error(`wasm gru kernel: cannot grow wasm memory to about ${mb} MB for batch ${B}, units ${U}`);
+    }
+    // Memory only grows in gruPrepare, so this view stays valid for the whole run.
+    const heap = new Float32Array(ex.memory.buffer);
+    heap.set(input.recurrentKernel, ex.gruRecurrentPtr() >>> 2);
+    if (input.recurrentBias) heap.set(input.recurrentBias, ex.gruBiasPtr() >>> 2);
+    else heap.fill(0, ex.gruBiasPtr() >>> 2, (ex.gruBiasPtr() >>> 2) + G);
+    ex.gruPackWeights();
+    ex.gruResetState();
+    const targets = GRU_OUTPUT_SERIES.map((key) => out[key]);
+    const sources: number[] = [];
+    for (let s = 0; s < GRU_OUTPUT_SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.gruOutputPtr(s, b) >>> 2);
+    const activation = activationCode(input.recurrentActivation);
+    const resetAfter = input.resetAfter ? 1 : 0;
+    for (let t0 = 0; t0 < T; t0 += chunk) {
+      if (input.shouldStop?.()) throw new CancelledError();
+      const steps = Math.min(chunk, T - t0);
+      load(heap, t0, steps);
+      if (features > 0) ex.gruRunProjectedSteps(steps, activation, resetAfter);
+      else ex.gruRunSteps(steps, activation, resetAfter);
+      ex.gruCompactOutputs(steps);
+      for (let s = 0; s < GRU_OUTPUT_SERIES.length; s++) {
+        for (let b = 0; b < B; b++) {
+          const from = sources[s * B + b];
+          targets[s].set(heap.subarray(from, from + steps * U), (b * T + t0) * U);
+        }
+      }
+    }
+    return out;
+  }
+
   return {
     name: 'wasm-simd',
     run(input) {
       checkGruInput(input);
       const { batch: B, time: T, units: U } = input;
       const G = 3 * U;
-      const chunk = Math.min(STEPS_PER_CHECK, T);
-      if (!ex.gruPrepare(B, U, chunk)) {
-        const up = Math.ceil(U / 8) * 8;
-        const mb = Math.ceil((4 * (U * G + 3 * U * up + chunk * B * (G + 3 * up) + 3 * B * up + 2 * B * up + 5 * B * chunk * up)) / 2 ** 20);
-        throw new Error(`wasm gru kernel: cannot grow wasm memory to about ${mb} MB for batch ${B}, units ${U}`);
-      }
-      // Memory only grows in gruPrepare, so this view stays valid for the whole run.
-      const heap = new Float32Array(ex.memory.buffer);
-      heap.set(input.recurrentKernel, ex.gruRecurrentPtr() >>> 2);
-      if (input.recurrentBias) heap.set(input.recurrentBias, ex.gruBiasPtr() >>> 2);
-      else heap.fill(0, ex.gruBiasPtr() >>> 2, (ex.gruBiasPtr() >>> 2) + G);
-      ex.gruPackWeights();
-      ex.gruResetState();
-      const out: GruKernelOutput = allocateGruOutput(B, T, U);
-      const targets = GRU_OUTPUT_SERIES.map((key) => out[key]);
-      const sources: number[] = [];
-      for (let s = 0; s < GRU_OUTPUT_SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.gruOutputPtr(s, b) >>> 2);
-      const inputAt = ex.gruInputPtr() >>> 2;
-      const activation = activationCode(input.recurrentActivation);
-      const resetAfter = input.resetAfter ? 1 : 0;
-      for (let t0 = 0; t0 < T; t0 += chunk) {
-        if (input.shouldStop?.()) throw new CancelledError();
-        const steps = Math.min(chunk, T - t0);
-        heap.set(input.projected.subarray(t0 * B * G, (t0 + steps) * B * G), inputAt);
-        ex.gruRunSteps(steps, activation, resetAfter);
-        ex.gruCompactOutputs(steps);
-        for (let s = 0; s < GRU_OUTPUT_SERIES.length; s++) {
-          for (let b = 0; b < B; b++) {
-            const from = sources[s * B + b];
-            targets[s].set(heap.subarray(from, from + steps * U), (b * T + t0) * U);
-          }
+      return runForward(input, 0, allocateGruOutput(B, T, U), (heap, t0, steps) => {
+        heap.set(input.projected.subarray(t0 * B * G, (t0 + steps) * B * G), ex.gruInputPtr() >>> 2);
+      });
+    },
+    trace(input, into) {
+      checkGruTrace(input, into);
+      const { batch: B, time: T, units: U, inputs } = input;
+      const F = inputs.features;
+      return runForward(input, F, into ?? allocateGruOutput(B, T, U), (heap, t0, steps) => {
+        if (t0 === 0) {
+          heap.set(inputs.kernel, ex.inputKernelPtr() >>> 2);
+          heap.set(inputs.bias, ex.inputBiasPtr() >>> 2);
+          ex.packInputWeights();
         }
-      }
-      return out;
+        copyInputChunk(heap, ex.rawInputPtr() >>> 2, inputs.data, B, T, F, t0, steps);
+      });
     },
     backward(input, forward, dHidden, options) {
       checkGruBackward(input, forward, dHidden);

@@ -14,16 +14,20 @@ import {
   CancelledError,
   checkKernelInput,
   checkLstmBackward,
+  checkLstmTrace,
+  LSTM_OUTPUT_SERIES,
   STEPS_PER_CHECK,
   type LstmKernel,
+  type LstmKernelInput,
   type LstmKernelOutput,
 } from './lstm-kernel';
+import { copyInputChunk } from './raw-inputs';
 import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } from './wasm-module';
 
 /** The exports of `fglab-kernels.wasm` (src/kernels/assembly/index.ts); pointers are byte offsets. */
 export interface LstmWasmExports extends KernelsWasmMemory {
-  /** Lays out memory for `batch` rows, `units` units, chunks of `chunkSteps`; 0 if it cannot grow. */
-  prepare(batch: number, units: number, chunkSteps: number): number;
+  /** Lays out memory for `batch` rows, `units` units, chunks of `chunkSteps` (and the projection of `features` inputs when > 0); 0 if it cannot grow. */
+  prepare(batch: number, units: number, chunkSteps: number, features: number): number;
   /** Where R `[U][4U]` goes before `packRecurrent`. */
   recurrentPtr(): number;
   /** Where a chunk's projected inputs `[steps][B][4U]` go before `runSteps`. */
@@ -31,10 +35,17 @@ export interface LstmWasmExports extends KernelsWasmMemory {
   /** A chunk's rows `[steps][U]` of one series (0–5: i f g o c h) and batch row, after `compactOutputs`. */
   outputPtr(series: number, batchRow: number): number;
   packRecurrent(): void;
+  /** Where K `[F][4U]` and b `[4U]` go before `packInputWeights`, and a chunk's inputs `[steps][B][F]` before `runProjectedSteps`. */
+  inputKernelPtr(): number;
+  inputBiasPtr(): number;
+  rawInputPtr(): number;
+  packInputWeights(): void;
   /** Sets h = c = 0. */
   resetState(): void;
   /** Runs `steps` steps (≤ chunkSteps); `activation` is the code of i, f, o's (see `activationCode`); `forgetGate` 0 sets f ≡ 1. */
   runSteps(steps: number, activation: number, forgetGate: number): void;
+  /** The same from the raw inputs at `rawInputPtr`, projecting them first. */
+  runProjectedSteps(steps: number, activation: number, forgetGate: number): void;
   compactOutputs(steps: number): void;
   /** In place on `n` floats at `ptr` (n a multiple of 4): 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh, 4 Keras 3 hard sigmoid. */
   applyActivation(kind: number, ptr: number, n: number): void;
@@ -57,7 +68,8 @@ export interface LstmWasmExports extends KernelsWasmMemory {
 
 const EXPORTED_FUNCTIONS = [
   'reserve', 'prepare', 'recurrentPtr', 'inputPtr', 'outputPtr', 'packRecurrent',
-  'resetState', 'runSteps', 'compactOutputs', 'applyActivation',
+  'inputKernelPtr', 'inputBiasPtr', 'rawInputPtr', 'packInputWeights',
+  'resetState', 'runSteps', 'runProjectedSteps', 'compactOutputs', 'applyActivation',
   'lstmBackPrepare', 'lstmBackRecurrentPtr', 'lstmBackInputPtr', 'lstmBackProjectedPtr',
   'lstmBackRecurrentGradPtr', 'lstmBackStart', 'lstmBackRunSteps', 'lstmBackFinish',
 ] as const;
@@ -72,49 +84,76 @@ export async function instantiateLstmWasmAsync(wasmBytes: Uint8Array): Promise<L
   return instantiateKernelsAsync<LstmWasmExports>(wasmBytes, EXPORTED_FUNCTIONS);
 }
 
-/** Output series in the order the wasm module stores them. */
-const SERIES = ['inputGate', 'forgetGate', 'candidate', 'outputGate', 'cell', 'hidden'] as const;
-
 /** Builds the kernel over an instantiated module; runs are synchronous and use one instance. */
 export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
+  /**
+   * The forward pass shared by `run` and `trace`: lays out memory (with the projection of
+   * `features` inputs when > 0), copies R in, then per chunk `load`s the chunk's inputs into
+   * the heap, runs it and copies every series out into `out`.
+   */
+  function runForward(
+    input: Omit<LstmKernelInput, 'projected'>,
+    features: number,
+    out: LstmKernelOutput,
+    load: (heap: Float32Array, t0: number, steps: number) => void,
+  ): LstmKernelOutput {
+    const { batch: B, time: T, units: U } = input;
+    const G = 4 * U;
+    // One call into wasm per STEPS_PER_CHECK steps: the same cancellation points as the reference.
+    const chunk = Math.min(STEPS_PER_CHECK, T);
+    if (!ex.prepare(B, U, chunk, features)) {
+      const mb = Math.ceil((4 * (2 * U * G + chunk * B * 2 * G + 8 * B * U + 6 * B * chunk * U + features * (2 * G + chunk * B))) / 2 ** 20);
+      throw new Error(`wasm lstm kernel: cannot grow wasm memory to about ${mb} MB for batch ${B}, units ${U}`);
+    }
+    // Memory only grows in prepare, so this view stays valid for the whole run.
+    const heap = new Float32Array(ex.memory.buffer);
+    heap.set(input.recurrentKernel, ex.recurrentPtr() >>> 2);
+    ex.packRecurrent();
+    ex.resetState();
+    const targets = LSTM_OUTPUT_SERIES.map((key) => out[key]);
+    const sources: number[] = [];
+    for (let s = 0; s < LSTM_OUTPUT_SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.outputPtr(s, b) >>> 2);
+    const activation = activationCode(input.recurrentActivation);
+    const forgetGate = input.forgetGate === false ? 0 : 1;
+    for (let t0 = 0; t0 < T; t0 += chunk) {
+      if (input.shouldStop?.()) throw new CancelledError();
+      const steps = Math.min(chunk, T - t0);
+      load(heap, t0, steps);
+      if (features > 0) ex.runProjectedSteps(steps, activation, forgetGate);
+      else ex.runSteps(steps, activation, forgetGate);
+      ex.compactOutputs(steps);
+      for (let s = 0; s < LSTM_OUTPUT_SERIES.length; s++) {
+        for (let b = 0; b < B; b++) {
+          const from = sources[s * B + b];
+          targets[s].set(heap.subarray(from, from + steps * U), (b * T + t0) * U);
+        }
+      }
+    }
+    return out;
+  }
+
   return {
     name: 'wasm-simd',
     run(input) {
       checkKernelInput(input);
       const { batch: B, time: T, units: U } = input;
       const G = 4 * U;
-      // One call into wasm per STEPS_PER_CHECK steps: the same cancellation points as the reference.
-      const chunk = Math.min(STEPS_PER_CHECK, T);
-      if (!ex.prepare(B, U, chunk)) {
-        const mb = Math.ceil((4 * (2 * U * G + chunk * B * 2 * G + 8 * B * U + 6 * B * chunk * U)) / 2 ** 20);
-        throw new Error(`wasm lstm kernel: cannot grow wasm memory to about ${mb} MB for batch ${B}, units ${U}`);
-      }
-      // Memory only grows in prepare, so this view stays valid for the whole run.
-      const heap = new Float32Array(ex.memory.buffer);
-      heap.set(input.recurrentKernel, ex.recurrentPtr() >>> 2);
-      ex.packRecurrent();
-      ex.resetState();
-      const out: LstmKernelOutput = allocateOutput(B, T, U);
-      const targets = SERIES.map((key) => out[key]);
-      const sources: number[] = [];
-      for (let s = 0; s < SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.outputPtr(s, b) >>> 2);
-      const inputAt = ex.inputPtr() >>> 2;
-      const activation = activationCode(input.recurrentActivation);
-      const forgetGate = input.forgetGate === false ? 0 : 1;
-      for (let t0 = 0; t0 < T; t0 += chunk) {
-        if (input.shouldStop?.()) throw new CancelledError();
-        const steps = Math.min(chunk, T - t0);
-        heap.set(input.projected.subarray(t0 * B * G, (t0 + steps) * B * G), inputAt);
-        ex.runSteps(steps, activation, forgetGate);
-        ex.compactOutputs(steps);
-        for (let s = 0; s < SERIES.length; s++) {
-          for (let b = 0; b < B; b++) {
-            const from = sources[s * B + b];
-            targets[s].set(heap.subarray(from, from + steps * U), (b * T + t0) * U);
-          }
+      return runForward(input, 0, allocateOutput(B, T, U), (heap, t0, steps) => {
+        heap.set(input.projected.subarray(t0 * B * G, (t0 + steps) * B * G), ex.inputPtr() >>> 2);
+      });
+    },
+    trace(input, into) {
+      checkLstmTrace(input, into);
+      const { batch: B, time: T, units: U, inputs } = input;
+      const F = inputs.features;
+      return runForward(input, F, into ?? allocateOutput(B, T, U), (heap, t0, steps) => {
+        if (t0 === 0) {
+          heap.set(inputs.kernel, ex.inputKernelPtr() >>> 2);
+          heap.set(inputs.bias, ex.inputBiasPtr() >>> 2);
+          ex.packInputWeights();
         }
-      }
-      return out;
+        copyInputChunk(heap, ex.rawInputPtr() >>> 2, inputs.data, B, T, F, t0, steps);
+      });
     },
     backward(input, forward, upstream, options) {
       checkLstmBackward(input, forward, upstream);

@@ -117,6 +117,8 @@ export const LIMITS = {
   /** Attention matrices are time × time: longer inputs take too much memory. */
   attentionTime: 4096,
   textLength: 100_000,
+  /** Longest file path a spec may name, in characters (Linux's own limit is 4096 bytes). */
+  pathLength: 1024,
   variants: 16,
 } as const;
 

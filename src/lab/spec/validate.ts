@@ -4,7 +4,7 @@
  * to 4096, got 0 (line 2)`.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { RECURRENT_MODELS, SPEC_SCHEMA, TRACE_MODELS, type ObjectNode, type SchemaNode, type SpecModel } from './schema';
+import { LIMITS, RECURRENT_MODELS, SPEC_SCHEMA, TRACE_MODELS, type ObjectNode, type SchemaNode, type SpecModel } from './schema';
 
 /** A spec the user wrote is wrong. `key` is the dotted path, `line` is 1-based. */
 export class SpecError extends Error {
@@ -51,8 +51,17 @@ function distance(a: string, b: string): number {
 
 /** `; did you mean "x"?` when one of `options` is close to `word`. */
 export function suggestion(word: string, options: readonly string[]): string {
+  if (word.length > MAX_KEY_SHOWN) return ''; // no option is close, and the distance would cost length² time
   const best = options.map((o) => [o, distance(word, o)] as const).sort((x, y) => x[1] - y[1])[0];
   return best && best[1] <= Math.max(2, Math.floor(best[0].length / 3)) ? `; did you mean "${best[0]}"?` : '';
+}
+
+/** Longest key path quoted whole in an error; longer ones (a pasted line used as a key) are cut, so the error stays one readable line. */
+const MAX_KEY_SHOWN = 80;
+
+/** `key`, or its start and its length when it is longer than `MAX_KEY_SHOWN`. */
+export function shortKey(key: string): string {
+  return key.length <= MAX_KEY_SHOWN ? key : `${key.slice(0, MAX_KEY_SHOWN)}… (a key of ${key.length} characters)`;
 }
 
 function joinKey(parent: string, key: string): string {
@@ -114,7 +123,7 @@ class Validator {
   }
 
   fail(key: string, message: string, linePath = key): never {
-    throw new SpecError(`${this.prefix}${key}: ${message}`, key, this.lineOf(linePath));
+    throw new SpecError(`${this.prefix}${shortKey(key)}: ${message}`, key, this.lineOf(linePath));
   }
 
   expected(key: string, expected: string, got: unknown): never {
@@ -209,6 +218,7 @@ class Validator {
         return value;
       case 'path': {
         if (typeof value !== 'string' || value.trim() === '') this.expected(key, 'a file path', value);
+        if (value.length > LIMITS.pathLength) this.expected(key, `a file path of at most ${LIMITS.pathLength} characters`, value);
         if (!schema.extensions.some((e) => value.toLowerCase().endsWith(e))) this.expected(key, `a ${schema.extensions.join(', ')} file`, value);
         return value;
       }

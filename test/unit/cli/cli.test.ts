@@ -118,4 +118,40 @@ describe('fglab command line', () => {
     assert.match(r.stderr, /^fglab: file is not valid JSON at line 1, column \d+/);
     assert.equal(readFileSync(join(dir, 'broken.fglab'), 'utf8'), '{"fglab": 1, "cells": [');
   });
+
+  it('times a spec with bench and prints one JSON line: median, runs, warm-up, spread, sizes, engine', () => {
+    const r = fglab(['bench', 'classic.yaml', '--runs', '3', '--warmup', '1'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const lines = r.stdout.toString('utf8').split('\n');
+    assert.deepEqual(lines.slice(1), [''], 'one line');
+    const json = JSON.parse(lines[0]);
+    assert.deepEqual(Object.keys(json), ['medianMs', 'runs', 'warmup', 'minMs', 'maxMs', 'traceMB', 'peakRssMB', 'kernel', 'backend']);
+    assert.equal(json.runs, 3);
+    assert.equal(json.warmup, 1);
+    assert.ok(json.minMs > 0 && json.minMs <= json.medianMs && json.medianMs <= json.maxMs, JSON.stringify(json));
+    // 7 series of [1, 10, 128] float32 (the 16-bit outputs are not what is timed).
+    assert.equal(json.traceMB, Math.round((7 * 10 * 128 * 4 / 2 ** 20) * 1000) / 1000);
+    assert.ok(json.peakRssMB > json.traceMB);
+    assert.deepEqual([json.kernel, json.backend], ['wasm-simd', 'wasm']);
+    // Files named by the spec are read before the timed runs; defaults apply without options.
+    const small = fglab(['bench', 'small.yaml', '--runs', '1', '--warmup', '0'], dir);
+    assert.equal(small.code, 0, small.stderr);
+    assert.deepEqual(Object.entries(JSON.parse(small.stdout.toString('utf8'))).filter(([k]) => k === 'runs' || k === 'warmup'), [['runs', 1], ['warmup', 0]]);
+  });
+
+  it('rejects bench arguments it cannot use with exit code 2 and one line', () => {
+    const cases: [string[], string][] = [
+      [['bench'], 'fglab: bench: expected one spec file, got 0\n'],
+      [['bench', 'classic.yaml', '--runs', '2.5'], 'fglab: --runs: expected a whole number from 1, got "2.5"\n'],
+      [['bench', 'classic.yaml', '--warmup', '-1'], 'fglab: --warmup: expected a whole number from 0, got "-1"\n'],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = fglab(args, dir);
+      assert.deepEqual([r.code, r.stderr, r.stdout.length], [2, stderr, 0], args.join(' '));
+    }
+    const missing = fglab(['bench', 'nope.yaml'], dir);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^fglab: spec: cannot read ".*nope\.yaml": no such file\n$/);
+  });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { statusText } from '../../../src/extension/status-text';
 
 const MB = 1024 * 1024;
-const STATS = { backend: 'wasm', heapUsedBytes: 30 * MB, heapLimitBytes: 2100 * MB, externalBytes: 15 * MB, tensorBytes: 2 * MB };
+const STATS = { backend: 'wasm', heapUsedBytes: 30 * MB, heapLimitBytes: 2100 * MB, externalBytes: 15 * MB, tensorBytes: 2 * MB, tensorCount: 3 };
 
 describe('kernel status text', () => {
   it('shows an idle kernel with its backend and memory', () => {

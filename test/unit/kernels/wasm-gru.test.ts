@@ -191,7 +191,7 @@ describe('GRU kernels', () => {
       const ex = instantiateGruWasm(kernelsWasm());
       const k = wasmGruKernelFromExports({ ...ex, memory: ex.memory, gruPrepare: () => 0 });
       assert.throws(() => k.run(randomGruInput(2, 3, 4, true, 'sigmoid', 1)), /wasm gru kernel: cannot grow wasm memory to about 1 MB for batch 2, units 4/);
-      assert.equal(ex.gruPrepare(1, 40000, 32), 0); // R alone would take 19 GB
+      assert.equal(ex.gruPrepare(1, 40000, 32, 0), 0); // R alone would take 19 GB
     });
 
     it('rejects a wasm module without the GRU exports', async () => {

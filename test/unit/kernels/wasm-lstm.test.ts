@@ -269,7 +269,7 @@ describe('WebAssembly SIMD LSTM kernel', () => {
     it('reports memory it cannot get instead of writing out of bounds', () => {
       const ex = instantiateLstmWasm(kernelsWasm());
       assert.equal(ex.reserve(2 ** 33), 0);
-      assert.equal(ex.prepare(1, 40000, 32), 0); // R alone would take 25.6 GB
+      assert.equal(ex.prepare(1, 40000, 32, 0), 0); // R alone would take 25.6 GB
     });
 
     it('says so when the wasm memory cannot grow for a run', () => {

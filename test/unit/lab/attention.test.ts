@@ -194,4 +194,28 @@ describe('attention', () => {
       }
     });
   }
+  it('computes the influence of pruned attention, the mask held fixed (finite differences of the traced output)', () => {
+    const input = randomInput(4, 1, 5, 2);
+    const w = generateAttentionWeights(6, 2, 2, 3, { additive: false, forgetting: true, forgetBias: 0.5 });
+    const o: AttentionOptions = { score: 'scaled-dot', causal: true, forgetting: true, pruneBelow: 0.2 };
+    const influence = attentionInfluence(input, w, o);
+    const objective = (x: Float32Array): number => {
+      const out = traceAttention({ ...input, data: x }, w, o).series.output.data;
+      let s = 0;
+      for (let u = 0; u < 6; u++) s += out[(input.time - 1) * 6 + u];
+      return s;
+    };
+    const eps = 1e-2;
+    for (let t = 0; t < input.time; t++) {
+      let norm = 0;
+      for (let f = 0; f < 2; f++) {
+        const plus = Float32Array.from(input.data);
+        const minus = Float32Array.from(input.data);
+        plus[t * 2 + f] += eps;
+        minus[t * 2 + f] -= eps;
+        norm += ((objective(plus) - objective(minus)) / (2 * eps)) ** 2;
+      }
+      assert.ok(Math.abs(influence[0][t] - Math.sqrt(norm)) < 1e-2 * Math.max(1, Math.sqrt(norm)), `step ${t}: ${influence[0][t]} vs ${Math.sqrt(norm)}`);
+    }
+  });
 });

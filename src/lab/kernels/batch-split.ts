@@ -1,0 +1,206 @@
+/**
+ * Traces of large batches on two threads: the rows of a batch do not interact, so the thread
+ * that runs the spec traces the first half of the batch while a helper thread (started by
+ * the worker or the CLI, see src/worker/kernel-helper.ts) traces the second half into the same
+ * shared arrays. Each row is computed by the same kernel code either way (the kernels'
+ * `trace` is row-independent), so a split trace is bit-identical to an unsplit one.
+ *
+ * Hand-over through shared memory only, so that the spec's thread, which blocks while the
+ * trace runs, needs no messages back: a job's `sync` word goes QUEUED → (the helper claims it)
+ * RUNNING → DONE / FAILED / CANCELLED. When the spec's thread has finished its half and the
+ * helper has not yet claimed the job (still starting, or gone), it claims the job itself.
+ */
+import { survival } from '../metrics';
+import type { RecurrentActivation } from './activations';
+import { GRU_OUTPUT_SERIES, type GruKernel } from './gru-kernel';
+import { CancelledError, LSTM_OUTPUT_SERIES, type LstmKernel } from './lstm-kernel';
+import type { RawInputs } from './raw-inputs';
+
+/** What a trace of some batch rows needs: the kernel's `trace` input, for either model. */
+export interface RowsRequest {
+  model: 'lstm' | 'gru';
+  batch: number;
+  time: number;
+  units: number;
+  inputs: RawInputs;
+  recurrentKernel: Float32Array;
+  /** GRU: `b_h` (absent: zeros). */
+  recurrentBias?: Float32Array;
+  /** GRU only. */
+  resetAfter?: boolean;
+  /** LSTM only: false for the cell without a forget gate (f ≡ 1). */
+  forgetGate?: boolean;
+  recurrentActivation: RecurrentActivation;
+  shouldStop?: () => boolean;
+}
+
+/** A request for the helper: plain data (views of shared memory), posted to its thread. */
+export interface KernelJob extends Omit<RowsRequest, 'shouldStop'> {
+  /** Where the rows' series go: the model's kernel series and `survival`, each `[batch][time][units]`. */
+  into: Record<string, Float32Array>;
+  /** `[state, stop]` on shared memory: the state word (see JOB_*) and the stop request (1: stop). */
+  sync: Int32Array;
+}
+
+/** Job states, in `sync[0]`. */
+export const JOB_QUEUED = 0;
+export const JOB_RUNNING = 1;
+export const JOB_DONE = 2;
+export const JOB_FAILED = 3;
+export const JOB_CANCELLED = 4;
+/** Claimed by the thread that posted it (the helper was too late). */
+export const JOB_TAKEN_BACK = 5;
+
+/** A thread that runs `KernelJob`s (the worker's or the CLI's helper). */
+export interface KernelHelper {
+  /** Hands the job to the helper's thread; returns at once (throws when no thread can be started). */
+  start(job: KernelJob): void;
+}
+
+/**
+ * Multiply–adds (batch · time · gates·units · (units + features)) from which a batch is split:
+ * about 5 ms of kernel time, far above the cost of the hand-over (well under a millisecond).
+ */
+export const SPLIT_MIN_WORK = 2 ** 25;
+
+/** The kernel a helper runs (`wasm-simd`): only a thread running the same one splits with it. */
+export const HELPER_KERNEL = 'wasm-simd';
+
+let helper: KernelHelper | undefined;
+
+/** Sets (or, with undefined, removes) the helper thread that large batches are split with. */
+export function setKernelHelper(h: KernelHelper | undefined): void {
+  helper = h;
+}
+
+/** The names of a model's series in a rows trace: its kernel's series and `survival`. */
+export function rowSeriesNames(model: 'lstm' | 'gru'): readonly string[] {
+  return [...(model === 'lstm' ? LSTM_OUTPUT_SERIES : GRU_OUTPUT_SERIES), 'survival'];
+}
+
+/** Kernels of one thread (the one of the request's model is needed). */
+export interface RowKernels {
+  lstm?: LstmKernel;
+  gru?: GruKernel;
+}
+
+function kernelOf(model: 'lstm' | 'gru', kernels: RowKernels): LstmKernel | GruKernel {
+  const kernel = kernels[model];
+  if (!kernel) throw new Error(`batch split: no ${model} kernel on this thread`);
+  return kernel;
+}
+
+/**
+ * Traces `request`'s rows with `kernels` into `into` (or new arrays): the kernel's series and
+ * the memory survival of the keep gate (`forgetGate`, `updateGate`). What both threads run.
+ */
+export function traceRows(request: RowsRequest, kernels: RowKernels, into?: Record<string, Float32Array>): Record<string, Float32Array> {
+  const { batch, time, units } = request;
+  if (request.model === 'lstm') {
+    const out = (kernelOf('lstm', kernels) as LstmKernel).trace(request, into as never) as unknown as Record<string, Float32Array>;
+    return { ...out, survival: survival(out.forgetGate, batch, time, units, into?.survival) };
+  }
+  const gru = kernelOf('gru', kernels) as GruKernel;
+  const out = gru.trace({ ...request, resetAfter: request.resetAfter ?? true }, into as never) as unknown as Record<string, Float32Array>;
+  return { ...out, survival: survival(out.updateGate, batch, time, units, into?.survival) };
+}
+
+/** Runs a job posted to a helper thread and records the outcome in `job.sync` (never throws). */
+export function runKernelJob(job: KernelJob, kernels: RowKernels): void {
+  const { sync } = job;
+  if (Atomics.compareExchange(sync, 0, JOB_QUEUED, JOB_RUNNING) !== JOB_QUEUED) return; // taken back
+  let state = JOB_DONE;
+  try {
+    traceRows({ ...job, shouldStop: () => Atomics.load(sync, 1) !== 0 }, kernels, job.into);
+  } catch (e) {
+    state = e instanceof CancelledError ? JOB_CANCELLED : JOB_FAILED;
+  }
+  Atomics.store(sync, 0, state);
+  Atomics.notify(sync, 0);
+}
+
+/**
+ * Rows the helper takes from a batch: none when there is no helper, the batch is too small to
+ * be worth it, or this thread's kernel is not the WebAssembly one the helper runs (the halves
+ * would then differ in the last bits).
+ */
+export function helperRows(request: RowsRequest, kernels: RowKernels): number {
+  const { batch, time, units, model } = request;
+  if (!helper || batch < 2 || kernels[model]?.name !== HELPER_KERNEL) return 0;
+  const gates = model === 'lstm' ? 4 : 3;
+  if (batch * time * gates * units * (units + request.inputs.features) < SPLIT_MIN_WORK) return 0;
+  return batch >> 1;
+}
+
+function sharedFloats(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * n));
+}
+
+/**
+ * Traces the rows of `request` with this thread's `kernels`, handing the second half of the
+ * batch to the helper when it is worth it. Series as `traceRows` returns them (on shared
+ * memory when split).
+ */
+export function traceBatch(request: RowsRequest, kernels: RowKernels): Record<string, Float32Array> {
+  const rows = helperRows(request, kernels);
+  if (rows === 0 || !helper) return traceRows(request, kernels);
+  const { batch, time, units } = request;
+  const F = request.inputs.features;
+  const mainRows = batch - rows;
+  const names = rowSeriesNames(request.model);
+  const out: Record<string, Float32Array> = {};
+  for (const name of names) out[name] = sharedFloats(batch * time * units);
+  const x = sharedFloats(rows * time * F);
+  x.set(request.inputs.data.subarray(mainRows * time * F));
+  const sync = new Int32Array(new SharedArrayBuffer(8));
+  const { shouldStop, ...plain } = request;
+  const job: KernelJob = {
+    ...plain,
+    batch: rows,
+    inputs: { ...request.inputs, data: x },
+    into: Object.fromEntries(names.map((name) => [name, out[name].subarray(mainRows * time * units)])),
+    sync,
+  };
+  try {
+    helper.start(job);
+  } catch {
+    return traceRows(request, kernels); // no thread to be had: one thread it is
+  }
+  const stop = (): boolean => {
+    if (!shouldStop?.()) return false;
+    Atomics.store(sync, 1, 1);
+    return true;
+  };
+  try {
+    traceRows(
+      { ...request, batch: mainRows, inputs: { ...request.inputs, data: request.inputs.data.subarray(0, mainRows * time * F) }, shouldStop: stop },
+      kernels,
+      Object.fromEntries(names.map((name) => [name, out[name].subarray(0, mainRows * time * units)])),
+    );
+  } catch (e) {
+    Atomics.store(sync, 1, 1);
+    awaitJob(sync, stop);
+    throw e;
+  }
+  // The helper has not started the job (still starting, or gone): this thread runs it.
+  if (Atomics.compareExchange(sync, 0, JOB_QUEUED, JOB_TAKEN_BACK) === JOB_QUEUED) {
+    traceRows({ ...job, shouldStop }, kernels, job.into);
+    return out;
+  }
+  const state = awaitJob(sync, stop);
+  if (state === JOB_CANCELLED) throw new CancelledError();
+  // A failure in the helper (out of memory there, say) is not the user's: run the rows here.
+  if (state === JOB_FAILED) traceRows({ ...job, shouldStop }, kernels, job.into);
+  return out;
+}
+
+/** Blocks until the helper has finished a job it claimed, passing on a stop request meanwhile; returns the final state. */
+function awaitJob(sync: Int32Array, stop: () => boolean): number {
+  for (;;) {
+    const state = Atomics.load(sync, 0);
+    if (state !== JOB_RUNNING && state !== JOB_QUEUED) return state;
+    if (state === JOB_QUEUED && Atomics.compareExchange(sync, 0, JOB_QUEUED, JOB_TAKEN_BACK) === JOB_QUEUED) return JOB_TAKEN_BACK;
+    Atomics.wait(sync, 0, JOB_RUNNING, 50);
+    stop();
+  }
+}

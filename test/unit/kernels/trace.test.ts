@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import {
+  HELPER_KERNEL,
+  JOB_DONE,
+  JOB_TAKEN_BACK,
+  runKernelJob,
+  rowSeriesNames,
+  setKernelHelper,
+  SPLIT_MIN_WORK,
+  traceBatch,
+  traceRows,
+  type KernelJob,
+  type RowKernels,
+  type RowsRequest,
+} from '../../../src/lab/kernels/batch-split';
+import { jsGruKernel, type GruKernel } from '../../../src/lab/kernels/gru-kernel';
+import { CancelledError, jsLstmKernel, type LstmKernel, type RecurrentActivation } from '../../../src/lab/kernels/lstm-kernel';
+import { projectRawInputs, type RawInputs } from '../../../src/lab/kernels/raw-inputs';
+import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
+import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
+import { survival } from '../../../src/lab/metrics';
+import { kernelsWasm, maxGruOutputDiff, maxOutputDiff, uniform } from './helpers';
+
+function rawInputs(batch: number, time: number, features: number, columns: number, seed: number): RawInputs {
+  return {
+    data: uniform(batch * time * features, 1, seed),
+    features,
+    kernel: uniform(features * columns, 1 / Math.sqrt(features), seed + 1),
+    bias: uniform(columns, 0.5, seed + 2),
+  };
+}
+
+function request(model: 'lstm' | 'gru', batch: number, time: number, features: number, units: number, seed: number, recurrentActivation: RecurrentActivation = 'sigmoid'): RowsRequest {
+  const gates = model === 'lstm' ? 4 : 3;
+  return {
+    model,
+    batch,
+    time,
+    units,
+    inputs: rawInputs(batch, time, features, gates * units, seed),
+    recurrentKernel: uniform(units * gates * units, 1 / Math.sqrt(units), seed + 3),
+    ...(model === 'gru' ? { recurrentBias: uniform(3 * units, 0.5, seed + 4), resetAfter: seed % 2 === 0 } : {}),
+    recurrentActivation,
+  };
+}
+
+/** Whether two sets of series are identical bit for bit (NaN included), with the first difference. */
+function firstDifference(a: Record<string, Float32Array>, b: Record<string, Float32Array>): string | undefined {
+  for (const key of Object.keys(a)) {
+    if (!b[key] || a[key].length !== b[key].length) return `${key}: lengths ${a[key].length} vs ${b[key]?.length}`;
+    const x = new Uint32Array(a[key].buffer, a[key].byteOffset, a[key].length);
+    const y = new Uint32Array(b[key].buffer, b[key].byteOffset, b[key].length);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return `${key}[${i}]: ${a[key][i]} vs ${b[key][i]}`;
+  }
+  return undefined;
+}
+
+describe('kernel traces from raw inputs', () => {
+  let wasm: Required<RowKernels>;
+  before(() => {
+    wasm = { lstm: createWasmLstmKernel(kernelsWasm()), gru: createWasmGruKernel(kernelsWasm()) };
+  });
+
+  // Odd sizes: units not a multiple of 4 or 8, one step, batch 1, a chunk and a bit.
+  const shapes: [batch: number, time: number, features: number, units: number][] = [
+    [1, 1, 1, 1],
+    [1, 10, 64, 128],
+    [3, 33, 5, 7],
+    [5, 40, 3, 13],
+    [2, 1, 9, 16],
+    [6, 70, 17, 9],
+  ];
+
+  for (const [B, T, F, U] of shapes) {
+    it(`LSTM [${B}, ${T}, ${F}] × ${U}: trace equals run on the reference projection to 1e-5, in both kernels`, () => {
+      const r = request('lstm', B, T, F, U, B + T + U);
+      const projected = projectRawInputs(r.inputs, B, T, 4 * U);
+      const reference = jsLstmKernel.run({ ...r, projected });
+      for (const kernel of [wasm.lstm, jsLstmKernel] as LstmKernel[]) {
+        const { diff, where } = maxOutputDiff(reference, kernel.trace(r));
+        assert.ok(diff < 1e-5, `${kernel.name}: largest difference ${diff} at ${where}`);
+      }
+    });
+
+    it(`GRU [${B}, ${T}, ${F}] × ${U}: trace equals run on the reference projection to 1e-5, in both kernels`, () => {
+      const r = request('gru', B, T, F, U, B + T + U);
+      const projected = projectRawInputs(r.inputs, B, T, 3 * U);
+      const gruInput = { ...r, resetAfter: r.resetAfter ?? true };
+      const reference = jsGruKernel.run({ ...gruInput, projected });
+      for (const kernel of [wasm.gru, jsGruKernel] as GruKernel[]) {
+        const { diff, where } = maxGruOutputDiff(reference, kernel.trace(gruInput));
+        assert.ok(diff < 1e-5, `${kernel.name}: largest difference ${diff} at ${where}`);
+      }
+    });
+  }
+
+  it('checks raw inputs and into arrays, naming what was expected and what was got', () => {
+    const r = request('lstm', 2, 3, 4, 5, 1);
+    assert.throws(() => wasm.lstm.trace({ ...r, inputs: { ...r.inputs, data: new Float32Array(5) } }), /lstm kernel: inputs\.data must have 24 values \[2, 3, 4\], got 5/);
+    assert.throws(() => wasm.lstm.trace({ ...r, inputs: { ...r.inputs, kernel: new Float32Array(5) } }), /lstm kernel: inputs\.kernel must have 80 values \[4, 20\], got 5/);
+    const g = request('gru', 2, 3, 4, 5, 1);
+    assert.throws(() => wasm.gru.trace({ ...g, resetAfter: true, inputs: { ...g.inputs, bias: new Float32Array(3) } }), /gru kernel: inputs\.bias must have 15 values \[15\], got 3/);
+    const into = jsLstmKernel.trace(r);
+    assert.throws(() => wasm.lstm.trace(r, { ...into, cell: new Float32Array(29) }), /lstm kernel: into\.cell must hold 30 values, got 29/);
+  });
+
+  for (const model of ['lstm', 'gru'] as const) {
+    it(`${model}: each batch row's trace is the same bit for bit whatever the other rows, written into given arrays`, () => {
+      const [B, T, F, U] = [5, 45, 6, 11];
+      const r = request(model, B, T, F, U, 9);
+      const whole = traceRows(r, wasm);
+      assert.deepEqual(Object.keys(whole), [...rowSeriesNames(model)]);
+      // Rows 3 and 4 alone, written at an offset into larger arrays.
+      const offset = 17;
+      const into: Record<string, Float32Array> = {};
+      for (const name of rowSeriesNames(model)) into[name] = new Float32Array(offset + 2 * T * U);
+      const view = Object.fromEntries(Object.entries(into).map(([k, a]) => [k, a.subarray(offset)]));
+      const tail = traceRows({ ...r, batch: 2, inputs: { ...r.inputs, data: r.inputs.data.subarray(3 * T * F) } }, wasm, view);
+      const expected = Object.fromEntries(Object.entries(whole).map(([k, a]) => [k, a.subarray(3 * T * U)]));
+      assert.equal(firstDifference(expected, tail), undefined);
+      assert.equal(firstDifference(expected, view), undefined, 'written into the given arrays');
+      assert.deepEqual(Array.from(into.hidden.subarray(0, offset)), new Array(offset).fill(0), 'nothing written before them');
+      const keep = model === 'lstm' ? whole.forgetGate : whole.updateGate;
+      assert.equal(firstDifference({ survival: survival(keep, B, T, U) }, { survival: whole.survival }), undefined);
+    });
+  }
+});
+
+describe('batch split over a helper thread', () => {
+  let wasm: Required<RowKernels>;
+  /** A batch large enough to be split. */
+  const big = (model: 'lstm' | 'gru'): RowsRequest => request(model, 9, 256, 32, 64, 3);
+  before(() => {
+    wasm = { lstm: createWasmLstmKernel(kernelsWasm()), gru: createWasmGruKernel(kernelsWasm()) };
+    const r = big('lstm');
+    assert.ok(r.batch * r.time * 3 * r.units * (r.units + r.inputs.features) >= SPLIT_MIN_WORK, 'the test batch is above the split threshold');
+  });
+  afterEach(() => setKernelHelper(undefined));
+
+  /** A helper that runs each job on this thread when `start` is called, with its own kernel instances. */
+  function inlineHelper(jobs: KernelJob[], kernels: RowKernels = { lstm: createWasmLstmKernel(kernelsWasm()), gru: createWasmGruKernel(kernelsWasm()) }) {
+    return {
+      start(job: KernelJob) {
+        jobs.push(job);
+        runKernelJob(job, kernels);
+      },
+    };
+  }
+
+  for (const model of ['lstm', 'gru'] as const) {
+    it(`${model}: a split trace is bit-identical to one thread's, the helper taking the second half`, () => {
+      const r = big(model);
+      const alone = traceBatch(r, wasm);
+      const jobs: KernelJob[] = [];
+      setKernelHelper(inlineHelper(jobs));
+      const split = traceBatch(r, wasm);
+      assert.equal(jobs.length, 1);
+      assert.equal(jobs[0].batch, 4);
+      assert.equal(Atomics.load(jobs[0].sync, 0), JOB_DONE);
+      assert.ok(split.hidden.buffer instanceof SharedArrayBuffer, 'series on shared memory');
+      assert.equal(firstDifference(alone, split), undefined);
+    });
+  }
+
+  it('takes the job back when the helper never starts it, with the same result', () => {
+    const r = big('lstm');
+    const jobs: KernelJob[] = [];
+    setKernelHelper({ start: (job) => void jobs.push(job) });
+    const split = traceBatch(r, wasm);
+    assert.equal(Atomics.load(jobs[0].sync, 0), JOB_TAKEN_BACK);
+    setKernelHelper(undefined);
+    assert.equal(firstDifference(traceBatch(r, wasm), split), undefined);
+  });
+
+  it('runs the rows itself when the helper fails, and when no thread can be started', () => {
+    const r = big('gru');
+    const alone = traceBatch(r, wasm);
+    const broken = { ...jsGruKernel, name: HELPER_KERNEL, trace: () => { throw new RangeError('out of memory'); } };
+    setKernelHelper(inlineHelper([], { gru: broken }));
+    assert.equal(firstDifference(alone, traceBatch(r, wasm)), undefined);
+    setKernelHelper({ start: () => { throw new Error('no threads'); } });
+    assert.equal(firstDifference(alone, traceBatch(r, wasm)), undefined);
+  });
+
+  it('asks the helper to stop when the run is interrupted', () => {
+    const jobs: KernelJob[] = [];
+    setKernelHelper({ start: (job) => void jobs.push(job) });
+    assert.throws(() => traceBatch({ ...big('lstm'), shouldStop: () => true }, wasm), CancelledError);
+    assert.equal(Atomics.load(jobs[0].sync, 1), 1, 'stop requested');
+  });
+
+  it('does not split small batches, batch 1, or with the TypeScript kernel', () => {
+    const jobs: KernelJob[] = [];
+    setKernelHelper(inlineHelper(jobs));
+    traceBatch(request('lstm', 4, 10, 8, 8, 1), wasm);
+    traceBatch({ ...big('lstm'), batch: 1, inputs: { ...big('lstm').inputs, data: big('lstm').inputs.data.subarray(0, 256 * 32) } }, wasm);
+    traceBatch(big('lstm'), { lstm: { ...wasm.lstm, name: jsLstmKernel.name } });
+    assert.equal(jobs.length, 0);
+  });
+});
