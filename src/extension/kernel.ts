@@ -16,7 +16,7 @@ import {
   type WorkerInit,
   type WorkerToHost,
 } from '../shared/protocol';
-import type { OutputPrecision } from '../shared/trace';
+import type { OutputPrecision, TrainingProgress } from '../shared/trace';
 
 /** How long an interrupted run may take to stop by itself before the worker is terminated. */
 export const INTERRUPT_GRACE_MS = 2000;
@@ -62,6 +62,8 @@ interface Pending {
   sink?: CodeOutputSink;
   /** How long an interrupt waits for the run to stop before restarting the worker. */
   graceMs: number;
+  /** Training progress of the run, as the worker streams it. */
+  onProgress?: (progress: TrainingProgress) => void;
 }
 
 /** What a worker is started with; read again at every start, so settings apply to the next worker. */
@@ -90,6 +92,8 @@ export interface RunOptions {
   outputPrecision?: OutputPrecision;
   /** Seed of the seeded keys a spec leaves out; undefined: 0. */
   defaultSeed?: number;
+  /** Called with the training progress of a spec with `train:` (a few times a second). */
+  onProgress?: (progress: TrainingProgress) => void;
 }
 
 /** `stopped`: no worker; `starting`: loading TensorFlow.js; `idle` / `busy`: running and waiting / running a cell. */
@@ -152,7 +156,7 @@ export class LabKernel {
 
   /** Runs a spec cell; resolves to its output items or rejects with a `KernelError`. */
   runSpec(source: string, baseDir: string, cellName: string, run: RunOptions = {}): Promise<OutputItemBytes[]> {
-    return this.request({ graceMs: INTERRUPT_GRACE_MS }, (requestId) => ({
+    return this.request({ graceMs: INTERRUPT_GRACE_MS, onProgress: run.onProgress }, (requestId) => ({
       type: 'runSpec',
       requestId,
       source,
@@ -193,7 +197,7 @@ export class LabKernel {
   }
 
   /** Queues a request for the worker (started when needed); one at a time, interruptible like runs. */
-  private async request(options: Pick<Pending, 'graceMs' | 'sink'>, message: (requestId: number) => HostToWorker): Promise<OutputItemBytes[] | string> {
+  private async request(options: Pick<Pending, 'graceMs' | 'sink' | 'onProgress'>, message: (requestId: number) => HostToWorker): Promise<OutputItemBytes[] | string> {
     const requestId = this.nextRequestId++;
     const result = new Promise<OutputItemBytes[] | string>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject, sent: false, ...options });
@@ -357,6 +361,9 @@ export class LabKernel {
         return;
       case 'display':
         this.pending.get(message.requestId)?.sink?.display(message.outputs);
+        return;
+      case 'progress':
+        this.pending.get(message.requestId)?.onProgress?.(message.progress);
         return;
       case 'stats': {
         const { type: _type, requestId, ...stats } = message;

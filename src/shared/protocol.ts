@@ -1,5 +1,5 @@
 import type { CodeLanguage } from './ids';
-import type { OutputPrecision } from './trace';
+import type { OutputPrecision, TrainingProgress } from './trace';
 
 /**
  * Messages between the extension host (or the CLI) and the kernel worker. One file for both
@@ -163,7 +163,17 @@ export interface DescribedMessage {
   source: string;
 }
 
-export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage | DescribedMessage | StreamMessage | DisplayMessage;
+/**
+ * Training progress of the running spec cell (`train:`), throttled by the worker to a few
+ * messages a second; the request still ends with `result` or `error`.
+ */
+export interface ProgressMessage {
+  type: 'progress';
+  requestId: number;
+  progress: TrainingProgress;
+}
+
+export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage | DescribedMessage | ProgressMessage | StreamMessage | DisplayMessage;
 
 /** Compile-time exhaustiveness check for switches over message types. */
 export function assertNever(value: never): never {

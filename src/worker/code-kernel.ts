@@ -53,6 +53,8 @@ export interface CodeRun {
   shouldStop?: () => boolean;
   /** Seed of every seeded key a spec leaves out (`fglab.defaultSeed`). */
   defaultSeed?: number;
+  /** Training progress of a spec cell with `train:`. */
+  onTrainingProgress?: SpecContext['onTrainingProgress'];
 }
 
 /** A code cell failed: its own error's name, message and a stack reduced to the cells' frames. */
@@ -126,6 +128,7 @@ export class CodeKernel {
       cellName: run.cellName,
       ...(run.shouldStop ? { shouldStop: run.shouldStop } : {}),
       ...(run.defaultSeed !== undefined ? { defaultSeed: run.defaultSeed } : {}),
+      ...(run.onTrainingProgress ? { onTrainingProgress: run.onTrainingProgress } : {}),
     };
   }
 

@@ -7,6 +7,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, describeModelFile, initLab, SpecError, traceOutputItems } from '../lab';
 import { tf } from '../lab/tf';
+import type { TrainingProgress } from '../shared/trace';
 import {
   assertNever,
   PROTOCOL_VERSION,
@@ -46,6 +47,20 @@ function isOutOfMemory(e: unknown): boolean {
   return e instanceof RangeError && /allocation failed|out of memory|Maximum memory size|Invalid typed array length|Array buffer/i.test(e.message);
 }
 
+/** Least time between two progress messages of one run: a few updates a second. */
+export const PROGRESS_INTERVAL_MS = 250;
+
+/** Posts training progress of a request, at most once per `PROGRESS_INTERVAL_MS` (and always the last step of an epoch). */
+function progressPoster(requestId: number): (progress: TrainingProgress) => void {
+  let last = -Infinity;
+  return (progress) => {
+    const t = performance.now();
+    if (t - last < PROGRESS_INTERVAL_MS && progress.step !== progress.stepsPerEpoch) return;
+    last = t;
+    post({ type: 'progress', requestId, progress });
+  };
+}
+
 /** Posts output items, their bytes transferred. */
 function postOutputs(type: 'result' | 'display', requestId: number, items: OutputItemBytes[]): void {
   const outputs = items.map((o) => ({ mime: o.mime, data: new Uint8Array(ownBuffer(o.data)) }));
@@ -61,6 +76,7 @@ async function runSpec(request: RunSpecRequest): Promise<void> {
       baseDir: request.baseDir,
       cellName: request.cellName,
       ...(request.readRoots ? { readRoots: request.readRoots } : {}),
+      onTrainingProgress: progressPoster(request.requestId),
       ...(request.defaultSeed !== undefined ? { defaultSeed: request.defaultSeed } : {}),
       shouldStop: () => Atomics.load(cancel, 0) === request.requestId,
     });

@@ -16,7 +16,7 @@ describe('shipped samples', () => {
   before(setupLab);
 
   it('include one notebook per model and experiment', () => {
-    for (const name of ['classic-lstm', 'gru-update-gate', 'attention-text', 'forgetting-attention', 'compare-initialisations', 'privacy-influence']) {
+    for (const name of ['classic-lstm', 'gru-update-gate', 'attention-text', 'forgetting-attention', 'compare-initialisations', 'privacy-influence', 'learning-to-forget']) {
       assert.ok(files.includes(`${name}.fglab`), name);
     }
   });
@@ -49,6 +49,14 @@ describe('shipped samples', () => {
           }
         }
         assert.ok(Buffer.from(md.data).toString('utf8').length > 50);
+        if (file === 'learning-to-forget.fglab' && isComparison(output)) {
+          // What Gers et al. (2000) showed, at this sample's small budget (measured: outer T/P 1.0 and 0.68,
+          // legal next symbol 1.0 and 0.97, final mean |c| 1.1 and 690).
+          const [without, withGate] = output.variants.map((v) => v.trace.training!);
+          assert.ok(withGate.metrics!.outerAccuracy >= 0.9 && withGate.metrics!.outerAccuracy > without.metrics!.outerAccuracy);
+          assert.ok(withGate.metrics!.legalAccuracy >= 0.95);
+          assert.ok(without.cellMagnitude!.at(-1)! > 50 * withGate.cellMagnitude!.at(-1)!);
+        }
       }
     });
   }
