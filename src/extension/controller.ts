@@ -7,9 +7,11 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONTROLLER_ID, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, SPEC_LANGUAGE } from '../shared/ids';
+import { CONTROLLER_ID, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, SPEC_LANGUAGE, TRACE_MIME } from '../shared/ids';
+import { OUTPUT_IMAGE_METADATA } from '../shared/renderer-protocol';
 import { KernelError, LabKernel, type KernelOptions } from './kernel';
 import { outputSizeError } from './output-limit';
+import type { OutputPictures } from './renderer-messages';
 import { RESTART_SETTINGS, type LabSettings } from './settings';
 
 /** Label shown in the kernel picker. */
@@ -20,6 +22,8 @@ export const JUPYTER_CONTROLLER_ID = `${CONTROLLER_ID}.jupyter`;
 export interface ControllerOptions extends Omit<KernelOptions, 'settings'> {
   /** The current settings, read at every run and worker start. */
   settings(): LabSettings;
+  /** Where trace outputs get their `image/png` picture (from the renderer showing them). */
+  pictures?: OutputPictures;
 }
 
 export class LabController implements vscode.Disposable {
@@ -31,6 +35,8 @@ export class LabController implements vscode.Disposable {
   /** Folders that relative paths resolve against, for notebooks that have none of their own (untitled copies of samples). */
   private readonly baseDirs = new Map<string, string>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** Executions waiting for their output's picture, by cell: ended early when the cell runs again. */
+  private readonly picturing = new Map<vscode.NotebookCell, { stop(): void; done: Promise<void> }>();
   private readonly changed = new vscode.EventEmitter<vscode.NotebookDocument>();
   /** Fires when a notebook's kernel changes state (starting, idle, busy, stopped) or its controller selection changes. */
   readonly onDidChangeKernel = this.changed.event;
@@ -143,6 +149,12 @@ export class LabController implements vscode.Disposable {
   }
 
   private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController): Promise<void> {
+    // A cell still waiting for its last output's picture ends that wait first.
+    await Promise.all(cells.map((cell) => {
+      const waiting = this.picturing.get(cell);
+      waiting?.stop();
+      return waiting?.done;
+    }));
     // Every cell is queued at once (shown as pending); after a failure the rest end "not run".
     const executions = cells.map((cell) => controller.createNotebookCellExecution(cell));
     let failed = false;
@@ -175,8 +187,16 @@ export class LabController implements vscode.Disposable {
       });
       const tooLarge = outputSizeError(outputs, this.options.settings().outputSizeLimitMB);
       if (tooLarge) throw new KernelError(tooLarge, 'user');
-      await execution.replaceOutput(new vscode.NotebookCellOutput(outputs.map((o) => new vscode.NotebookCellOutputItem(o.data, o.mime))));
-      execution.end(true, Date.now());
+      const token = `${key}#${order}#${Date.now()}`;
+      const output = new vscode.NotebookCellOutput(outputs.map((o) => new vscode.NotebookCellOutputItem(o.data, o.mime)), { [OUTPUT_IMAGE_METADATA]: token });
+      await execution.replaceOutput(output);
+      // The picture for GitHub and Jupyter, while the next cell runs: the execution ends once it is in (or not coming).
+      let stop = () => {};
+      const stopped = new Promise<undefined>((resolve) => (stop = () => resolve(undefined)));
+      const done = this.addPicture(execution, output, notebook, token, stopped).finally(() => {
+        if (this.picturing.get(cell)?.done === done) this.picturing.delete(cell);
+      });
+      this.picturing.set(cell, { stop, done });
       return true;
     } catch (e) {
       const error = e instanceof KernelError ? e : new KernelError((e as Error).message, 'internal', (e as Error).stack);
@@ -184,6 +204,23 @@ export class LabController implements vscode.Disposable {
       await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(toDisplayError(error))]));
       execution.end(false, Date.now());
       return false;
+    }
+  }
+
+  /** Appends the renderer's picture of `output` as `image/png` when it comes, then ends the execution. */
+  private async addPicture(execution: vscode.NotebookCellExecution, output: vscode.NotebookCellOutput, notebook: vscode.NotebookDocument, token: string, stopped: Promise<undefined>): Promise<void> {
+    try {
+      const wanted = output.items.some((i) => i.mime === TRACE_MIME) ? this.options.pictures?.pictureOf(notebook, token) : undefined;
+      const png = wanted && (await Promise.race([wanted, stopped]));
+      if (png) await execution.appendOutputItems(new vscode.NotebookCellOutputItem(png, 'image/png'), output);
+    } catch (e) {
+      this.options.log(`no picture for ${token}: ${(e as Error).message}`);
+    } finally {
+      try {
+        execution.end(true, Date.now());
+      } catch (e) {
+        this.options.log(`the execution of ${token} could not end: ${(e as Error).message}`); // its notebook was closed
+      }
     }
   }
 

@@ -16,11 +16,13 @@ export function activate(context: vscode.ExtensionContext): { controller: LabCon
   const log = vscode.window.createOutputChannel('Forget Gate Lab', { log: true });
   const dist = path.join(context.extensionPath, 'dist');
   const settings = () => readLabSettings((name) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(name));
+  const renderers = registerRendererMessaging(settings, (m) => log.info(m));
   const controller = new LabController({
     workerPath: path.join(dist, 'worker.js'),
     wasmDir: dist,
     log: (message) => log.info(message),
     settings,
+    pictures: renderers.pictures,
   });
   const tables = new TraceTables();
   const statusBar = new KernelStatusBar(controller, settings);
@@ -36,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): { controller: LabCon
     statusBar,
     watchSettings(controller, statusBar, (m) => log.info(m)),
     ...registerSpecLanguage(cellBaseDir),
-    registerRendererMessaging(settings, (m) => log.info(m)),
+    renderers.disposable,
     ...registerCommands({ extension: context, controller, tables, log: (m) => log.info(m) }),
   );
   return { controller };

@@ -2,14 +2,23 @@
  * The host side of the renderer's messages: saving a view (PNG, CSV) or a whole output
  * (JSON, `.npy`) through a save dialog, answered by request id; and the chart settings
  * (`fglab.colorMap`), sent when a renderer says it is ready and to every renderer when they
- * change. Messages that are not requests of this protocol are refused with a `failed` reply
- * (or logged when they have no id).
+ * change; and the pictures of new outputs (`OutputPictures`). Messages that are not requests of
+ * this protocol are refused with a `failed` reply (or logged when they have no id).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RENDERER_ID } from '../shared/ids';
-import { isReadyMessage, parseRendererRequest, RENDERER_PROTOCOL_VERSION, type HostReply, type RendererRequest, type SettingsMessage } from '../shared/renderer-protocol';
+import {
+  isOutputImageMessage,
+  isReadyMessage,
+  parseRendererRequest,
+  RENDERER_PROTOCOL_VERSION,
+  type HostReply,
+  type RendererRequest,
+  type SettingsMessage,
+} from '../shared/renderer-protocol';
+import { decodeBase64 } from '../shared/base64';
 import { rendererSaveBytes } from './renderer-save';
 import { settingId, type LabSettings } from './settings';
 
@@ -36,14 +45,68 @@ function settingsMessage(settings: LabSettings): SettingsMessage {
   return { type: 'settings', protocol: RENDERER_PROTOCOL_VERSION, colorMap: settings.colorMap };
 }
 
-/** Listens to the `fglab.charts` renderer and keeps its settings current. */
-export function registerRendererMessaging(settings: () => LabSettings, log: (message: string) => void): vscode.Disposable {
+/** How long a new output waits for its picture from a renderer that shows it. */
+export const PICTURE_TIMEOUT_MS = 5000;
+/** How often the renderers are asked again while no picture came. */
+const ASK_AGAIN_MS = 250;
+
+/**
+ * Pictures of new outputs, drawn by the renderer that shows them: the host cannot draw charts
+ * without a native canvas, which the portable `.vsix` does not ship, while the renderer draws
+ * them with the same chart definitions on the webview's canvas.
+ */
+export class OutputPictures {
+  private readonly waiting = new Map<string, (png: Uint8Array) => void>();
+
+  constructor(private readonly messaging: vscode.NotebookRendererMessaging) {}
+
+  /**
+   * The PNG of the output of `notebook` whose metadata holds `token`, from a renderer of a
+   * visible editor of the notebook; undefined at once when none shows it, or after
+   * `timeoutMs` when none answers (the output is not drawn: scrolled away, or an old renderer).
+   */
+  async pictureOf(notebook: vscode.NotebookDocument, token: string, timeoutMs = PICTURE_TIMEOUT_MS): Promise<Uint8Array | undefined> {
+    const editors = vscode.window.visibleNotebookEditors.filter((e) => e.notebook === notebook);
+    if (editors.length === 0) return undefined;
+    // Asked again until answered: a renderer that has not started yet misses the message.
+    const ask = () => {
+      for (const editor of editors) void this.messaging.postMessage({ type: 'wantImage', protocol: RENDERER_PROTOCOL_VERSION, token }, editor);
+    };
+    return new Promise<Uint8Array | undefined>((resolve) => {
+      const again = setInterval(ask, ASK_AGAIN_MS);
+      const timer = setTimeout(() => {
+        clearInterval(again);
+        this.waiting.delete(token);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiting.set(token, (png) => {
+        clearInterval(again);
+        clearTimeout(timer);
+        this.waiting.delete(token);
+        resolve(png);
+      });
+      ask();
+    });
+  }
+
+  /** Takes a renderer's `outputImage` message; false when it is none. */
+  receive(message: unknown): boolean {
+    if (!isOutputImageMessage(message)) return false;
+    this.waiting.get(message.token)?.(decodeBase64(message.data));
+    return true;
+  }
+}
+
+/** Listens to the `fglab.charts` renderer and keeps its settings current; answers output pictures. */
+export function registerRendererMessaging(settings: () => LabSettings, log: (message: string) => void): { disposable: vscode.Disposable; pictures: OutputPictures } {
   const messaging = vscode.notebooks.createRendererMessaging(RENDERER_ID);
+  const pictures = new OutputPictures(messaging);
   const received = messaging.onDidReceiveMessage(async ({ editor, message }) => {
     if (isReadyMessage(message)) {
       await messaging.postMessage(settingsMessage(settings()), editor);
       return;
     }
+    if (pictures.receive(message)) return;
     const requestId = typeof (message as { requestId?: unknown } | undefined)?.requestId === 'string' ? (message as { requestId: string }).requestId : undefined;
     let reply: HostReply;
     try {
@@ -61,5 +124,5 @@ export function registerRendererMessaging(settings: () => LabSettings, log: (mes
     log(`${settingId('colorMap')} is now ${message.colorMap}: sent to the renderers`);
     void messaging.postMessage(message);
   });
-  return vscode.Disposable.from(received, changed);
+  return { disposable: vscode.Disposable.from(received, changed), pictures };
 }

@@ -5,19 +5,7 @@
  * picture is asked for: where it is missing, `renderPng` throws a `PngUnavailableError` the
  * caller can catch (and leave the picture out) while everything else works.
  */
-import { Chart } from 'chart.js';
-import {
-  DARK_THEME,
-  DEFAULT_VIEW_OPTIONS,
-  LIGHT_THEME,
-  buildView,
-  defaultViews,
-  outputHeadline,
-  type ChartTheme,
-  type HeatmapImage,
-  type ViewKind,
-} from '../charts';
-import { CHART_PARTS } from '../charts/registry';
+import { drawPicture, type Picture, type PictureCanvas, type PictureCanvasLib, type PictureOptions } from '../charts/picture';
 import type { Comparison, Trace } from '../shared/trace';
 
 // CommonJS `require` of the bundle this module ends up in (CLI, worker, tests): module-scoped,
@@ -32,29 +20,13 @@ export class PngUnavailableError extends Error {
   override name = 'PngUnavailableError';
 }
 
-/** The parts of a 2D context this module uses (`@napi-rs/canvas`'s `SKRSContext2D`). */
-interface Context2D {
-  fillStyle: string;
-  font: string;
-  textBaseline: string;
-  fillRect(x: number, y: number, w: number, h: number): void;
-  fillText(text: string, x: number, y: number): void;
-  drawImage(image: unknown, x: number, y: number): void;
-  putImageData(data: unknown, x: number, y: number): void;
-}
-
-interface NativeCanvas {
-  width: number;
-  height: number;
-  getContext(kind: '2d'): Context2D;
+/** A canvas of `@napi-rs/canvas`. */
+interface NativeCanvas extends PictureCanvas {
   toBuffer(mime: 'image/png'): Uint8Array;
 }
 
 /** The parts of `@napi-rs/canvas` this module uses. */
-export interface CanvasModule {
-  createCanvas(width: number, height: number): NativeCanvas;
-  ImageData: new (data: Uint8ClampedArray, width: number, height: number) => unknown;
-}
+export type CanvasModule = PictureCanvasLib<NativeCanvas>;
 
 let canvasModule: CanvasModule | undefined;
 
@@ -82,107 +54,22 @@ function platformName(): string {
   return p?.platform ? `${p.platform}-${p.arch}` : 'this platform';
 }
 
-/** Options of `renderPng`. */
-export interface PngOptions {
-  /** Width in pixels. Default 960. */
-  width?: number;
-  /** Height in pixels. Default: what the views need (380 for the main view alone). */
-  height?: number;
-  /** Colours of VS Code's Light Modern or Dark Modern theme. Default `light`. */
-  theme?: 'light' | 'dark';
-  /** `main` (default): the output's main view, as cell outputs carry it; `all`: every default view; or a list. */
-  views?: 'main' | 'all' | ViewKind[];
+/** Options of `renderPng`: those of a picture, and where the canvas comes from. */
+export interface PngOptions extends PictureOptions {
   /** Where to load `@napi-rs/canvas` from (tests). */
   load?: (id: string) => unknown;
 }
 
-/** Where one view landed in the picture, and how its data coordinates map to pixels. */
-export interface PngPanel {
-  kind: ViewKind;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  /** Pixel in the whole picture of data point (x, y) of the view's axes. */
-  pixelOf(x: number, y: number): { x: number; y: number };
-}
-
 /** A drawn picture before encoding. */
-export interface PngDrawing {
-  width: number;
-  height: number;
-  panels: PngPanel[];
+export interface PngDrawing extends Omit<Picture, 'canvas'> {
   /** The picture as PNG bytes. */
   encode(): Uint8Array;
 }
 
-/** Fonts every Debian/Ubuntu, macOS and Windows has one of; chart text would fall back otherwise. */
-const PNG_FONTS = '"DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif';
-
-const MAIN_VIEWS: readonly ViewKind[] = ['heatmap', 'matrix', 'compareSurvival'];
-const HEADER = 28;
-const GAP = 8;
-
-let registered = false;
-
-/**
- * Draws the views of `output` (see `PngOptions`) with a headline above them: main views full
- * width, the others three to a row.
- */
+/** Draws `output` (see `drawPicture`) on `@napi-rs/canvas`; throws `PngUnavailableError` where it is missing. */
 export function drawPng(output: Trace | Comparison, options: PngOptions = {}): PngDrawing {
-  const canvasLib = loadCanvasModule(options.load);
-  if (!registered) {
-    Chart.register(...CHART_PARTS);
-    registered = true;
-  }
-  const theme: ChartTheme = { ...(options.theme === 'dark' ? DARK_THEME : LIGHT_THEME), fontFamily: PNG_FONTS, fontSize: 12 };
-  const all = defaultViews(output);
-  const kinds = options.views === 'all' ? all : Array.isArray(options.views) ? options.views : all.slice(0, 1);
-  const width = Math.max(200, Math.round(options.width ?? 960));
-  // Rows: each main view alone, then the rest three to a row.
-  const rows: ViewKind[][] = [];
-  const rest: ViewKind[] = [];
-  for (const kind of kinds) (MAIN_VIEWS.includes(kind) ? rows.push([kind]) : rest.push(kind));
-  const columns = Math.min(3, rest.length);
-  for (let k = 0; k < rest.length; k += columns) rows.push(rest.slice(k, k + columns));
-  const natural = rows.map((row) => (row.length === 1 && MAIN_VIEWS.includes(row[0]) ? 360 : 300));
-  const naturalHeight = HEADER + natural.reduce((a, b) => a + b + GAP, 0);
-  const height = Math.max(HEADER + 40 * rows.length, Math.round(options.height ?? naturalHeight));
-  const scale = (height - HEADER - GAP * rows.length) / Math.max(1, naturalHeight - HEADER - GAP * rows.length);
-  const picture = canvasLib.createCanvas(width, height);
-  const ctx = picture.getContext('2d');
-  ctx.fillStyle = theme.background;
-  ctx.fillRect(0, 0, width, height);
-  ctx.fillStyle = theme.foreground;
-  ctx.font = `bold 13px ${PNG_FONTS}`;
-  ctx.textBaseline = 'middle';
-  ctx.fillText(outputHeadline(output), GAP, HEADER / 2);
-  const toImage = (image: HeatmapImage) => {
-    const c = canvasLib.createCanvas(image.width, image.height);
-    c.getContext('2d').putImageData(new canvasLib.ImageData(new Uint8ClampedArray(image.pixels.buffer, image.pixels.byteOffset, image.pixels.length), image.width, image.height), 0, 0);
-    return c as unknown as never;
-  };
-  const panels: PngPanel[] = [];
-  let y = HEADER;
-  rows.forEach((row, r) => {
-    const rowHeight = Math.max(40, Math.round(natural[r] * scale));
-    const cellWidth = Math.floor((width - GAP * (row.length + 1)) / row.length);
-    row.forEach((kind, c) => {
-      const x = GAP + c * (cellWidth + GAP);
-      const def = buildView(kind, { output, theme, options: DEFAULT_VIEW_OPTIONS, toImage });
-      const view = canvasLib.createCanvas(cellWidth, rowHeight);
-      const config = def.config;
-      config.options = { ...config.options, responsive: false, animation: false, devicePixelRatio: 1, events: [] };
-      const chart = new Chart(view as unknown as HTMLCanvasElement, config);
-      ctx.drawImage(view, x, y);
-      const { x: sx, y: sy } = chart.scales;
-      const at = { x, y };
-      panels.push({ kind, x, y, width: cellWidth, height: rowHeight, pixelOf: (dx, dy) => ({ x: at.x + sx.getPixelForValue(dx), y: at.y + sy.getPixelForValue(dy) }) });
-      chart.destroy();
-    });
-    y += rowHeight + GAP;
-  });
-  return { width, height, panels, encode: () => new Uint8Array(picture.toBuffer('image/png')) };
+  const { canvas, ...picture } = drawPicture(output, loadCanvasModule(options.load), options);
+  return { ...picture, encode: () => new Uint8Array(canvas.toBuffer('image/png')) };
 }
 
 /**

@@ -9,7 +9,9 @@ import {
   assertNever,
   isHostReply,
   isSettingsMessage,
+  isWantImageMessage,
   type HostReply,
+  type OutputImageMessage,
   type OutputFormat,
   type RendererRequest,
   type SettingsMessage,
@@ -22,6 +24,8 @@ export const REPLY_TIMEOUT_MS = 5 * 60_000;
 /** Sends requests to the extension host and resolves them with its replies. */
 export interface HostMessenger {
   request(message: RendererRequest): Promise<HostReply>;
+  /** Sends a message that has no reply (an output's picture). */
+  notify(message: OutputImageMessage): void;
 }
 
 /** The messaging half of a renderer context (both optional: VS Code sets them only with messaging). */
@@ -32,15 +36,24 @@ export interface MessagingContext {
 
 /**
  * A messenger over the context's messaging, or undefined when the renderer has none. It tells
- * the host the renderer is ready, and passes the host's `settings` to `onSettings`.
+ * the host the renderer is ready, passes the host's `settings` to `onSettings` and the tokens
+ * of the outputs whose picture the host wants to `onWantImage`.
  */
-export function hostMessenger(context: MessagingContext, onSettings: (settings: SettingsMessage) => void = () => {}): (HostMessenger & { dispose(): void }) | undefined {
+export function hostMessenger(
+  context: MessagingContext,
+  onSettings: (settings: SettingsMessage) => void = () => {},
+  onWantImage: (token: string) => void = () => {},
+): (HostMessenger & { dispose(): void }) | undefined {
   const post = context.postMessage?.bind(context);
   if (!post || !context.onDidReceiveMessage) return undefined;
   const pending = new Map<string, (reply: HostReply) => void>();
   const subscription = context.onDidReceiveMessage((message) => {
     if (isSettingsMessage(message)) {
       onSettings(message);
+      return;
+    }
+    if (isWantImageMessage(message)) {
+      onWantImage(message.token);
       return;
     }
     if (!isHostReply(message)) return;
@@ -72,6 +85,13 @@ export function hostMessenger(context: MessagingContext, onSettings: (settings: 
           resolve({ type: 'failed', requestId: message.requestId, message: (error as Error).message });
         }
       });
+    },
+    notify(message) {
+      try {
+        post(message);
+      } catch {
+        // The host went away: the output keeps no picture, as without messaging.
+      }
     },
     dispose() {
       subscription.dispose();

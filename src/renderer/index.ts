@@ -8,10 +8,12 @@
 import type { ActivationFunction, OutputItem, RendererContext } from 'vscode-notebook-renderer';
 import type { SequentialMapName } from '../charts/colormap';
 import { checkChartable } from '../charts/series';
-import { decodeOutput } from '../shared/trace';
+import { outputImageToken, RENDERER_PROTOCOL_VERSION } from '../shared/renderer-protocol';
+import { decodeOutput, type Comparison, type Trace } from '../shared/trace';
 import { Chart } from './chartjs';
 import { renderError } from './error';
 import { createExporter, hostMessenger } from './export';
+import { outputPictureBase64 } from './picture';
 import { readTheme, sameTheme } from './theme';
 import { OutputView, type ViewState } from './view';
 
@@ -28,10 +30,33 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
   const views = new Map<string, OutputView>();
   /** The `fglab.colorMap` setting, as the host last sent it. */
   let colorMap: SequentialMapName = 'viridis';
-  const messenger = hostMessenger(context as unknown as Parameters<typeof hostMessenger>[0], (settings) => {
-    colorMap = settings.colorMap;
-    for (const view of views.values()) view.setColorMap(colorMap);
-  });
+  /** Outputs rendered here by their image token, and the tokens whose picture the host asked for first. */
+  const byToken = new Map<string, Trace | Comparison>();
+  const tokenOf = new Map<string, string>();
+  const wanted = new Set<string>();
+  /** Tokens answered: the host asks again until its answer arrives, and gets one picture. */
+  const answered = new Set<string>();
+  const sendPicture = (token: string) => {
+    const output = byToken.get(token);
+    if (!output || !wanted.delete(token) || answered.has(token)) return;
+    answered.add(token);
+    try {
+      messenger?.notify({ type: 'outputImage', protocol: RENDERER_PROTOCOL_VERSION, token, data: outputPictureBase64(output) });
+    } catch {
+      // No picture (a canvas that failed): the output keeps its trace and summary.
+    }
+  };
+  const messenger = hostMessenger(
+    context as unknown as Parameters<typeof hostMessenger>[0],
+    (settings) => {
+      colorMap = settings.colorMap;
+      for (const view of views.values()) view.setColorMap(colorMap);
+    },
+    (token) => {
+      wanted.add(token);
+      sendPicture(token);
+    },
+  );
   let themeObserver: MutationObserver | undefined;
   let pending = false;
 
@@ -71,6 +96,9 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
   };
 
   const dispose = (id: string) => {
+    const token = tokenOf.get(id);
+    if (token !== undefined) byToken.delete(token);
+    tokenOf.delete(id);
     const view = views.get(id);
     if (!view) return;
     views.delete(id);
@@ -100,6 +128,12 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
         const view = new OutputView(output, element, readTheme(element), { ...savedState(item.id), colorMap }, (state) => saveState(item.id, state), exporter);
         views.set(item.id, view);
         watchTheme();
+        const token = outputImageToken(item.metadata);
+        if (token !== undefined) {
+          byToken.set(token, output);
+          tokenOf.set(item.id, token);
+          sendPicture(token);
+        }
       } catch (error) {
         dispose(item.id);
         renderError(element, error);

@@ -135,6 +135,45 @@ export function parseRendererRequest(message: unknown): RendererRequest {
   return message as unknown as RendererRequest;
 }
 
+/**
+ * The picture of an output for notebooks read without the renderer (GitHub, Jupyter): the host
+ * marks a new trace output with a token in its metadata (`OUTPUT_IMAGE_METADATA`) and asks the
+ * renderer showing it for its picture with `wantImage`; the renderer answers `outputImage`.
+ */
+export const OUTPUT_IMAGE_METADATA = 'fglabImageToken';
+
+/** Host → renderer: draw the picture of the output whose metadata holds `token`. */
+export interface WantImageMessage {
+  type: 'wantImage';
+  protocol: number;
+  token: string;
+}
+
+/** Renderer → host: the picture (base64 PNG) of the output whose metadata holds `token`. */
+export interface OutputImageMessage {
+  type: 'outputImage';
+  protocol: number;
+  token: string;
+  /** Base64 of the PNG bytes. */
+  data: string;
+}
+
+/** Whether a message from the host is a `wantImage` of this protocol. */
+export function isWantImageMessage(message: unknown): message is WantImageMessage {
+  return isRecord(message) && message.type === 'wantImage' && message.protocol === RENDERER_PROTOCOL_VERSION && typeof message.token === 'string';
+}
+
+/** Whether a message from the renderer is an `outputImage` of this protocol. */
+export function isOutputImageMessage(message: unknown): message is OutputImageMessage {
+  return isRecord(message) && message.type === 'outputImage' && message.protocol === RENDERER_PROTOCOL_VERSION && typeof message.token === 'string' && typeof message.data === 'string';
+}
+
+/** The image token of an output's metadata, if it has one. */
+export function outputImageToken(metadata: unknown): string | undefined {
+  const token = isRecord(metadata) ? metadata[OUTPUT_IMAGE_METADATA] : undefined;
+  return typeof token === 'string' ? token : undefined;
+}
+
 /** Whether a message from the host is a reply of this protocol. */
 export function isHostReply(message: unknown): message is HostReply {
   return isRecord(message) && typeof message.requestId === 'string' && (message.type === 'saved' || message.type === 'cancelled' || message.type === 'failed');

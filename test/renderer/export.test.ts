@@ -10,7 +10,7 @@ import type { RendererRequest } from '../../src/shared/renderer-protocol';
 import { payloadOf, syntheticComparison, syntheticTrace } from './fixtures';
 import { TestServer, canvasFacts, launchChromium, openTestPage, renderOutput, waitReady, type PageProblems } from './harness';
 
-type TestApi = { posted(): RendererRequest[]; setReply(kind: string): void; sendSettings(colorMap: string): void };
+type TestApi = { posted(): RendererRequest[]; setReply(kind: string): void; sendSettings(colorMap: string): void; wantImage(token: string): void };
 
 async function posted(page: Page): Promise<(RendererRequest | { type: 'ready'; protocol: number })[]> {
   return page.evaluate(() => (window as unknown as { fglabTest: TestApi }).fglabTest.posted());
@@ -129,6 +129,36 @@ describe('fglab.charts saving and host messages', function () {
       await renderOutput(page, 'b', path);
       await waitReady(page, 'b');
       assert.equal((await canvasFacts(page, 'b'))[0].areaHash, after[0], 'a new output uses the colour map too');
+    });
+  });
+
+  describe('pictures of outputs for the host (image/png)', () => {
+    beforeEach(async () => {
+      ({ page, problems } = await openTestPage(browser, server, { width: 1024, height: 1000 }, { messaging: true }));
+    });
+
+    const pictures = async () => (await posted(page)).filter((m) => (m as { type: string }).type === 'outputImage') as unknown as { token: string; protocol: number; data: string }[];
+    const wantImage = (token: string) => page.evaluate((t) => (window as unknown as { fglabTest: TestApi }).fglabTest.wantImage(t), token);
+
+    it('draws the main view of the output the host asks for, whether asked before or after it renders, once', async () => {
+      await renderOutput(page, 'a', path, { fglabImageToken: 'after' });
+      await waitReady(page, 'a');
+      await renderOutput(page, 'b', path, { fglabImageToken: 'unwanted' });
+      await waitReady(page, 'b');
+      assert.deepEqual(await pictures(), [], 'nothing drawn until the host asks');
+      await wantImage('after');
+      await page.waitForFunction(() => (window as unknown as { fglabTest: TestApi }).fglabTest.posted().some((m) => (m as { type: string }).type === 'outputImage'));
+      await wantImage('before');
+      await renderOutput(page, 'c', comparisonPath, { fglabImageToken: 'before' });
+      await waitReady(page, 'c');
+      await wantImage('after'); // asked again before the answer arrived: one picture is enough
+      const sent = await pictures();
+      assert.deepEqual(sent.map((p) => [p.token, p.protocol]), [['after', 1], ['before', 1]]);
+      for (const p of sent) {
+        const png = Buffer.from(p.data, 'base64');
+        assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+        assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [960, 396], 'the main view under its headline, as fglab trace --format png draws it');
+      }
     });
   });
 

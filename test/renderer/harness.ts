@@ -69,7 +69,7 @@ let replyKind = 'saved';
 if (new URLSearchParams(location.search).has('messaging')) {
   context.postMessage = (message) => {
     posted.push(message);
-    if (message.type === 'ready') return;
+    if (message.type === 'ready' || message.type === 'outputImage') return;
     const reply = replyKind === 'saved' ? { type: 'saved', requestId: message.requestId, path: '/work/' + message.suggestedName }
       : replyKind === 'cancelled' ? { type: 'cancelled', requestId: message.requestId }
       : { type: 'failed', requestId: message.requestId, message: 'disk full' };
@@ -91,10 +91,10 @@ function outputElement(id) {
   }
   return el;
 }
-async function renderText(id, text) {
+async function renderText(id, text, metadata = {}) {
   const bytes = new TextEncoder().encode(text);
   const item = {
-    id, mime, metadata: {},
+    id, mime, metadata,
     text: () => text,
     json: () => JSON.parse(text),
     data: () => bytes,
@@ -106,13 +106,14 @@ async function renderText(id, text) {
 }
 window.fglabTest = {
   renderText,
-  async render(id, url) { return renderText(id, await (await fetch(url)).text()); },
+  async render(id, url, metadata) { return renderText(id, await (await fetch(url)).text(), metadata); },
   dispose(id) { api.disposeOutputItem(id); },
   chartOf: renderer.chartOf,
   state: () => state,
   posted: () => posted,
   setReply(kind) { replyKind = kind; },
   sendSettings(colorMap) { listeners.forEach((l) => l({ type: 'settings', protocol: 1, colorMap })); },
+  wantImage(token) { listeners.forEach((l) => l({ type: 'wantImage', protocol: 1, token })); },
 };
 window.fglabTestLoaded = true;
 </script>
@@ -289,8 +290,11 @@ export async function canvasFacts(page: Page, id: string): Promise<CanvasFacts[]
 }
 
 /** Renders the payload at server path `url` as output `id`; resolves with the render time in ms. */
-export async function renderOutput(page: Page, id: string, url: string): Promise<number> {
-  return page.evaluate(([id, url]) => (window as unknown as { fglabTest: { render(id: string, url: string): Promise<number> } }).fglabTest.render(id, url), [id, url] as const);
+export async function renderOutput(page: Page, id: string, url: string, metadata: Record<string, unknown> = {}): Promise<number> {
+  return page.evaluate(
+    ([id, url, metadata]) => (window as unknown as { fglabTest: { render(id: string, url: string, metadata: unknown): Promise<number> } }).fglabTest.render(id, url, metadata),
+    [id, url, metadata] as const,
+  );
 }
 
 /** Renders payload text directly as output `id`. */

@@ -109,7 +109,7 @@ describe('Commands', () => {
     assert.equal(fresh.cellCount, 0, 'a new notebook, left empty');
   });
 
-  it('exports a cell\'s trace as CSV, JSON and .npy with fglab.exportOutput', async () => {
+  it('exports a cell\'s trace as CSV, JSON and .npy, and its picture as PNG, with fglab.exportOutput', async () => {
     const cell = await tracedCell();
     const dir = vscode.Uri.file(`${os.tmpdir()}/fglab-export-${process.pid}`);
     await vscode.workspace.fs.createDirectory(dir);
@@ -122,6 +122,11 @@ describe('Commands', () => {
     assert.deepEqual([body.series.forgetGate.length, body.series.forgetGate[0].length, body.series.forgetGate[0][0].length], [1, 4, 5]);
     const npy = await vscode.commands.executeCommand<vscode.Uri>('fglab.exportOutput', { cell, format: 'npy', uri: vscode.Uri.joinPath(dir, 't.npy') });
     assert.equal(Buffer.from(await vscode.workspace.fs.readFile(npy)).subarray(1, 6).toString('latin1'), 'NUMPY');
+    // The picture the renderer drew when the cell ran (its notebook was open).
+    const png = await vscode.commands.executeCommand<vscode.Uri>('fglab.exportOutput', { cell, format: 'png', uri: vscode.Uri.joinPath(dir, 't.png') });
+    const picture = Buffer.from(await vscode.workspace.fs.readFile(png));
+    assert.equal(picture.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.equal(picture.readUInt32BE(16), 960, 'the main view, as fglab trace --format png draws it');
   });
 
   it('shows a cell\'s trace as a read-only Markdown table with fglab.showTraceTable', async () => {

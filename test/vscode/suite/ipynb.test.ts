@@ -41,6 +41,11 @@ describe('Jupyter notebooks (.ipynb)', () => {
     const savedCell = saved.cells.find((c: { cell_type: string }) => c.cell_type === 'code');
     assert.ok(savedCell.outputs.some((o: { data?: Record<string, unknown> }) => o.data && TRACE_MIME in o.data), `saved outputs: ${JSON.stringify(savedCell.outputs).slice(0, 300)}`);
     assert.ok(savedCell.outputs.some((o: { data?: Record<string, unknown> }) => o.data && 'text/markdown' in o.data), 'the Markdown summary is saved for Jupyter and GitHub');
+    const picture = savedCell.outputs.map((o: { data?: Record<string, unknown> }) => o.data?.['image/png']).find((p: unknown) => p !== undefined);
+    assert.equal(typeof picture, 'string', 'the picture of the main view, drawn by the renderer, is saved for Jupyter and GitHub');
+    const png = Buffer.from(Array.isArray(picture) ? picture.join('') : (picture as string), 'base64');
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG');
+    assert.equal(png.readUInt32BE(16), 960, 'the width fglab trace --format png draws');
 
     // A copy under a new name has never been open: opening it must deserialize the saved file.
     await closeAllEditors();
