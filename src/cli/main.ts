@@ -10,6 +10,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { CancelledError, initLab, runSpec, SpecError, traceOutputItems, traceToCsv, traceToJson, traceToNpy } from '../lab';
 import { PngUnavailableError, renderPng } from '../lab/png';
 import { isComparison, type Comparison, type Trace } from '../shared/trace';
@@ -42,7 +44,10 @@ Usage:
       kernels, large batches split over two threads), after one untimed run and
       N warm-up runs (default 3), excluding process start and file reading.
       Prints {"medianMs", "runs", "warmup", "minMs", "maxMs", "traceMB",
-      "peakRssMB", "kernel", "backend"} on stdout; runs defaults to 10.
+      "peakRssMB", "baseRssMB", "kernel", "backend"} on stdout; runs defaults
+      to 10. traceMB: the trace's series as float32; peakRssMB: the process's
+      peak resident memory over the timed runs (garbage collected before each);
+      baseRssMB: its resident memory before them.
   fglab --help | --version
 `;
 
@@ -161,6 +166,40 @@ function seriesBytes(output: Trace | Comparison): number {
   return traces.reduce((sum, t) => sum + Object.values(t.series).reduce((s, x) => s + x.data.byteLength, 0), 0);
 }
 
+/**
+ * The garbage collector as a function, so that `bench` measures each run's own memory and not
+ * the garbage of the runs before (`--expose-gc` set at run time; undefined where refused).
+ */
+function exposeGc(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resets the process's peak resident set (Linux); false where that is not possible. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Peak resident set in MB: since `resetPeakRss` (VmHWM) where possible, else over the process's life. */
+function peakRssMB(): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 function medianOf(sorted: number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -184,10 +223,16 @@ async function benchCommand(argv: string[]): Promise<void> {
     return bytes;
   };
   const context = { readFile, defaultSeed };
-  const first = await runSpec(source, context);
+  const traceMB = seriesBytes(await runSpec(source, context)) / 2 ** 20;
   for (let i = 0; i < warmup; i++) await runSpec(source, context);
+  // Memory: the peak of the timed runs, each starting from collected garbage (outside the timing).
+  const gc = exposeGc();
+  gc?.();
+  const baseRssMB = process.memoryUsage().rss / 2 ** 20;
+  resetPeakRss();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    gc?.();
     const t0 = performance.now();
     await runSpec(source, context);
     times.push(performance.now() - t0);
@@ -200,8 +245,9 @@ async function benchCommand(argv: string[]): Promise<void> {
     warmup,
     minMs: round(times[0]),
     maxMs: round(times[times.length - 1]),
-    traceMB: round(seriesBytes(first) / 2 ** 20),
-    peakRssMB: round(process.resourceUsage().maxRSS / 1024),
+    traceMB: round(traceMB),
+    peakRssMB: round(peakRssMB()),
+    baseRssMB: round(baseRssMB),
     kernel: lab.kernel,
     backend: lab.backend,
   };

@@ -14,6 +14,7 @@ import type { Series } from '../shared/trace';
 import type { SequenceInput } from './data';
 import { glorotUniform } from './init';
 import { createRandom } from './rng';
+import type { AttentionKernel } from './kernels/wasm-attention';
 import { tf } from './tf';
 
 export type ScoreKind = 'dot' | 'scaled-dot' | 'additive';
@@ -85,14 +86,7 @@ export function generateAttentionWeights(seed: number, features: number, heads: 
  */
 export const decayBias = tf.customGrad(((f: tf.Tensor, save: tf.GradSaveFunc) => {
   const [B, H, T] = f.shape as [number, number, number];
-  const fv = f.dataSync() as Float32Array;
-  const out = new Float32Array(B * H * T * T);
-  const prefix = new Float64Array(T + 1);
-  for (let bh = 0; bh < B * H; bh++) {
-    for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + Math.log(fv[bh * T + t]);
-    const base = bh * T * T;
-    for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) out[base + i * T + j] = prefix[i + 1] - prefix[j + 1];
-  }
+  const out = decayValues(f.dataSync() as Float32Array, B * H, T);
   save([f]);
   return {
     value: tf.tensor4d(out, [B, H, T, T]),
@@ -130,6 +124,18 @@ function causalMask(T: number): Float32Array {
   return maskCache.mask;
 }
 
+/** The decay bias's values (see `decayBias`) for `rows` sequences of forget gates `[rows][T]`: `[rows][T][T]`. */
+function decayValues(fv: Float32Array, rows: number, T: number): Float32Array {
+  const out = new Float32Array(rows * T * T);
+  const prefix = new Float64Array(T + 1);
+  for (let bh = 0; bh < rows; bh++) {
+    for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + Math.log(fv[bh * T + t]);
+    const base = bh * T * T;
+    for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) out[base + i * T + j] = prefix[i + 1] - prefix[j + 1];
+  }
+  return out;
+}
+
 /** Splits `[batch, time, heads·keyDim]` into `[batch, heads, time, keyDim]`. */
 function splitHeads(t: tf.Tensor, batch: number, time: number, heads: number, keyDim: number): tf.Tensor4D {
   return tf.transpose(tf.reshape(t, [batch, time, heads, keyDim]), [0, 2, 1, 3]) as tf.Tensor4D;
@@ -145,15 +151,26 @@ export interface AttentionTensors {
   decay?: tf.Tensor4D;
 }
 
+/** q, k, v `[batch, heads, time, keyDim]` from the input rows `[batch·time, features]`. */
+function projectHeads(x2: tf.Tensor, w: AttentionWeights, B: number, T: number): { q: tf.Tensor4D; k: tf.Tensor4D; v: tf.Tensor4D } {
+  const { features: F, heads: H, keyDim: d } = w;
+  const project = (m: Float32Array): tf.Tensor4D => splitHeads(tf.matMul(x2, tf.tensor2d(m, [F, H * d])), B, T, H, d);
+  return { q: project(w.query), k: project(w.key), v: project(w.value) };
+}
+
+/** The forgetting attention's gates f = σ(x·w_f + b_f), `[batch, heads, time]`. */
+function forgetGates(x2: tf.Tensor, w: AttentionWeights, B: number, T: number): tf.Tensor3D {
+  if (!w.forgetKernel || !w.forgetBias) throw new Error('forgetting attention needs forgetKernel and forgetBias');
+  const gates = tf.sigmoid(tf.add(tf.matMul(x2, tf.tensor2d(w.forgetKernel, [w.features, w.heads])), tf.tensor1d(w.forgetBias)));
+  return tf.transpose(tf.reshape(gates, [B, T, w.heads]), [0, 2, 1]) as tf.Tensor3D;
+}
+
 /** The forward pass from an input tensor `[batch, time, features]` (used by traces and by influence). */
 export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: AttentionOptions, keptMask?: tf.Tensor4D): AttentionTensors {
   const [B, T, F] = x.shape;
   const { heads: H, keyDim: d } = w;
   const x2 = tf.reshape(x, [B * T, F]);
-  const project = (m: Float32Array): tf.Tensor4D => splitHeads(tf.matMul(x2, tf.tensor2d(m, [F, H * d])), B, T, H, d);
-  const q = project(w.query);
-  const k = project(w.key);
-  const v = project(w.value);
+  const { q, k, v } = projectHeads(x2, w, B, T);
   let scores: tf.Tensor4D;
   if (options.score === 'additive' && !options.forgetting) {
     if (!w.Wq || !w.Wk || !w.v) throw new Error('attention: additive scores need Wq, Wk and v');
@@ -174,8 +191,7 @@ export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: A
   let decay: tf.Tensor4D | undefined;
   if (options.forgetting) {
     if (!w.forgetKernel || !w.forgetBias) throw new Error('forgetting attention needs forgetKernel and forgetBias');
-    const gates = tf.sigmoid(tf.add(tf.matMul(x2, tf.tensor2d(w.forgetKernel, [F, H])), tf.tensor1d(w.forgetBias)));
-    forgetGate = tf.transpose(tf.reshape(gates, [B, T, H]), [0, 2, 1]) as tf.Tensor3D;
+    forgetGate = forgetGates(x2, w, B, T);
     decay = decayBias(forgetGate) as tf.Tensor4D;
     logits = tf.add(scores, decay) as tf.Tensor4D;
   }
@@ -216,10 +232,15 @@ function toSeries(t: tf.Tensor): Series {
   return { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
 }
 
-/** Runs attention over `input` and captures scores, weights, output (and gates, decay, kept). */
-export function traceAttention(input: SequenceInput, w: AttentionWeights, options: AttentionOptions): AttentionRun {
-  if (input.features !== w.features) throw new Error(`attention: the input has ${input.features} features but the projections expect ${w.features}`);
-  const t0 = tf.util.now();
+let attentionKernel: AttentionKernel | undefined;
+
+/** Sets the WebAssembly kernel `traceAttention` runs dot and scaled-dot heads with (undefined: tfjs ops throughout). */
+export function setAttentionKernel(kernel: AttentionKernel | undefined): void {
+  attentionKernel = kernel;
+}
+
+/** Every series from the differentiable tfjs forward. */
+function tfjsSeries(input: SequenceInput, w: AttentionWeights, options: AttentionOptions): Record<string, Series> {
   const tensors = tf.tidy(() => {
     const r = attentionForward(tf.tensor3d(input.data, [input.batch, input.time, input.features]), w, options);
     const keep: Record<string, tf.Tensor> = {};
@@ -229,6 +250,59 @@ export function traceAttention(input: SequenceInput, w: AttentionWeights, option
   const series: Record<string, Series> = {};
   for (const [name, t] of Object.entries(tensors)) series[name] = toSeries(t);
   tf.dispose(tensors);
+  return series;
+}
+
+/**
+ * The same series with the heads run by the WebAssembly kernel: projections and forget gates
+ * from the same tfjs ops, the decay from the same float64 sums, then per head scores,
+ * softmax and output in one pass that skips masked keys.
+ */
+function kernelSeries(input: SequenceInput, w: AttentionWeights, options: AttentionOptions, kernel: AttentionKernel): { series: Record<string, Series>; entropy: Float32Array } {
+  const { batch: B, time: T, features: F } = input;
+  const { heads: H, keyDim: d } = w;
+  const [q, k, v, f] = tf.tidy(() => {
+    const x2 = tf.tensor2d(input.data, [B * T, F]);
+    const heads = projectHeads(x2, w, B, T);
+    return [heads.q, heads.k, heads.v, ...(options.forgetting ? [forgetGates(x2, w, B, T)] : [])];
+  }).map((t) => {
+    const values = Float32Array.from(t.dataSync() as Float32Array);
+    t.dispose();
+    return values;
+  });
+  const series: Record<string, Series> = {};
+  const square = [B, H, T, T];
+  const decay = f ? decayValues(f, B * H, T) : undefined;
+  if (f && decay) {
+    series.forgetGate = { shape: [B, H, T], data: f };
+    series.decay = { shape: square, data: decay };
+  }
+  series.weights = { shape: square, data: new Float32Array(B * H * T * T) };
+  series.scores = { shape: square, data: new Float32Array(B * H * T * T) };
+  series.output = { shape: [B, T, H * d], data: new Float32Array(B * T * H * d) };
+  const entropy = new Float32Array(B * H * T);
+  const divisor = options.score === 'scaled-dot' || options.forgetting ? Math.sqrt(d) : 1;
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const head = (b * H + h) * T;
+      const rows = (a: Float32Array, size: number): Float32Array => a.subarray(head * size, (head + T) * size);
+      kernel.runHead(
+        { time: T, keyDim: d, query: rows(q, d), key: rows(k, d), value: rows(v, d), bias: decay && rows(decay, T), divisor, causal: options.causal || options.forgetting },
+        { scores: rows(series.scores.data, T), weights: rows(series.weights.data, T), entropy: rows(entropy, 1), output: series.output.data.subarray((b * T * H + h) * d), outputStride: H * d },
+      );
+    }
+  }
+  return { series, entropy };
+}
+
+/** Runs attention over `input` and captures scores, weights, output (and gates, decay, kept). */
+export function traceAttention(input: SequenceInput, w: AttentionWeights, options: AttentionOptions): AttentionRun {
+  if (input.features !== w.features) throw new Error(`attention: the input has ${input.features} features but the projections expect ${w.features}`);
+  const t0 = tf.util.now();
+  const fast = attentionKernel && (options.score !== 'additive' || options.forgetting) && options.pruneBelow === undefined
+    ? kernelSeries(input, w, options, attentionKernel)
+    : undefined;
+  const series = fast?.series ?? tfjsSeries(input, w, options);
   const [B, H, T] = series.weights.shape;
   const causal = options.causal || options.forgetting;
   // Entries that do not exist (keys after the query) are NaN in scores and decay.
@@ -244,6 +318,10 @@ export function traceAttention(input: SequenceInput, w: AttentionWeights, option
   for (let b = 0; b < B; b++) {
     const perHead: number[][] = [];
     for (let h = 0; h < H; h++) {
+      if (fast) {
+        perHead.push(Array.from(fast.entropy.subarray((b * H + h) * T, (b * H + h + 1) * T)));
+        continue;
+      }
       const rows: number[] = [];
       for (let i = 0; i < T; i++) {
         const at = ((b * H + h) * T + i) * T;

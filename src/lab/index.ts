@@ -1,5 +1,7 @@
 /** The lab core's public API, used by the worker, the CLI and the tests. */
+import { setAttentionKernel } from './attention';
 import { getGruKernel, setGruKernel } from './gru';
+import { createWasmAttentionKernelAsync } from './kernels/wasm-attention';
 import { createWasmGruKernelAsync } from './kernels/wasm-gru';
 import { createWasmLstmKernelAsync } from './kernels/wasm-lstm';
 import { getLstmKernel, setLstmKernel } from './lstm';
@@ -27,6 +29,7 @@ export async function initLab(options: LabOptions): Promise<{ backend: string; k
     initTensorFlow(options.tfjsWasmDir),
     options.kernelWasm ? createWasmLstmKernelAsync(options.kernelWasm).then(setLstmKernel) : undefined,
     options.kernelWasm ? createWasmGruKernelAsync(options.kernelWasm).then(setGruKernel) : undefined,
+    options.kernelWasm ? createWasmAttentionKernelAsync(options.kernelWasm).then(setAttentionKernel) : undefined,
   ]);
   // One name when both recurrent kernels agree (`wasm-simd`), else both.
   const [lstm, gru] = [getLstmKernel().name, getGruKernel().name];

@@ -47,3 +47,15 @@ export {
   gruBackRunSteps,
   gruBackFinish,
 } from './gru-backward';
+export {
+  attnPrepare,
+  attnQueryPtr,
+  attnKeyPtr,
+  attnValuePtr,
+  attnBiasPtr,
+  attnScoresPtr,
+  attnWeightsPtr,
+  attnOutputPtr,
+  attnEntropyPtr,
+  attnRun,
+} from './attention';

@@ -126,13 +126,13 @@ describe('fglab command line', () => {
     const lines = r.stdout.toString('utf8').split('\n');
     assert.deepEqual(lines.slice(1), [''], 'one line');
     const json = JSON.parse(lines[0]);
-    assert.deepEqual(Object.keys(json), ['medianMs', 'runs', 'warmup', 'minMs', 'maxMs', 'traceMB', 'peakRssMB', 'kernel', 'backend']);
+    assert.deepEqual(Object.keys(json), ['medianMs', 'runs', 'warmup', 'minMs', 'maxMs', 'traceMB', 'peakRssMB', 'baseRssMB', 'kernel', 'backend']);
     assert.equal(json.runs, 3);
     assert.equal(json.warmup, 1);
     assert.ok(json.minMs > 0 && json.minMs <= json.medianMs && json.medianMs <= json.maxMs, JSON.stringify(json));
     // 7 series of [1, 10, 128] float32 (the 16-bit outputs are not what is timed).
     assert.equal(json.traceMB, Math.round((7 * 10 * 128 * 4 / 2 ** 20) * 1000) / 1000);
-    assert.ok(json.peakRssMB > json.traceMB);
+    assert.ok(json.peakRssMB > json.traceMB && json.peakRssMB >= json.baseRssMB * 0.9, JSON.stringify(json));
     assert.deepEqual([json.kernel, json.backend], ['wasm-simd', 'wasm']);
     // Files named by the spec are read before the timed runs; defaults apply without options.
     const small = fglab(['bench', 'small.yaml', '--runs', '1', '--warmup', '0'], dir);
