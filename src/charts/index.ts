@@ -11,6 +11,7 @@ export * from './chart.halflife';
 export * from './chart.heatmap';
 export * from './chart.saturation';
 export * from './chart.survival';
+export * from './chart.training';
 export * from './colormap';
 export * from './format';
 export * from './headline';

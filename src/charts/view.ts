@@ -25,7 +25,9 @@ export type ViewKind =
   | 'headGates'
   | 'compareSurvival'
   | 'compareGates'
-  | 'compareHalfLife';
+  | 'compareHalfLife'
+  | 'training'
+  | 'cellMagnitude';
 
 /** Orders of the units (rows) of a step × unit heatmap and of unit tables. */
 export type UnitSort = 'index' | 'halfLife' | 'saturation';

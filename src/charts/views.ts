@@ -11,6 +11,7 @@ import { heatmapView, matrixView } from './chart.heatmap';
 import { saturationView } from './chart.saturation';
 import { gridSeries, keepGateOf, matrixSeries } from './series';
 import { survivalView } from './chart.survival';
+import { cellMagnitudeView, hasCellMagnitude, hasTrainingCurves, trainingView } from './chart.training';
 import type { ViewContext, ViewDefinition, ViewKind } from './view';
 
 /**
@@ -23,12 +24,14 @@ import type { ViewContext, ViewDefinition, ViewKind } from './view';
  * - a comparison: survival, keep gate and half-life of the variants overlaid.
  */
 export function defaultViews(output: Trace | Comparison): ViewKind[] {
+  // A trained model's output starts with its learning curves and, for the LSTM, its cell magnitude.
+  const trained: ViewKind[] = [...(hasTrainingCurves(output) ? (['training'] as const) : []), ...(hasCellMagnitude(output) ? (['cellMagnitude'] as const) : [])];
   if (isComparison(output)) {
     const any = output.variants.some((v) => keepGateOf(v.trace));
     const halfLife = output.variants.some((v) => keepGateOf(v.trace) && v.trace.metrics.halfLife?.length);
-    return any ? ['compareSurvival', 'compareGates', ...(halfLife ? (['compareHalfLife'] as const) : [])] : [];
+    return [...trained, ...(any ? ['compareSurvival', 'compareGates', ...(halfLife ? (['compareHalfLife'] as const) : [])] as ViewKind[] : [])];
   }
-  const views: ViewKind[] = [];
+  const views: ViewKind[] = [...trained];
   const gate = keepGateOf(output);
   const grid = gridSeries(output).some((s) => s.axes[2] === 'unit');
   if (grid) views.push('heatmap');
@@ -61,6 +64,8 @@ const BUILDERS: Record<ViewKind, (ctx: ViewContext) => ViewDefinition> = {
   compareSurvival: compareSurvivalView,
   compareGates: compareGatesView,
   compareHalfLife: compareHalfLifeView,
+  training: trainingView,
+  cellMagnitude: cellMagnitudeView,
 };
 
 /** The definition of view `kind` for `ctx`. */

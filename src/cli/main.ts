@@ -14,6 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CancelledError, initLab, runSpec, SpecError, traceOutputItems, traceToCsv, traceToJson, traceToNpy } from '../lab';
 import { PngUnavailableError, renderPng } from '../lab/png';
+import type { ModelStore } from '../lab/train-run';
 import { isComparison, type Comparison, type Trace } from '../shared/trace';
 import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell } from '../shared/notebook-file';
 import { SPEC_LANGUAGE } from '../shared/ids';
@@ -272,12 +273,14 @@ async function runCommand(argv: string[]): Promise<number> {
   let order = 0;
   let failure: string | undefined;
   let warnedNoPng = false;
+  /** Models trained by the notebook's cells, for later cells' `weights: { from: … }` (as the worker keeps them). */
+  const models: ModelStore = new Map();
   const run = async (cell: NotebookCell, index: number): Promise<void> => {
     const startTime = Date.now();
     const name = `cell ${index + 1}`;
     try {
       if (cell.language !== SPEC_LANGUAGE) throw new SpecError(`${name}: fglab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.language}"`);
-      const output = await runSpec(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)), defaultSeed });
+      const output = await runSpec(cell.source, { readFile: (p) => readFileForSpec(resolve(dirname(path), p)), defaultSeed, models, cellName: name });
       const items = traceOutputItems(output);
       // The picture GitHub and Jupyter show: the main view, when the optional native canvas is installed.
       try {

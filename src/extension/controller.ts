@@ -7,8 +7,10 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONTROLLER_ID, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, SPEC_LANGUAGE, TRACE_MIME } from '../shared/ids';
+import { CONTROLLER_ID, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, SPEC_LANGUAGE, TRACE_MIME, TRAINING_PROGRESS_MIME } from '../shared/ids';
 import { OUTPUT_IMAGE_METADATA } from '../shared/renderer-protocol';
+import type { TrainingProgress } from '../shared/trace';
+import { progressLine } from '../shared/training';
 import { KernelError, LabKernel, type KernelOptions } from './kernel';
 import { outputSizeError } from './output-limit';
 import type { OutputPictures } from './renderer-messages';
@@ -180,11 +182,15 @@ export class LabController implements vscode.Disposable {
       if (cell.document.languageId !== SPEC_LANGUAGE) {
         throw new KernelError(`${cellName}: Forget Gate Lab runs cells of language "${SPEC_LANGUAGE}", this one is "${cell.document.languageId}"`, 'user');
       }
-      const outputs = await this.kernelFor(notebook).runSpec(cell.document.getText(), this.baseDirOf(notebook), cellName, {
-        readRoots: readRoots(),
-        outputPrecision: this.options.settings().outputPrecision,
-        defaultSeed: this.options.settings().defaultSeed,
-      });
+      const live = new LiveProgress(execution);
+      const outputs = await this.kernelFor(notebook)
+        .runSpec(cell.document.getText(), this.baseDirOf(notebook), cellName, {
+          readRoots: readRoots(),
+          outputPrecision: this.options.settings().outputPrecision,
+          defaultSeed: this.options.settings().defaultSeed,
+          onProgress: (p) => live.show(p),
+        })
+        .finally(() => live.settle());
       const tooLarge = outputSizeError(outputs, this.options.settings().outputSizeLimitMB);
       if (tooLarge) throw new KernelError(tooLarge, 'user');
       const token = `${key}#${order}#${Date.now()}`;
@@ -229,6 +235,43 @@ export class LabController implements vscode.Disposable {
     this.kernels.clear();
     this.controllers.forEach((c) => c.dispose());
     this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+/**
+ * The live output of a training cell: each progress report replaces the cell's output with
+ * the progress JSON (drawn by the renderer as live curves) and a text line. Reports that
+ * arrive while an update is still being applied are merged into the next one, and `settle`
+ * waits for the last update, so the final output always replaces the progress.
+ */
+class LiveProgress {
+  private applying: Promise<void> = Promise.resolve();
+  private busy = false;
+  private latest: TrainingProgress | undefined;
+
+  constructor(private readonly execution: vscode.NotebookCellExecution) {}
+
+  show(progress: TrainingProgress): void {
+    this.latest = progress;
+    if (this.busy) return;
+    this.busy = true;
+    this.applying = this.applying.then(async () => {
+      while (this.latest) {
+        const p = this.latest;
+        this.latest = undefined;
+        await this.execution.replaceOutput(new vscode.NotebookCellOutput([
+          vscode.NotebookCellOutputItem.json(p, TRAINING_PROGRESS_MIME),
+          vscode.NotebookCellOutputItem.text(progressLine(p)),
+        ]));
+      }
+      this.busy = false;
+    }, () => undefined);
+  }
+
+  /** Resolves once no progress update is pending (later reports are dropped). */
+  async settle(): Promise<void> {
+    this.latest = undefined;
+    await this.applying.catch(() => undefined);
   }
 }
 

@@ -17,7 +17,7 @@ import {
   type WorkerInit,
   type WorkerToHost,
 } from '../shared/protocol';
-import type { OutputPrecision } from '../shared/trace';
+import type { OutputPrecision, TrainingProgress } from '../shared/trace';
 
 /** How long an interrupted run may take to stop by itself before the worker is terminated. */
 export const INTERRUPT_GRACE_MS = 2000;
@@ -46,6 +46,8 @@ interface Pending {
   reject(error: KernelError): void;
   /** Whether the request has reached the worker (else an interrupt just drops it). */
   sent: boolean;
+  /** Training progress of the run, as the worker streams it. */
+  onProgress?: (progress: TrainingProgress) => void;
 }
 
 /** What a worker is started with; read again at every start, so settings apply to the next worker. */
@@ -74,6 +76,8 @@ export interface RunOptions {
   outputPrecision?: OutputPrecision;
   /** Seed of the seeded keys a spec leaves out; undefined: 0. */
   defaultSeed?: number;
+  /** Called with the training progress of a spec with `train:` (a few times a second). */
+  onProgress?: (progress: TrainingProgress) => void;
 }
 
 /** `stopped`: no worker; `starting`: loading TensorFlow.js; `idle` / `busy`: running and waiting / running a cell. */
@@ -145,7 +149,7 @@ export class LabKernel {
       ...(run.readRoots ? { readRoots: run.readRoots } : {}),
       ...(run.outputPrecision ? { outputPrecision: run.outputPrecision } : {}),
       ...(run.defaultSeed !== undefined ? { defaultSeed: run.defaultSeed } : {}),
-    })) as Promise<OutputItemBytes[]>;
+    }), run.onProgress) as Promise<OutputItemBytes[]>;
   }
 
   /**
@@ -158,10 +162,10 @@ export class LabKernel {
   }
 
   /** Queues a request for the worker (started when needed); one at a time, interruptible like runs. */
-  private async request(message: (requestId: number) => RunSpecRequest | DescribeModelRequest): Promise<OutputItemBytes[] | string> {
+  private async request(message: (requestId: number) => RunSpecRequest | DescribeModelRequest, onProgress?: (progress: TrainingProgress) => void): Promise<OutputItemBytes[] | string> {
     const requestId = this.nextRequestId++;
     const result = new Promise<OutputItemBytes[] | string>((resolve, reject) => {
-      this.pending.set(requestId, { resolve, reject, sent: false });
+      this.pending.set(requestId, { resolve, reject, sent: false, onProgress });
     });
     result.catch(() => {}); // may reject while the worker starts, before the caller awaits it
     this.changed();
@@ -317,6 +321,9 @@ export class LabKernel {
         return this.answer(message.requestId, (p) => p.resolve(message.source));
       case 'error':
         return this.answer(message.requestId, (p) => p.reject(new KernelError(message.message, message.kind, message.stack)));
+      case 'progress':
+        this.pending.get(message.requestId)?.onProgress?.(message.progress);
+        return;
       case 'stats': {
         const { type: _type, requestId, ...stats } = message;
         this.statsPending.get(requestId)?.(stats);

@@ -86,6 +86,19 @@ function measureRows(trace: Trace): string[] {
   return rows;
 }
 
+/** Markdown lines on how traces were trained: the task and its lag, then each model's test figures. */
+function trainingLines(traces: { name: string; trace: Trace }[]): string[] {
+  const first = traces[0].trace.training!;
+  const lines = [`**Task** \`${first.task.name}\`, lag ${first.task.lag.toPrecision(3)} steps`, '', '| model | epochs | test loss | test accuracy | outer T/P | legal next symbol |', '|---|---|---|---|---|---|'];
+  const f = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(3));
+  for (const { name, trace } of traces) {
+    const t = trace.training!;
+    const m = t.metrics ?? {};
+    lines.push(`| ${name.replace(/\|/g, '\\|') || trace.model} | ${t.testLoss.length}${t.stopped ? ' (interrupted)' : ''} | ${f(m.testLoss)} | ${f(m.testAccuracy)} | ${f(m.outerAccuracy)} | ${f(m.legalAccuracy)} |`);
+  }
+  return lines;
+}
+
 /** A short Markdown summary: shapes, mean keep gate, median half-life, saturation, entropy, influence. */
 export function markdownSummary(output: Trace | Comparison): string {
   if (isComparison(output)) {
@@ -97,6 +110,8 @@ export function markdownSummary(output: Trace | Comparison): string {
       const sat = trace.metrics.saturation ? `${percent(s.saturationLow)} / ${percent(s.saturationHigh)}` : '—';
       lines.push(`| ${name.replace(/\|/g, '\\|')} | ${trace.model} | ${keep} | ${hl} | ${sat} |`);
     }
+    const trained = output.variants.filter((v) => v.trace.training);
+    if (trained.length) lines.push('', ...trainingLines(trained.map((v) => ({ name: v.name, trace: v.trace }))));
     return [...lines, '', '_Charts: open this notebook in VS Code with Forget Gate Lab._', ''].join('\n');
   }
   return [
@@ -105,6 +120,7 @@ export function markdownSummary(output: Trace | Comparison): string {
     '| measure | value |',
     '|---|---|',
     ...measureRows(output),
+    ...(output.training ? ['', ...trainingLines([{ name: '', trace: output }])] : []),
     '',
     '_Charts: open this notebook in VS Code with Forget Gate Lab._',
     '',

@@ -25,6 +25,8 @@ export interface TrainingContext {
   cellName?: string;
   /** Called after every optimizer step; the caller throttles. */
   onTrainingProgress?: (progress: TrainingProgress) => void;
+  /** The variant being run, named in progress reports (experiments). */
+  variant?: string;
 }
 
 /** A recurrent spec with a task. */
@@ -110,7 +112,9 @@ export function traceTask(spec: TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec>, cont
   let model = startingModel(spec, task, context);
   let record: TrainingRecord | undefined;
   if (spec.train) {
-    const trained = trainModel(model, task, spec.train, { shouldStop: context.shouldStop, onProgress: context.onTrainingProgress });
+    const variant = context.variant;
+    const onProgress = context.onTrainingProgress && ((p: TrainingProgress) => context.onTrainingProgress!(variant === undefined ? p : { ...p, variant }));
+    const trained = trainModel(model, task, spec.train, { shouldStop: context.shouldStop, onProgress });
     model = trained.model;
     record = trained.record;
     const name = spec.train.name ?? context.cellName;
@@ -177,7 +181,7 @@ export function learningToForget(spec: TaskSpecOf<LstmSpec>, context: TrainingCo
     const name = LEARNING_TO_FORGET_VARIANTS[i];
     const variant: TaskSpecOf<LstmSpec> = { ...spec, forgetGate, experiment: undefined, train: spec.train && { ...spec.train, name: base === undefined ? undefined : `${base} / ${forgetGate ? 'forget gate' : 'no forget gate'}` } };
     delete variant.experiment;
-    variants.push({ name, trace: traceTask(variant, context) });
+    variants.push({ name, trace: traceTask(variant, { ...context, variant: name }) });
   }
   return { kind: 'comparison', variants };
 }

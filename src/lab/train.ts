@@ -8,7 +8,9 @@
  *   logits = h_t·W_y + b_y,   h = recurrence(x·K + b)
  *   loss   = Σ_t mask_t·ℓ_t / Σ_t mask_t,   ℓ = cross-entropy (classification) or squared error (adding)
  */
-import type { TrainingRecord } from '../shared/trace';
+import type { TrainingProgress, TrainingRecord } from '../shared/trace';
+
+export type { TrainingProgress } from '../shared/trace';
 import type { LstmWeights, SequenceInput } from './data';
 import { generateLstmWeights } from './data';
 import { generateGruWeights, splitGruBias, traceGru, type GruWeights } from './gru';
@@ -87,18 +89,6 @@ export function cloneModel(model: RecurrentModel): RecurrentModel {
   return { ...model, recurrent: copyWeights(model.recurrent), readoutKernel: model.readoutKernel.slice(), readoutBias: model.readoutBias.slice() };
 }
 
-/** What the training loop reports while it runs. */
-export interface TrainingProgress {
-  /** 1-based epoch and step within it. */
-  epoch: number;
-  epochs: number;
-  step: number;
-  stepsPerEpoch: number;
-  /** Estimated milliseconds left. */
-  etaMs: number;
-  /** The record so far. */
-  record: TrainingRecord;
-}
 
 /** The trainable tensors of a model, in a fixed order. */
 interface Variables {

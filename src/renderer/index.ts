@@ -8,8 +8,10 @@
 import type { ActivationFunction, OutputItem, RendererContext } from 'vscode-notebook-renderer';
 import type { SequentialMapName } from '../charts/colormap';
 import { checkChartable } from '../charts/series';
+import { TRAINING_PROGRESS_MIME } from '../shared/ids';
 import { outputImageToken, RENDERER_PROTOCOL_VERSION } from '../shared/renderer-protocol';
 import { decodeOutput, type Comparison, type Trace } from '../shared/trace';
+import { readProgress, renderProgress } from './progress';
 import { Chart } from './chartjs';
 import { renderError } from './error';
 import { createExporter, hostMessenger } from './export';
@@ -27,7 +29,7 @@ const memory = new Map<string, Partial<ViewState>>();
 export const DECODE_MEASURE = 'fglab: decode output';
 
 export const activate: ActivationFunction<RendererState> = (context: RendererContext<RendererState>) => {
-  const views = new Map<string, OutputView>();
+  const views = new Map<string, OutputView | { dispose(): void }>();
   /** The `fglab.colorMap` setting, as the host last sent it. */
   let colorMap: SequentialMapName = 'viridis';
   /** Outputs rendered here by their image token, and the tokens whose picture the host asked for first. */
@@ -50,7 +52,7 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
     context as unknown as Parameters<typeof hostMessenger>[0],
     (settings) => {
       colorMap = settings.colorMap;
-      for (const view of views.values()) view.setColorMap(colorMap);
+      for (const view of views.values()) if (view instanceof OutputView) view.setColorMap(colorMap);
     },
     (token) => {
       wanted.add(token);
@@ -80,6 +82,7 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
   const refreshThemes = () => {
     pending = false;
     for (const view of views.values()) {
+      if (!(view instanceof OutputView)) continue;
       const theme = readTheme(view.root);
       if (!sameTheme(theme, view.currentTheme)) view.setTheme(theme);
     }
@@ -117,6 +120,14 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
     renderOutputItem(item: OutputItem, element: HTMLElement, signal?: AbortSignal) {
       dispose(item.id);
       if (signal?.aborted) return;
+      if (item.mime === TRAINING_PROGRESS_MIME) {
+        try {
+          views.set(item.id, { dispose: renderProgress(readProgress(item.json()), element) });
+        } catch (error) {
+          renderError(element, error);
+        }
+        return;
+      }
       try {
         // User Timing marks: the decode and the views show in the webview's performance panel (and the bench reads them).
         const started = performance.now();

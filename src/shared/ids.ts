@@ -12,6 +12,8 @@ export const CONTROLLER_ID = 'fglab.kernel';
 export const RENDERER_ID = 'fglab.charts';
 /** Cell output MIME type of a trace: JSON whose tensors are base64 little-endian float32. */
 export const TRACE_MIME = 'application/vnd.fglab.trace+json';
+/** Cell output MIME type of a training in progress (`TrainingProgress` as JSON), replaced by the trace when it ends. */
+export const TRAINING_PROGRESS_MIME = 'application/vnd.fglab.training-progress+json';
 /** Readable fallback shown where the renderer is absent (GitHub, Jupyter). */
 export const MARKDOWN_MIME = 'text/markdown';
 

@@ -1,4 +1,4 @@
-import type { OutputPrecision } from './trace';
+import type { OutputPrecision, TrainingProgress } from './trace';
 
 /**
  * Messages between the extension host (or the CLI) and the kernel worker. One file for both
@@ -7,7 +7,7 @@ import type { OutputPrecision } from './trace';
  */
 
 /** Bumped on any incompatible change; the host refuses a worker that reports another version. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** TensorFlow.js backends the worker can run on. */
 export type ComputeBackend = 'wasm' | 'cpu';
@@ -125,7 +125,17 @@ export interface DescribedMessage {
   source: string;
 }
 
-export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage | DescribedMessage;
+/**
+ * Training progress of the running spec cell (`train:`), throttled by the worker to a few
+ * messages a second; the request still ends with `result` or `error`.
+ */
+export interface ProgressMessage {
+  type: 'progress';
+  requestId: number;
+  progress: TrainingProgress;
+}
+
+export type WorkerToHost = ReadyMessage | ResultMessage | ErrorMessage | StatsMessage | DescribedMessage | ProgressMessage;
 
 /** Compile-time exhaustiveness check for switches over message types. */
 export function assertNever(value: never): never {

@@ -81,6 +81,21 @@ export interface TrainingRecord {
   cellMagnitude?: number[];
 }
 
+/** Where a running training is: what the worker streams to the host and the renderer draws live. */
+export interface TrainingProgress {
+  /** 1-based epoch and step within it. */
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  /** Estimated milliseconds left for this training. */
+  etaMs: number;
+  /** The record so far. */
+  record: TrainingRecord;
+  /** The variant being trained, in an experiment of several trainings. */
+  variant?: string;
+}
+
 export interface Trace {
   model: ModelKind;
   dims: TraceDims;

@@ -8,6 +8,8 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, describeModelFile, initLab, runSpecCell, SpecError } from '../lab';
 import { tf } from '../lab/tf';
+import type { ModelStore } from '../lab/train-run';
+import type { TrainingProgress } from '../shared/trace';
 import {
   assertNever,
   PROTOCOL_VERSION,
@@ -44,11 +46,31 @@ function isOutOfMemory(e: unknown): boolean {
   return e instanceof RangeError && /allocation failed|out of memory|Maximum memory size|Invalid typed array length|Array buffer/i.test(e.message);
 }
 
+/** Kernel state of training: the models trained by this notebook's cells, by name (`weights: { from: … }`). */
+const trainedModels: ModelStore = new Map();
+
+/** Least time between two progress messages of one run: a few updates a second. */
+export const PROGRESS_INTERVAL_MS = 250;
+
+/** Posts training progress of a request, at most once per `PROGRESS_INTERVAL_MS` (and always the last step of an epoch). */
+function progressPoster(requestId: number): (progress: TrainingProgress) => void {
+  let last = -Infinity;
+  return (progress) => {
+    const t = performance.now();
+    if (t - last < PROGRESS_INTERVAL_MS && progress.step !== progress.stepsPerEpoch) return;
+    last = t;
+    post({ type: 'progress', requestId, progress });
+  };
+}
+
 async function runSpec(request: RunSpecRequest): Promise<void> {
   try {
     const items = await runSpecCell(request.source, {
       readFile: (path) => readFileForSpec(resolve(request.baseDir, path), request.readRoots),
       shouldStop: () => Atomics.load(cancel, 0) === request.requestId,
+      models: trainedModels,
+      cellName: request.cellName,
+      onTrainingProgress: progressPoster(request.requestId),
       ...(request.outputPrecision ? { outputPrecision: request.outputPrecision } : {}),
       ...(request.defaultSeed !== undefined ? { defaultSeed: request.defaultSeed } : {}),
     });

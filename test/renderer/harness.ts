@@ -91,10 +91,10 @@ function outputElement(id) {
   }
   return el;
 }
-async function renderText(id, text, metadata = {}) {
+async function renderText(id, text, metadata = {}, itemMime) {
   const bytes = new TextEncoder().encode(text);
   const item = {
-    id, mime, metadata,
+    id, mime: itemMime ?? mime, metadata,
     text: () => text,
     json: () => JSON.parse(text),
     data: () => bytes,
@@ -298,8 +298,8 @@ export async function renderOutput(page: Page, id: string, url: string, metadata
 }
 
 /** Renders payload text directly as output `id`. */
-export async function renderText(page: Page, id: string, text: string): Promise<number> {
-  return page.evaluate(([id, text]) => (window as unknown as { fglabTest: { renderText(id: string, text: string): Promise<number> } }).fglabTest.renderText(id, text), [id, text] as const);
+export async function renderText(page: Page, id: string, text: string, mime = TRACE_MIME): Promise<number> {
+  return page.evaluate(([id, text, mime]) => (window as unknown as { fglabTest: { renderText(id: string, text: string, metadata: object, mime: string): Promise<number> } }).fglabTest.renderText(id, text, {}, mime), [id, text, mime] as const);
 }
 
 /** Waits for output `id`'s root to be marked ready. */

@@ -259,6 +259,7 @@ describe('fglab.charts renderer in Chromium', function () {
     ['attention', ['matrix', 'entropy'], /^query \d+ \("[a-z]+"\) → key \d+ \("[a-z]+"\) \| head 0 \| α = [\d.e−]+$/],
     ['forgetting', ['matrix', 'headGates', 'survival', 'halflife', 'saturation', 'entropy'], /^query \d+ \("[a-z]+"\) → key \d+ \("[a-z]+"\) \| head 0 \| α = [\d.e−]+$/],
     ['compare', ['compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget bias: R = [\d.e−]+ \| unit forget bias: R = [\d.e−]+ \| chrono 100: R = [\d.e−]+ \| GRU: R = [\d.e−]+$/],
+    ['learningToForget', ['training', 'cellMagnitude', 'compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget gate \(1997\): loss [\d.]+ · accuracy [\d.]+ \| forget gate \(2000\): loss [\d.]+ · accuracy [\d.]+$/],
     ['influence', ['heatmap', 'gates', 'survival', 'halflife', 'spectrum', 'saturation', 'influence'], /^step \d+ \("."\) \| unit \d+ \| f = 0\.\d+$/],
   ];
   for (const [name, views, hover] of REAL) {
@@ -272,11 +273,24 @@ describe('fglab.charts renderer in Chromium', function () {
         assert.ok(f.painted > 1000, `${f.kind} is painted (${f.painted} pixels)`);
         assert.ok(f.label.length > 20, `${f.kind} has an aria-label`);
       }
-      const [kind, x, y] = views[0] === 'matrix' ? ['matrix', 1, 5] : views[0] === 'compareSurvival' ? ['compareSurvival', 20, 0.5] : ['heatmap', 3, 3];
+      const [kind, x, y] = views[0] === 'matrix' ? ['matrix', 1, 5] : views[0] === 'compareSurvival' ? ['compareSurvival', 20, 0.5] : views[0] === 'training' ? ['training', 3, 1] : ['heatmap', 3, 3];
       assert.match(await hoverAt(page, 'r', kind as string, x as number, y as number), hover);
       assert.ok(await screenshot(page, 'r', `renderer-real-${name}.png`) > 10_000);
     });
   }
+
+  it('draws a training in progress from its progress payload: the progress line and the curves so far', async () => {
+    const record = { task: { name: 'adding', lag: 7.5 }, epochs: 4, stepsPerEpoch: 3, loss: [0.4, 0.3, 0.25, 0.2], accuracy: [0.1, 0.2, 0.3, 0.5], testLoss: [0.22], testAccuracy: [0.4], stopped: false };
+    const progress = { epoch: 2, epochs: 4, step: 1, stepsPerEpoch: 3, etaMs: 65_000, record, variant: 'forget gate (2000)' };
+    await renderText(page, 'p', JSON.stringify(progress), 'application/vnd.fglab.training-progress+json');
+    const line = await page.$eval('#output-p .fglab-header', (el) => el.textContent);
+    assert.equal(line, 'forget gate (2000): Training epoch 2/4, step 1/3 · loss 0.200 · accuracy 0.50 · about 1 m 05 s left');
+    const facts = await canvasFacts(page, 'p');
+    assert.deepEqual(facts.map((f) => f.kind), ['training']);
+    assert.ok(facts[0].painted > 1000);
+    await renderText(page, 'q', '{"epoch": "x"}', 'application/vnd.fglab.training-progress+json');
+    assert.match(await page.$eval('#output-q', (el) => el.textContent ?? ''), /training progress: expected epoch, step and a record of losses/);
+  });
 
   for (const [theme, variables, bodyClass, file] of [
     ['dark', DARK_VARIABLES, 'vscode-dark', 'renderer-lstm.png'],

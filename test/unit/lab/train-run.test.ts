@@ -77,5 +77,8 @@ describe('spec cells with task and train', () => {
     const items = await runSpecCell(source, { readFile, outputPrecision: 'float32' });
     const decoded = decodeOutput(JSON.parse(new TextDecoder().decode(items[0].data))) as Comparison;
     assert.deepEqual(decoded.variants[1].trace.training!.metrics, out.variants[1].trace.training!.metrics);
+    const md = new TextDecoder().decode(items[1].data);
+    assert.match(md, /\*\*Task\*\* `reber`, lag \d+\.\d+ steps/);
+    assert.match(md, /\| no forget gate \(1997\) \| 2 \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \|/);
   });
 });

@@ -8,7 +8,7 @@ describe('Shipped samples in VS Code', () => {
 
   it('ships a sample for each model and experiment', async () => {
     const names = (await vscode.workspace.fs.readDirectory(workspaceFolder())).map(([n]) => n).filter((n) => n.endsWith('.fglab')).sort();
-    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'privacy-influence']) {
+    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'learning-to-forget', 'privacy-influence']) {
       assert.ok(names.includes(`${want}.fglab`), `${want}.fglab missing from [${names.join(', ')}]`);
     }
   });
@@ -31,6 +31,22 @@ describe('Shipped samples in VS Code', () => {
     'compare-initialisations.fglab': (p) => {
       assert.equal(p.kind, 'comparison');
       assert.deepEqual((p.variants as { name: string }[]).map((v) => v.name), ['no forget bias', 'unit forget bias', 'chrono 100', 'GRU']);
+    },
+    'learning-to-forget.fglab': (p) => {
+      type Variant = { name: string; labels: string[]; training: { loss: number[]; cellMagnitude: number[]; metrics: Record<string, number> } };
+      if (p.kind !== 'comparison') {
+        // The second cell: the kept model with a forget gate, traced on a fresh stream without training.
+        const t = p as unknown as Variant;
+        assert.equal(t.training.loss.length, 0);
+        assert.ok(t.training.metrics.outerAccuracy >= 0.9, `outer T/P accuracy ${t.training.metrics.outerAccuracy}`);
+        assert.ok(t.labels.every((l) => 'BTPSXVE'.includes(l)));
+        return;
+      }
+      const [without, withGate] = p.variants as Variant[];
+      assert.deepEqual([without.name, withGate.name], ['no forget gate (1997)', 'forget gate (2000)']);
+      // Gers et al. 2000: without forget gates the cell state grows over the stream; with them outer T/P is predicted.
+      assert.ok(without.training.cellMagnitude.at(-1)! > 50 * withGate.training.cellMagnitude.at(-1)!, 'the 1997 cell state grows');
+      assert.ok(withGate.training.metrics.outerAccuracy >= 0.9 && withGate.training.metrics.outerAccuracy > without.training.metrics.outerAccuracy);
     },
     'privacy-influence.fglab': (p) => {
       const influence = (p.metrics as { influence: number[][] }).influence;
