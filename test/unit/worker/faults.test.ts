@@ -104,7 +104,8 @@ describe('kernel faults (real worker thread)', function () {
             wholeOutputs++;
           } else {
             assert.equal(r.error.kind, 'crashed', `cell ${c + 1}: ${r.error.message} (seed ${seed}, kill ${i})`);
-            assert.match(r.error.message, /^The kernel (exited unexpectedly \(code 1\)|crashed)/);
+            // A terminated thread exits with code 1 or 0, depending on what it was doing.
+            assert.match(r.error.message, /^The kernel (exited unexpectedly \(code \d+\)|crashed)/);
             failedRuns++;
           }
         });

@@ -29,7 +29,7 @@ describe('Faults', () => {
     await waitFor(() => (first.executionSummary?.timing?.endTime ?? 0) >= started, 30_000, 'the first cell to end');
     assert.equal(first.executionSummary?.success, false, describeOutputs(first));
     assert.equal(errorOf(first).name, 'Kernel crashed');
-    assert.match(errorOf(first).message, /^The kernel exited unexpectedly \(code 1\)$/);
+    assert.match(errorOf(first).message, /^The kernel exited unexpectedly \(code \d+\)$/);
     for (const cell of queued) {
       assert.equal(cell.executionSummary?.success, undefined, `cell ${cell.index + 1} is marked not run`);
       assert.equal(cell.outputs.length, 0, `cell ${cell.index + 1} has no output`);
