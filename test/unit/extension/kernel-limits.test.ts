@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelError, LabKernel, type KernelSettings } from '../../../src/extension/kernel';
+import { LabKernel, type KernelSettings } from '../../../src/extension/kernel';
 import { PROTOCOL_VERSION } from '../../../src/shared/protocol';
+import { kernelFailure } from '../kernel-failure';
 
 /** The real worker bundle, built by `node esbuild.config.mjs` before the tests. */
 const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
@@ -13,15 +14,6 @@ function kernel(settings?: KernelSettings, workerPath = join(DIST, 'worker.js'))
   return new LabKernel('test', { workerPath, wasmDir: DIST, log: () => undefined, settings: settings && (() => settings) });
 }
 
-async function failure(p: Promise<unknown>): Promise<KernelError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof KernelError, String(e));
-    return e;
-  }
-  return assert.fail('expected the run to fail');
-}
 
 describe('kernel settings, state and memory (real worker thread)', () => {
   it('runs on the cpu backend when the settings ask for it', async () => {
@@ -116,7 +108,7 @@ describe('kernel settings, state and memory (real worker thread)', () => {
     try {
       const roots = [join(root, 'inside')];
       assert.equal((await k.runSpec('model: lstm\nunits: 2\ninput: { file: x.json }\n', join(root, 'inside'), 'cell 1', { readRoots: roots })).length, 2);
-      const e = await failure(k.runSpec('model: lstm\nunits: 2\ninput: { file: ../outside.json }\n', join(root, 'inside'), 'cell 2', { readRoots: roots }));
+      const e = await kernelFailure(k.runSpec('model: lstm\nunits: 2\ninput: { file: ../outside.json }\n', join(root, 'inside'), 'cell 2', { readRoots: roots }));
       assert.equal(e.kind, 'user');
       assert.match(e.message, /^input\.file: cannot read "\.\.\/outside\.json": it is outside the workspace folders, and in Restricted Mode specs read files only inside them \(/);
     } finally {
@@ -134,7 +126,7 @@ parentPort.on('message', () => { const keep = []; for (;;) keep.push({ a: [1, 2,
     const k = kernel({ backend: 'wasm', memoryLimitMb: 32 }, hungry);
     try {
       const started = Date.now();
-      const e = await failure(k.runSpec(SMALL, DIST, 'cell 1'));
+      const e = await kernelFailure(k.runSpec(SMALL, DIST, 'cell 1'));
       assert.equal(e.kind, 'crashed');
       assert.equal(e.message, 'The kernel ran out of memory: its JavaScript heap reached the 32 MB limit set by fglab.workerMemoryLimitMB. Raise the setting or ask for fewer steps, units or batch rows; the kernel was restarted.');
       assert.ok(Date.now() - started < 30_000, 'the host did not wait long');

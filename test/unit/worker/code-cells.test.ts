@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { KernelError, LabKernel, type CodeOutputSink, type KernelSettings } from '../../../src/extension/kernel';
+import { LabKernel, type CodeOutputSink, type KernelSettings } from '../../../src/extension/kernel';
 import type { OutputItemBytes } from '../../../src/shared/protocol';
 import { decodeOutput } from '../../../src/shared/trace';
+import { kernelFailure } from '../kernel-failure';
 
 /** The real worker bundle (and `code-cells.js` beside it), built by `node esbuild.config.mjs` before the tests. */
 const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
@@ -36,15 +37,7 @@ function text(outputs: OutputItemBytes[]): string {
   return Buffer.from(outputs[0].data).toString('utf8');
 }
 
-async function failure(p: Promise<unknown>): Promise<KernelError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof KernelError, String(e));
-    return e;
-  }
-  return assert.fail('expected the cell to fail');
-}
+const failure = (p: Promise<unknown>) => kernelFailure(p, 'expected the cell to fail');
 
 describe('JavaScript and TypeScript cells (real worker thread)', () => {
   let k: LabKernel;

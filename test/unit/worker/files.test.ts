@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelError, LabKernel } from '../../../src/extension/kernel';
+import { LabKernel } from '../../../src/extension/kernel';
 import { isInside } from '../../../src/worker/files';
+import { kernelFailure } from '../kernel-failure';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -53,15 +54,7 @@ function layout(): { ws: string; notebooks: string; outside: string; evil: strin
   return { ws, notebooks, outside, evil };
 }
 
-async function failure(p: Promise<unknown>): Promise<KernelError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof KernelError, String(e));
-    return e;
-  }
-  return assert.fail('expected the run to be refused');
-}
+const failure = (p: Promise<unknown>) => kernelFailure(p, 'expected the run to be refused');
 
 describe('files named in specs (real worker thread)', function () {
   this.timeout(120_000);

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INTERRUPT_GRACE_MS, KernelError, LabKernel } from '../../../src/extension/kernel';
+import { INTERRUPT_GRACE_MS, LabKernel } from '../../../src/extension/kernel';
 import { PROTOCOL_VERSION } from '../../../src/shared/protocol';
 import { decodeTrace } from '../../../src/shared/trace';
+import { kernelFailure } from '../kernel-failure';
 
 /** The real worker bundle, built by `node esbuild.config.mjs` before the tests. */
 const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
@@ -16,15 +17,6 @@ function kernel(workerPath = join(DIST, 'worker.js')): { kernel: LabKernel; logs
   return { kernel: new LabKernel('test', { workerPath, wasmDir: DIST, log: (m) => logs.push(m) }), logs };
 }
 
-async function failure(p: Promise<unknown>): Promise<KernelError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof KernelError, String(e));
-    return e;
-  }
-  return assert.fail('expected the run to fail');
-}
 
 describe('kernel worker (real worker thread)', () => {
   it('runs the classic spec and returns the trace and Markdown items', async () => {
@@ -44,7 +36,7 @@ describe('kernel worker (real worker thread)', () => {
   it('reports a bad spec as a user error with one line naming the key', async () => {
     const { kernel: k } = kernel();
     try {
-      const e = await failure(k.runSpec('model: lstm\nunits: 0\ninput: { shape: [2, 2], random: {} }\n', DIST, 'cell 1'));
+      const e = await kernelFailure(k.runSpec('model: lstm\nunits: 0\ninput: { shape: [2, 2], random: {} }\n', DIST, 'cell 1'));
       assert.equal(e.kind, 'user');
       assert.equal(e.message, 'units: expected an integer from 1 to 4096, got 0 (line 2)');
       // and the kernel keeps working
@@ -78,10 +70,10 @@ describe('kernel worker (real worker thread)', () => {
       assert.match(source, /^weights: \{ file: trained-lstm\/model\.json \}$/m);
       const outputs = await k.runSpec(source, samples, 'cell 1');
       assert.equal(decodeTrace(JSON.parse(Buffer.from(outputs[0].data).toString('utf8'))).dims.units, 8);
-      const notModel = await failure(k.describeModel(join(samples, 'trained-lstm', 'sequences.json'), 'sequences.json'));
+      const notModel = await kernelFailure(k.describeModel(join(samples, 'trained-lstm', 'sequences.json'), 'sequences.json'));
       assert.equal(notModel.kind, 'user');
       assert.match(notModel.message, /^weights\.file: "sequences\.json" is not a model file the lab reads/);
-      const missing = await failure(k.describeModel(join(samples, 'nope.h5'), 'nope.h5'));
+      const missing = await kernelFailure(k.describeModel(join(samples, 'nope.h5'), 'nope.h5'));
       assert.match(missing.message, /^weights\.file: cannot read "nope\.h5": no such file/);
     } finally {
       k.dispose();
@@ -95,7 +87,7 @@ describe('kernel worker (real worker thread)', () => {
     try {
       const outputs = await k.runSpec('model: lstm\nunits: 3\ninput: { file: x.json }\n', dir, 'cell 1');
       assert.deepEqual(decodeTrace(JSON.parse(Buffer.from(outputs[0].data).toString('utf8'))).dims, { batch: 1, time: 2, units: 3, features: 2 });
-      const e = await failure(k.runSpec('model: lstm\nunits: 3\ninput: { file: nope.json }\n', dir, 'cell 2'));
+      const e = await kernelFailure(k.runSpec('model: lstm\nunits: 3\ninput: { file: nope.json }\n', dir, 'cell 2'));
       assert.equal(e.message, `input.file: cannot read "nope.json": no such file (${join(dir, 'nope.json')})`);
     } finally {
       k.dispose();
@@ -110,7 +102,7 @@ describe('kernel worker (real worker thread)', () => {
       // The worker is running, so the request is sent in a microtask: the flag is set before the
       // worker's first check, whatever the machine's speed.
       setImmediate(() => k.interrupt());
-      const e = await failure(run);
+      const e = await kernelFailure(run);
       assert.equal(e.kind, 'cancelled');
       assert.equal(e.message, 'The run was interrupted');
       assert.equal(k.backend, 'wasm', 'the same worker is still running');
@@ -125,7 +117,7 @@ describe('kernel worker (real worker thread)', () => {
     try {
       const run = k.runSpec(LONG, DIST, 'cell 1');
       setTimeout(() => k.restart(), 50);
-      assert.equal((await failure(run)).message, 'The kernel was restarted');
+      assert.equal((await kernelFailure(run)).message, 'The kernel was restarted');
       assert.equal((await k.runSpec(CLASSIC, DIST, 'cell 2')).length, 2);
     } finally {
       k.dispose();
@@ -141,11 +133,11 @@ parentPort.postMessage({ type: 'ready', protocol: ${PROTOCOL_VERSION}, backend: 
 parentPort.on('message', () => process.exit(3));`);
     const { kernel: k } = kernel(crashing);
     try {
-      const e = await failure(k.runSpec(CLASSIC, DIST, 'cell 1'));
+      const e = await kernelFailure(k.runSpec(CLASSIC, DIST, 'cell 1'));
       assert.equal(e.kind, 'crashed');
       assert.equal(e.message, 'The kernel exited unexpectedly (code 3)');
       assert.equal(k.backend, undefined);
-      assert.equal((await failure(k.runSpec(CLASSIC, DIST, 'cell 2'))).kind, 'crashed', 'a fresh worker was started for the next run');
+      assert.equal((await kernelFailure(k.runSpec(CLASSIC, DIST, 'cell 2'))).kind, 'crashed', 'a fresh worker was started for the next run');
     } finally {
       k.dispose();
     }
@@ -164,7 +156,7 @@ parentPort.on('message', () => { for (;;) {} });`);
       while (k.backend === undefined) await new Promise((r) => setTimeout(r, 10)); // started and sent
       k.interrupt();
       const started = Date.now();
-      const e = await failure(run);
+      const e = await kernelFailure(run);
       assert.equal(e.kind, 'cancelled');
       assert.match(e.message, /^Interrupted: the cell did not stop, so the kernel was restarted and its state was lost/);
       assert.ok(Date.now() - started >= INTERRUPT_GRACE_MS);
@@ -179,7 +171,7 @@ parentPort.on('message', () => { for (;;) {} });`);
     try {
       const run = k.runSpec(CLASSIC, DIST, 'cell 1');
       k.interrupt();
-      const e = await failure(run);
+      const e = await kernelFailure(run);
       assert.equal(e.kind, 'cancelled');
       assert.equal(e.message, 'The run was interrupted before it started');
       assert.equal((await k.runSpec(CLASSIC, DIST, 'cell 2')).length, 2);
@@ -194,7 +186,7 @@ parentPort.on('message', () => { for (;;) {} });`);
     writeFileSync(old, `require('node:worker_threads').parentPort.postMessage({ type: 'ready', protocol: ${PROTOCOL_VERSION + 1}, backend: 'x', kernel: 'x', startMs: 0 }); setInterval(() => {}, 1000);`);
     const { kernel: k } = kernel(old);
     try {
-      assert.match((await failure(k.runSpec(CLASSIC, DIST, 'cell 1'))).message, new RegExp(`protocol ${PROTOCOL_VERSION + 1}, this extension ${PROTOCOL_VERSION}`));
+      assert.match((await kernelFailure(k.runSpec(CLASSIC, DIST, 'cell 1'))).message, new RegExp(`protocol ${PROTOCOL_VERSION + 1}, this extension ${PROTOCOL_VERSION}`));
     } finally {
       k.dispose();
     }
