@@ -62,6 +62,15 @@ export function halfLife(meanForget: ArrayLike<number>): (number | null)[] {
   return Array.from(meanForget, (f) => (f <= 0 || f >= 1 ? null : Math.log(0.5) / Math.log(f)));
 }
 
+/**
+ * Half-life predicted from the forget-gate bias alone, per unit: `f_u = σ(b_f,u)` (the gate with
+ * no input and no state), then `ln 0.5 / ln f_u` as in `halfLife`. `bias` is an LSTM bias in
+ * the Keras layout `[4·units]` (gate order i, f, c, o); `activation` is the gate's (σ by default).
+ */
+export function predictedHalfLife(bias: ArrayLike<number>, units: number, activation: (x: number) => number): (number | null)[] {
+  return halfLife(Array.from({ length: units }, (_, u) => activation(bias[units + u])));
+}
+
 /** Fractions of steps with the forget gate `< 0.1` (low) and `> 0.9` (high), per unit. */
 export function saturation(forget: Float32Array, batch: number, time: number, units: number): { low: number[]; high: number[] } {
   const { low, high } = unitTotals(forget, batch, time, units);

@@ -11,7 +11,8 @@ import { memoryMetrics } from './metrics';
 import { traceOutputItems } from './output';
 import { parseSpec, type ImportSpec, type ModelSpec, type RecurrentSpec } from './spec/model-spec';
 import { SpecError } from './spec/validate';
-import { hasTask, learningToForget, traceTask, type TrainingContext } from './train-run';
+import { measurePersistence } from './persistence';
+import { hasTask, initialisationExperiment, learningToForget, persistenceExperiment, traceTask, type TaskSpecOf, type TrainingContext } from './train-run';
 import { now } from './tf';
 
 /** What a spec needs from where it runs. */
@@ -60,10 +61,24 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
       : recurrentInfluence('gru', input, weights as GruWeights, { ...common, resetAfter: spec.resetAfter });
     (trace.timings as Record<string, number>).influenceMs = now() - t1;
   }
+  if (spec.persistence) {
+    const t1 = now();
+    trace.persistence = spec.model === 'lstm'
+      ? measurePersistence({ model: 'lstm', weights, options: { ...common, forgetGate } }, input, spec.persistence)
+      : measurePersistence({ model: 'gru', weights: weights as GruWeights, options: { ...common, resetAfter: spec.resetAfter } }, input, spec.persistence);
+    (trace.timings as Record<string, number>).persistenceMs = now() - t1;
+  }
   if (input.labels) trace.labels = input.labels;
   trace.spec = JSON.parse(JSON.stringify(spec));
   (trace.timings as Record<string, number>).totalMs = now() - t0;
   return trace;
+}
+
+/** Runs the experiment a recurrent spec with a task names. */
+function runExperiment(spec: TaskSpecOf<RecurrentSpec>, context: SpecContext): Comparison {
+  if (spec.experiment === 'persistence') return persistenceExperiment(spec, context);
+  if (spec.model !== 'lstm') throw new SpecError(`experiment: ${spec.experiment} compares forget-gate settings, so it needs model lstm, got ${spec.model}`, 'experiment');
+  return spec.experiment === 'initialisation' ? initialisationExperiment(spec, context) : learningToForget(spec, context);
 }
 
 /** Runs one model spec. */
@@ -120,7 +135,7 @@ export async function traceAny(spec: ModelSpec | ImportSpec, context: SpecContex
 /** Parses, validates and runs the YAML source of a spec cell: a trace, or a comparison of variants. */
 export async function runSpec(source: string, context: SpecContext): Promise<Trace | Comparison> {
   const spec = parseSpec(source, { defaultSeed: context.defaultSeed });
-  if (spec.model === 'lstm' && spec.experiment === 'learning-to-forget' && hasTask(spec)) return learningToForget(spec, context);
+  if ((spec.model === 'lstm' || spec.model === 'gru') && spec.experiment !== undefined && hasTask(spec)) return runExperiment(spec, context);
   if (spec.model !== 'compare') return traceAny(spec, context);
   const variants: Comparison['variants'] = [];
   for (const [i, v] of spec.variants.entries()) {

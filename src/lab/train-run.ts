@@ -3,11 +3,16 @@
  * the kernel, keep it for later cells, and trace it on the task's test split, with the
  * training curves and the task's lag in the trace.
  */
-import type { Comparison, Trace, TrainingRecord } from '../shared/trace';
+import type { Comparison, HalfLives, Trace, TrainingRecord } from '../shared/trace';
+import type { SequenceInput } from './data';
+import type { GruWeights } from './gru';
 import { CancelledError } from './kernels/lstm-kernel';
-import { memoryMetrics } from './metrics';
-import type { GruSpec, LstmSpec, RecurrentSpec } from './spec/model-spec';
+import { activationFunction } from './kernels/activations';
+import { memoryMetrics, predictedHalfLife } from './metrics';
+import { checkPersistenceTime, measurePersistence, persistenceSpecOf, type PersistenceModel } from './persistence';
+import type { GruSpec, InitialisationScheme, LstmSpec, RecurrentSpec } from './spec/model-spec';
 import { checkSizes } from './spec/model-spec';
+import { defaultOf } from './spec/schema';
 import { SpecError } from './spec/validate';
 import { generateTask, type Task, type TaskData } from './tasks';
 import { now } from './tf';
@@ -39,7 +44,7 @@ function configOf(spec: LstmSpec | GruSpec): RecurrentConfig {
 }
 
 /** The model a spec starts from: a stored one (`weights.from`), checked against the spec, or a fresh one. */
-function startingModel(spec: LstmSpec | GruSpec, task: Task, context: TrainingContext): RecurrentModel {
+export function startingModel(spec: LstmSpec | GruSpec, task: Task, context: TrainingContext): RecurrentModel {
   const config = configOf(spec);
   const { features, outputs } = task.train;
   const from = spec.weights.from;
@@ -100,6 +105,11 @@ function cellMagnitude(cell: Float32Array, batch: number, time: number, units: n
  * saying where it stopped and under which name the model is kept.
  */
 export function traceTask(spec: TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec>, context: TrainingContext): Trace {
+  return runTask(spec, context).trace;
+}
+
+/** `traceTask`, also returning the model traced (trained, or the starting one). */
+function runTask(spec: TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec>, context: TrainingContext): { trace: Trace; model: RecurrentModel } {
   const t0 = now();
   let task: Task;
   try {
@@ -109,6 +119,7 @@ export function traceTask(spec: TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec>, cont
   }
   checkSizes(spec, task.test.n, task.test.time, task.test.features, 'task');
   checkSizes(spec, task.train.n, task.train.time, task.train.features, 'task');
+  if (spec.persistence) checkPersistenceTime(spec.persistence, task.test.time, 'task');
   let model = startingModel(spec, task, context);
   let record: TrainingRecord | undefined;
   if (spec.train) {
@@ -156,9 +167,29 @@ export function traceTask(spec: TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec>, cont
     training,
   };
   if (task.test.symbols) trace.labels = task.test.symbols[0];
+  if (spec.persistence) {
+    const t1 = now();
+    trace.persistence = measurePersistence(persistenceModelOf(model, context.shouldStop), testInput(task), spec.persistence);
+    (trace.timings as Record<string, number>).persistenceMs = now() - t1;
+  }
   trace.spec = JSON.parse(JSON.stringify(spec));
   (trace.timings as Record<string, number>).totalMs = now() - t0;
-  return trace;
+  return { trace, model };
+}
+
+/** A task's test split as a model input. */
+function testInput(task: Task): SequenceInput {
+  const { n: batch, time, features, inputs: data } = task.test;
+  return { batch, time, features, data };
+}
+
+/** A trained (or initial) model as `measurePersistence` takes it. */
+function persistenceModelOf(model: RecurrentModel, shouldStop?: () => boolean): PersistenceModel {
+  const { config } = model;
+  const options = { recurrentActivation: config.recurrentActivation, shouldStop };
+  return config.model === 'lstm'
+    ? { model: 'lstm', weights: model.recurrent, options: { ...options, forgetGate: config.forgetGate } }
+    : { model: 'gru', weights: model.recurrent as GruWeights, options: { ...options, resetAfter: config.resetAfter ?? true } };
 }
 
 /** Whether a spec has a task (and so runs through `traceTask`). */
@@ -182,6 +213,97 @@ export function learningToForget(spec: TaskSpecOf<LstmSpec>, context: TrainingCo
     const variant: TaskSpecOf<LstmSpec> = { ...spec, forgetGate, experiment: undefined, train: spec.train && { ...spec.train, name: base === undefined ? undefined : `${base} / ${forgetGate ? 'forget gate' : 'no forget gate'}` } };
     delete variant.experiment;
     variants.push({ name, trace: traceTask(variant, { ...context, variant: name }) });
+  }
+  return { kind: 'comparison', variants };
+}
+
+/** Names of the variants of `persistence`. */
+export const PERSISTENCE_VARIANTS = ['before training', 'after training'] as const;
+
+/**
+ * `experiment: persistence`: the model before training (its initial or `weights.from` weights)
+ * and after, each traced on the test split with the connectivity matrix and the secret's
+ * figures of `persistence` (schema defaults when the key is absent). The trained model is kept
+ * as a plain training would keep it.
+ */
+export function persistenceExperiment(spec: TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec>, context: TrainingContext): Comparison {
+  const persistence = spec.persistence ?? persistenceSpecOf({});
+  const base = { ...spec, persistence };
+  delete base.experiment;
+  const before = { ...base };
+  delete before.train;
+  return {
+    kind: 'comparison',
+    variants: [
+      { name: PERSISTENCE_VARIANTS[0], trace: traceTask(before, context) },
+      { name: PERSISTENCE_VARIANTS[1], trace: traceTask(base, { ...context, variant: PERSISTENCE_VARIANTS[1] }) },
+    ],
+  };
+}
+
+/** Names of the initialisation schemes in legends. */
+export const SCHEME_NAMES: Readonly<Record<InitialisationScheme, string>> = {
+  none: 'no forget bias',
+  unitForgetBias: 'unit forget bias',
+  forgetBias: 'forget bias',
+  chrono: 'chrono',
+};
+
+/** b_f of the forgetBias scheme: `initialisation.forgetBias` or its default. */
+function forgetBiasOf(spec: LstmSpec): number {
+  return spec.initialisation?.forgetBias ?? (defaultOf('initialisation.forgetBias') as number);
+}
+
+/** T of the chrono scheme: `initialisation.chrono`, else twice the task's lag rounded up (at least 2). */
+export function chronoSteps(spec: LstmSpec, lag: number): number {
+  return spec.initialisation?.chrono ?? Math.max(2, Math.ceil(2 * lag));
+}
+
+/**
+ * The spec of one scheme of `experiment: initialisation`: the base spec with only the
+ * forget-gate initialisation keys changed (same weight seed, task and training order).
+ */
+export function schemeSpec(spec: TaskSpecOf<LstmSpec>, scheme: InitialisationScheme, lag: number): TaskSpecOf<LstmSpec> {
+  const variant: TaskSpecOf<LstmSpec> = { ...spec, unitForgetBias: scheme === 'unitForgetBias', forgetBias: scheme === 'forgetBias' ? forgetBiasOf(spec) : 0 };
+  delete variant.experiment;
+  delete variant.init;
+  if (scheme === 'chrono') variant.init = { chrono: chronoSteps(spec, lag) };
+  return variant;
+}
+
+/**
+ * `experiment: initialisation`: one training per scheme of `initialisation.schemes`, from the
+ * same weight seed (the schemes differ only in the forget- and, for chrono, input-gate
+ * biases) and the same data order. Each variant is the trained model on the test split, with
+ * `training.halfLives`: the per-unit half-life predicted from the forget-gate bias and the one
+ * measured on the test split, before and after training. Models are kept as `<name> / <scheme>`.
+ */
+export function initialisationExperiment(spec: TaskSpecOf<LstmSpec>, context: TrainingContext): Comparison {
+  if (spec.weights.from !== undefined) throw new SpecError('weights.from: not used with experiment: initialisation (each scheme starts from weights generated by weights.seed)', 'weights.from');
+  let task: Task;
+  try {
+    task = generateTask(spec.task);
+  } catch (e) {
+    throw new SpecError((e as Error).message, 'task');
+  }
+  const schemes = spec.initialisation?.schemes ?? (defaultOf('initialisation.schemes') as InitialisationScheme[]);
+  const base = spec.train?.name ?? context.cellName;
+  const act = activationFunction(spec.recurrentActivation);
+  const variants: Comparison['variants'] = [];
+  for (const scheme of schemes) {
+    const name = scheme === 'forgetBias' ? `forget bias ${forgetBiasOf(spec)}` : scheme === 'chrono' ? `chrono ${chronoSteps(spec, task.lag)}` : SCHEME_NAMES[scheme];
+    const variant = schemeSpec(spec, scheme, task.lag);
+    const before = runTask({ ...variant, train: undefined }, context);
+    if (variant.train) variant.train = { ...variant.train, name: base === undefined ? undefined : `${base} / ${name}` };
+    const after = runTask(variant, { ...context, variant: name });
+    const halfLives: HalfLives = {
+      predictedBefore: predictedHalfLife(before.model.recurrent.bias, spec.units, act),
+      measuredBefore: before.trace.metrics.halfLife ?? [],
+      predictedAfter: predictedHalfLife(after.model.recurrent.bias, spec.units, act),
+      measuredAfter: after.trace.metrics.halfLife ?? [],
+    };
+    after.trace.training!.halfLives = halfLives;
+    variants.push({ name, trace: after.trace });
   }
   return { kind: 'comparison', variants };
 }

@@ -79,6 +79,47 @@ export interface TrainingRecord {
   metrics?: Record<string, number>;
   /** LSTM: mean |c_t| over units and test rows at every step of the test split. */
   cellMagnitude?: number[];
+  /**
+   * `experiment: initialisation`: per-unit half-lives in steps (null where f is 0 or 1), before
+   * and after training. Predicted from the forget-gate bias alone (f = σ(b_f), ln 0.5 / ln f);
+   * measured from the mean forget gate on the test split (`metrics.halfLife`).
+   */
+  halfLives?: HalfLives;
+}
+
+/** Per-unit half-lives predicted from the forget-gate bias and measured on the test split, before and after training. */
+export interface HalfLives {
+  predictedBefore: (number | null)[];
+  measuredBefore: (number | null)[];
+  predictedAfter: (number | null)[];
+  measuredAfter: (number | null)[];
+}
+
+/** The keys of `HalfLives`, in display order. */
+export const HALF_LIFE_KEYS = ['predictedBefore', 'measuredBefore', 'predictedAfter', 'measuredAfter'] as const;
+
+/**
+ * How long a secret persists (`persistence:` in a spec): Madsen's (2019) connectivity matrix of
+ * the model on its input and the figures of one input step, the secret, at `secretAt`.
+ */
+export interface PersistenceRecord {
+  /** The secret's step s. */
+  secretAt: number;
+  /** Fraction of the peak the secret's influence has to stay below (0.01: 1%). */
+  threshold: number;
+  /**
+   * `C[s][t]`, shape `[time, time]` (row s, column t): mean over batch rows of
+   * ‖∂(Σ_u h_{t,u}) / ∂x_s‖₂; exactly 0 where s > t.
+   */
+  connectivity: Series;
+  /** Largest `C[secretAt][t]` over t ≥ secretAt, and the step t where it is. */
+  peak: number;
+  peakAt: number;
+  /**
+   * Steps after the secret from which on its influence stays below `threshold · peak` (0 is the
+   * secret's own step); null when it is still above at the last step (never within the sequence).
+   */
+  steps: number | null;
 }
 
 /** Where a running training is: what the worker streams to the host and the renderer draws live. */
@@ -110,6 +151,8 @@ export interface Trace {
   timings?: Record<string, number>;
   /** How the model was trained, when a spec trained it. */
   training?: TrainingRecord;
+  /** How long the secret persists, when the spec asked (`persistence:`). */
+  persistence?: PersistenceRecord;
 }
 
 /** Variants of one base spec run side by side (`model: compare`). */
@@ -241,6 +284,8 @@ export interface TracePayload {
   spec?: unknown;
   timings?: Record<string, number>;
   training?: TrainingRecord;
+  /** The persistence record with its connectivity matrix encoded (always float32: it spans orders of magnitude). */
+  persistence?: Omit<PersistenceRecord, 'connectivity'> & { connectivity: EncodedSeries };
   /** Series left out because the decoder recomputes them exactly from others (compact outputs). */
   derived?: string[];
 }
@@ -388,6 +433,10 @@ function traceBody(trace: Trace, precision: OutputPrecision, data: (bytes: Uint8
   if (trace.spec !== undefined) body.spec = trace.spec;
   if (trace.timings) body.timings = trace.timings;
   if (trace.training) body.training = trace.training;
+  if (trace.persistence) {
+    const { meta, bytes } = encodeSeries(trace.persistence.connectivity, 'float32');
+    body.persistence = { ...trace.persistence, connectivity: { ...meta, data: data(bytes) } };
+  }
   if (derived.length) body.derived = derived;
   return body;
 }
@@ -567,7 +616,22 @@ function readTrace(json: Record<string, unknown>, prefix: string): Trace {
     trace.timings = json.timings as Record<string, number>;
   }
   if (json.training !== undefined) trace.training = readTraining(json.training, at('training'));
+  if (json.persistence !== undefined) trace.persistence = readPersistence(json.persistence, at('persistence'), dims.time);
   return trace;
+}
+
+/** Reads a `PersistenceRecord`: the secret inside the input, a `[time, time]` matrix, numbers where numbers belong. */
+function readPersistence(raw: unknown, where: string, time: number): PersistenceRecord {
+  if (!isRecord(raw)) fail(where, 'an object', raw);
+  const { secretAt, threshold, peak, peakAt, steps } = raw;
+  if (typeof secretAt !== 'number' || !Number.isInteger(secretAt) || secretAt < 0 || secretAt >= time) fail(`${where}.secretAt`, `a step from 0 to ${time - 1}`, secretAt);
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1)) fail(`${where}.threshold`, 'a number between 0 and 1', threshold);
+  if (typeof peak !== 'number' || !(peak >= 0)) fail(`${where}.peak`, 'a number ≥ 0', peak);
+  if (typeof peakAt !== 'number' || !Number.isInteger(peakAt) || peakAt < secretAt || peakAt >= time) fail(`${where}.peakAt`, `a step from ${secretAt} to ${time - 1}`, peakAt);
+  if (steps !== null && (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0 || steps >= time - secretAt)) fail(`${where}.steps`, `null or a whole number of steps from 0 to ${time - secretAt - 1}`, steps);
+  const connectivity = readSeries(raw.connectivity, `${where}.connectivity`);
+  if (connectivity.shape.length !== 2 || connectivity.shape[0] !== time || connectivity.shape[1] !== time) failText(`${where}.connectivity.shape`, `[${time}, ${time}]`, `[${connectivity.shape.join(', ')}]`);
+  return { secretAt, threshold, connectivity, peak, peakAt, steps: steps as number | null };
 }
 
 /** Reads a `TrainingRecord`, checking the fields the renderer draws. */
@@ -581,6 +645,11 @@ function readTraining(raw: unknown, where: string): TrainingRecord {
   }
   for (const key of ['epochs', 'stepsPerEpoch'] as const) if (typeof raw[key] !== 'number') fail(`${where}.${key}`, 'a number', raw[key]);
   if (typeof raw.stopped !== 'boolean') fail(`${where}.stopped`, 'true or false', raw.stopped);
+  if (raw.halfLives !== undefined) {
+    if (!isRecord(raw.halfLives)) fail(`${where}.halfLives`, 'an object', raw.halfLives);
+    const units = Array.isArray(raw.halfLives.predictedBefore) ? raw.halfLives.predictedBefore.length : 0;
+    for (const key of HALF_LIFE_KEYS) readNumberList(raw.halfLives[key], `${where}.halfLives.${key}`, units, true);
+  }
   if (raw.metrics !== undefined && (!isRecord(raw.metrics) || !Object.values(raw.metrics).every((v) => typeof v === 'number' || v === null))) fail(`${where}.metrics`, 'an object of numbers', raw.metrics);
   return raw as unknown as TrainingRecord;
 }

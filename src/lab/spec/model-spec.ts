@@ -3,6 +3,7 @@
  * (shape given where needed, the size of the trace it would make).
  */
 import type { RecurrentActivation } from '../kernels/lstm-kernel';
+import type { PersistenceSpec } from '../persistence';
 import type { TaskSpec } from '../tasks';
 import type { TrainSpec } from '../train';
 import { LIMITS, MAX_TRACE_BYTES } from './schema';
@@ -48,11 +49,14 @@ interface TrainableSpec {
   task?: TaskSpec;
   /** Train on the task first; `name` keeps the model for later cells. */
   train?: TrainSpec & { name?: string };
+  /** An experiment of several runs of this spec (learning-to-forget and initialisation: LSTM only). */
+  experiment?: 'learning-to-forget' | 'persistence' | 'initialisation';
+  /** Measure how long the input step `secretAt` keeps influencing the state. */
+  persistence?: PersistenceSpec;
 }
 
 export interface LstmSpec extends SpecBase, TrainableSpec {
   model: 'lstm';
-  experiment?: 'learning-to-forget';
   units: number;
   recurrentActivation: RecurrentActivation;
   unitForgetBias: boolean;
@@ -60,7 +64,18 @@ export interface LstmSpec extends SpecBase, TrainableSpec {
   forgetGate?: boolean;
   forgetBias: number;
   init?: { chrono?: number };
+  /** The schemes `experiment: initialisation` compares. */
+  initialisation?: InitialisationSpec;
 }
+
+/** What `initialisation:` declares (defaults from the schema; `chrono` defaults to twice the task's lag). */
+export interface InitialisationSpec {
+  schemes: InitialisationScheme[];
+  forgetBias: number;
+  chrono?: number;
+}
+
+export type InitialisationScheme = 'none' | 'unitForgetBias' | 'forgetBias' | 'chrono';
 
 export interface GruSpec extends SpecBase, TrainableSpec {
   model: 'gru';

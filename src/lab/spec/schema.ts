@@ -120,6 +120,8 @@ export const LIMITS = {
   /** Longest file path a spec may name, in characters (Linux's own limit is 4096 bytes). */
   pathLength: 1024,
   variants: 16,
+  /** `persistence:` runs one backward pass per step, so its cost grows as time²: longer inputs are refused. */
+  persistenceTime: 256,
 } as const;
 
 /** Largest trace a spec may ask for, in bytes (all float32 series together). */
@@ -391,12 +393,50 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
   },
   experiment: {
     type: 'enum',
-    values: ['learning-to-forget'],
-    models: ['lstm'],
+    values: ['learning-to-forget', 'persistence', 'initialisation'],
+    models: RECURRENT_MODELS,
     requires: 'train',
     doc: 'Run an experiment on this spec: several trainings side by side.',
     valueDocs: {
-      'learning-to-forget': 'Gers, Schmidhuber & Cummins (2000): the same LSTM trained on the same task without a forget gate (f ≡ 1, the 1997 LSTM) and with one. On `reber`: cell-state magnitude over the test stream, forget gates under the symbols, outer T/P and legal-next-symbol accuracy for both.',
+      'learning-to-forget': 'Gers, Schmidhuber & Cummins (2000): the same LSTM trained on the same task without a forget gate (f ≡ 1, the 1997 LSTM) and with one. On `reber`: cell-state magnitude over the test stream, forget gates under the symbols, outer T/P and legal-next-symbol accuracy for both. LSTM only.',
+      persistence: 'How long a secret persists: the model before and after training, each with the connectivity matrix and the secret\'s curve of `persistence` (default secretAt 0, threshold 0.01), so the steps until the secret stops mattering can be compared.',
+      initialisation: 'The same task, data order and other weights for each forget-gate initialisation of `initialisation.schemes` (default all four): learning curves side by side, and the half-life predicted from the forget-gate bias (ln 0.5 / ln σ(b)) beside the one measured on the test split, before and after training. LSTM only.',
+    },
+  },
+  persistence: {
+    type: 'object',
+    models: RECURRENT_MODELS,
+    doc: `Measure how long one input step, the secret, keeps influencing the state (the privacy question): the connectivity matrix C[s][t] = ‖∂(Σ_u h_{t,u}) / ∂x_s‖₂ for s ≤ t (Madsen 2019; mean over batch rows), the secret's curve C[secretAt][t] and the steps until it stays below \`threshold\` of its peak. One backward pass per step: at most ${LIMITS.persistenceTime} steps.`,
+    properties: {
+      secretAt: { type: 'integer', minimum: 0, maximum: LIMITS.persistenceTime - 1, default: 0, doc: 'The secret\'s step s (0 is the first); it must lie in the input (with a task: its test sequences).' },
+      threshold: { type: 'number', minimum: 1e-9, maximum: 1, exclusiveMaximum: true, default: 0.01, doc: 'The fraction of its peak the secret\'s influence has to stay below: the steps reported are the first k after the secret from which on C[s][s+k] < threshold · peak, or "never" when it is still above at the last step.' },
+    },
+  },
+  initialisation: {
+    type: 'object',
+    models: ['lstm'],
+    doc: 'Which forget-gate initialisations `experiment: initialisation` compares, and their parameters.',
+    properties: {
+      schemes: {
+        type: 'list',
+        minItems: 1,
+        maxItems: 4,
+        default: ['none', 'unitForgetBias', 'forgetBias', 'chrono'],
+        doc: 'The initialisations, each a variant of the spec.',
+        items: {
+          type: 'enum',
+          values: ['none', 'unitForgetBias', 'forgetBias', 'chrono'],
+          doc: 'An initialisation of the forget-gate bias b_f.',
+          valueDocs: {
+            none: 'b_f = 0: f starts near σ(0) = 1/2.',
+            unitForgetBias: 'b_f = 1 (Jozefowicz et al. 2015), the Keras default.',
+            forgetBias: 'b_f = `initialisation.forgetBias`.',
+            chrono: 'Chrono initialisation for `initialisation.chrono` steps (Tallec & Ollivier 2018): b_f = log U(1, T−1), b_i = −b_f.',
+          },
+        },
+      },
+      forgetBias: { type: 'number', minimum: -100, maximum: 100, default: 3, doc: 'b_f of the `forgetBias` scheme.' },
+      chrono: { type: 'integer', minimum: 2, maximum: LIMITS.time, doc: 'T of the `chrono` scheme. Default: twice the task\'s lag, rounded up (at least 2).' },
     },
   },
   show: {
@@ -450,3 +490,11 @@ export const SPEC_SCHEMA: ObjectNode = {
     },
   },
 };
+
+/** The schema's default of a key path (`persistence.secretAt`), for code that fills in a mapping the spec left out. */
+export function defaultOf(path: string): unknown {
+  let node: SchemaNode | undefined = SPEC_SCHEMA;
+  for (const name of path.split('.')) node = node?.type === 'object' ? node.properties[name] : undefined;
+  if (node?.default === undefined) throw new Error(`schema: no default for ${path}`);
+  return node.default;
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateLstmWeights, type LstmWeights, type SequenceInput } from '../../../src/lab/data';
 import { generateGruWeights, type GruWeights } from '../../../src/lab/gru';
-import { influence } from '../../../src/lab/influence';
+import { connectivity, influence } from '../../../src/lab/influence';
 import type { RecurrentActivation } from '../../../src/lab/kernels/activations';
 import { createRandom, normalArray } from '../../../src/lab/rng';
 import { ACTIVATIONS_64, gruReference64, lstmReference64 } from '../kernels/helpers';
@@ -30,14 +30,14 @@ function project64(x: Float64Array, B: number, T: number, F: number, kernel: Flo
  * influence[b][t] by central differences (step 1e-6) on the float64 references: the
  * definition, computed independently of tfjs and of the kernels' backward passes.
  */
-function numericInfluence(input: SequenceInput, lastHidden: (x: Float64Array) => Float64Array): number[][] {
+function numericInfluence(input: SequenceInput, lastHidden: (x: Float64Array) => Float64Array, step = input.time - 1): number[][] {
   const { batch: B, time: T, features: F } = input;
   const x = Float64Array.from(input.data);
   const lastSum = (b: number) => {
     const h = lastHidden(x);
     const U = h.length / (B * T);
     let s = 0;
-    for (let u = 0; u < U; u++) s += h[(b * T + T - 1) * U + u];
+    for (let u = 0; u < U; u++) s += h[(b * T + step) * U + u];
     return s;
   };
   const eps = 1e-6;
@@ -157,6 +157,70 @@ describe('influence', () => {
       // z_0 = clip(0.2·(10 − 10) + 0.5) = 1/2, h_0 = tanh(0.5)/2; then z = 1 keeps h_0.
       assert.deepEqual(got.slice(1), [0, 0, 0]);
       assert.ok(got[0] > 0.1, `influence of step 0: ${got[0]}`);
+    });
+  });
+
+  describe('connectivity (Madsen 2019)', () => {
+    /** C[s][t] by central differences: the mean over batch rows of the finite-difference influence of s on step t. */
+    function numericConnectivity(input: SequenceInput, hidden: (x: Float64Array) => Float64Array): Float64Array {
+      const T = input.time;
+      const out = new Float64Array(T * T);
+      for (let t = 0; t < T; t++) {
+        const rows = numericInfluence(input, hidden, t);
+        for (let s = 0; s < T; s++) out[s * T + t] = rows.reduce((sum, row) => sum + row[s], 0) / input.batch;
+      }
+      return out;
+    }
+
+    /** Same tolerance as the influence: 1e-4 of the largest entry (float32 gradients against float64 differences). */
+    function assertMatrixClose(got: Float64Array, want: Float64Array, T: number): void {
+      const scale = Math.max(...want);
+      assert.ok(scale > 1e-3, `the connectivity is all but zero (${scale})`);
+      for (let s = 0; s < T; s++) {
+        for (let t = 0; t < T; t++) {
+          const i = s * T + t;
+          if (s > t) assert.equal(got[i], 0, `C[${s}][${t}] after the output step must be exactly 0, got ${got[i]}`);
+          else assert.ok(Math.abs(got[i] - want[i]) < 1e-4 * scale, `C[${s}][${t}]: ${got[i]} vs finite differences ${want[i]}`);
+        }
+      }
+    }
+
+    it('matches finite differences for an LSTM, batch 2, 7 steps, every s ≤ t, and is exactly 0 for s > t', () => {
+      const input = randomInput(11, 2, 7, 3);
+      const w = withBias(generateLstmWeights(12, 3, 4, true), 13);
+      assertMatrixClose(connectivity('lstm', input, w, { recurrentActivation: 'sigmoid' }), numericConnectivity(input, lstmLastHidden(input, w, 'sigmoid')), 7);
+    });
+
+    it('matches finite differences for a GRU (resetAfter), batch 2, 6 steps, and is exactly 0 for s > t', () => {
+      const input = randomInput(14, 2, 6, 2);
+      const w = withBias(generateGruWeights(15, 2, 5, true), 16);
+      const got = connectivity('gru', input, w, { recurrentActivation: 'sigmoid', resetAfter: true });
+      assertMatrixClose(got, numericConnectivity(input, gruLastHidden(input, w, 'sigmoid', true)), 6);
+    });
+
+    it('is o·i·f^(t−s) for one LSTM unit with constant gates and no recurrence, at x = 0', () => {
+      // As in the influence case above: i = 3/4, f = 9/10, o = 1/2, g_t = tanh(x_t), R = 0, so
+      // c_t = Σ_{s≤t} f^{t−s}·i·g_s and at x = 0 (c = 0, tanh' = 1) ∂h_t/∂x_s = o·i·f^{t−s}.
+      const w: LstmWeights = { features: 1, units: 1, kernel: Float32Array.of(0, 0, 1, 0), recurrentKernel: new Float32Array(4), bias: Float32Array.of(Math.log(3), Math.log(9), 0, 0) };
+      const T = 15;
+      const got = connectivity('lstm', { batch: 1, time: T, features: 1, data: new Float32Array(T) }, w, { recurrentActivation: 'sigmoid' });
+      for (let s = 0; s < T; s++) {
+        for (let t = 0; t < T; t++) {
+          const want = s > t ? 0 : 0.5 * 0.75 * 0.9 ** (t - s);
+          assert.ok(Math.abs(got[s * T + t] - want) < 1e-6, `C[${s}][${t}] = ${got[s * T + t]}, want ${want}`);
+        }
+      }
+    });
+
+    it('has the influence as its last column', () => {
+      const input = randomInput(17, 3, 6, 2);
+      const w = generateLstmWeights(18, 2, 3, true);
+      const C = connectivity('lstm', input, w, { recurrentActivation: 'sigmoid' });
+      const rows = influence('lstm', input, w, { recurrentActivation: 'sigmoid' });
+      for (let s = 0; s < 6; s++) {
+        const mean = (rows[0][s] + rows[1][s] + rows[2][s]) / 3;
+        assert.ok(Math.abs(C[s * 6 + 5] - mean) < 1e-6 * Math.max(1, mean), `C[${s}][5] = ${C[s * 6 + 5]}, mean influence ${mean}`);
+      }
     });
   });
 
