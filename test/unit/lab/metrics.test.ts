@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { halfLife, median, memoryMetrics, meanPerUnit, saturation, survival } from '../../../src/lab/metrics';
+import { hardSigmoid, sigmoid } from '../../../src/lab/kernels/activations';
+import { halfLife, median, memoryMetrics, meanPerUnit, predictedHalfLife, saturation, survival } from '../../../src/lab/metrics';
 
 describe('memory metrics', () => {
   // batch 1, 3 steps, 2 units: unit 0 keeps half each step, unit 1 is fully open then closes.
@@ -21,6 +22,17 @@ describe('memory metrics', () => {
     assert.equal(hl[2], null);
     assert.equal(hl[3], null);
     assert.ok(Math.abs((hl[4] as number) - 68.967563) < 1e-5);
+  });
+
+  it('predicts the half-life from the forget-gate bias: σ(0) = 1/2 gives 1 step, σ(ln 3) = 3/4 gives 2.41, σ(ln 9) = 9/10 gives 6.58', () => {
+    // Keras layout, 3 units, gate order i, f, c, o: only the f block [3, 6) counts.
+    const bias = Float32Array.of(7, 7, 7, 0, Math.log(3), Math.log(9), 7, 7, 7, 7, 7, 7);
+    const [a, b, c] = predictedHalfLife(bias, 3, sigmoid) as number[];
+    assert.ok(Math.abs(a - 1) < 1e-6);
+    assert.ok(Math.abs(b - 2.4094208396532095) < 1e-6, String(b)); // ln 0.5 / ln 0.75
+    assert.ok(Math.abs(c - 6.578813478960585) < 1e-5, String(c)); // ln 0.5 / ln 0.9
+    // A hard sigmoid saturates: b = 2.5 gives f = 1 exactly, no half-life (never forgets).
+    assert.deepEqual(predictedHalfLife(Float32Array.of(0, 2.5, 0, 0), 1, hardSigmoid), [null]);
   });
 
   it('mean per unit averages over batch rows and steps', () => {

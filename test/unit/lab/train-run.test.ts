@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { runSpec, runSpecCell } from '../../../src/lab/run';
 import { CancelledError } from '../../../src/lab/kernels/lstm-kernel';
-import type { ModelStore } from '../../../src/lab/train-run';
+import { median, predictedHalfLife } from '../../../src/lab/metrics';
+import { sigmoid } from '../../../src/lab/kernels/activations';
+import { parseSpec, type LstmSpec } from '../../../src/lab/spec/model-spec';
+import { generateTask } from '../../../src/lab/tasks';
+import { schemeSpec, startingModel, type ModelStore, type TaskSpecOf } from '../../../src/lab/train-run';
 import { decodeOutput, isComparison, type Comparison, type Trace } from '../../../src/shared/trace';
 import { setupLab } from './setup';
 
@@ -80,5 +84,74 @@ describe('spec cells with task and train', () => {
     const md = new TextDecoder().decode(items[1].data);
     assert.match(md, /\*\*Task\*\* `reber`, lag \d+\.\d+ steps/);
     assert.match(md, /\| no forget gate \(1997\) \| 2 \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \|/);
+  });
+
+  describe('experiment: initialisation', () => {
+    const INIT = `model: lstm
+units: 5
+task: { name: recall, symbols: 2, length: 16, lag: 6, trainSize: 16, testSize: 8, seed: 3 }
+train: { epochs: 2, batchSize: 8, learningRate: 0.02, seed: 4 }
+weights: { seed: 5 }
+experiment: initialisation
+initialisation: { forgetBias: 2, chrono: 12 }
+`;
+
+    it('gives each scheme the same task, data order and weights but for the forget-gate bias (and chrono\'s input-gate bias)', () => {
+      const spec = parseSpec(INIT) as TaskSpecOf<LstmSpec>;
+      const task = generateTask(spec.task);
+      const U = 5;
+      const variants = spec.initialisation!.schemes.map((scheme) => ({ scheme, spec: schemeSpec(spec, scheme, task.lag) }));
+      assert.deepEqual(variants.map((v) => v.scheme), ['none', 'unitForgetBias', 'forgetBias', 'chrono']);
+      const models = variants.map((v) => startingModel(v.spec, task, {}));
+      for (const [k, v] of variants.entries()) {
+        assert.deepEqual(v.spec.task, spec.task);
+        assert.deepEqual(v.spec.train, spec.train, 'same data order');
+        assert.deepEqual(v.spec.weights, spec.weights);
+        const m = models[k];
+        assert.deepEqual(m.recurrent.kernel, models[0].recurrent.kernel, `${v.scheme}: kernel`);
+        assert.deepEqual(m.recurrent.recurrentKernel, models[0].recurrent.recurrentKernel, `${v.scheme}: recurrent kernel`);
+        assert.deepEqual(m.readoutKernel, models[0].readoutKernel, `${v.scheme}: readout`);
+        const bias = m.recurrent.bias;
+        assert.deepEqual(bias.subarray(2 * U), new Float32Array(2 * U), `${v.scheme}: candidate and output biases are 0`);
+        if (v.scheme !== 'chrono') assert.deepEqual(bias.subarray(0, U), new Float32Array(U), `${v.scheme}: input bias 0`);
+      }
+      const forget = (k: number) => Array.from(models[k].recurrent.bias.subarray(U, 2 * U));
+      assert.deepEqual(forget(0), [0, 0, 0, 0, 0]);
+      assert.deepEqual(forget(1), [1, 1, 1, 1, 1]);
+      assert.deepEqual(forget(2), [2, 2, 2, 2, 2]);
+      // chrono 12: b_f = ln u with u in [1, 11], b_i = −b_f (Tallec & Ollivier 2018).
+      assert.ok(forget(3).every((b) => b >= 0 && b <= Math.log(11) + 1e-6), String(forget(3)));
+      assert.deepEqual(Array.from(models[3].recurrent.bias.subarray(0, U)), forget(3).map((b) => -b));
+    });
+
+    it('trains every scheme, keeps each model, and records predicted and measured half-lives before and after', async () => {
+      const models: ModelStore = new Map();
+      const out = (await runSpec(INIT, { readFile, models, cellName: 'cell 2' })) as Comparison;
+      assert.deepEqual(out.variants.map((v) => v.name), ['no forget bias', 'unit forget bias', 'forget bias 2', 'chrono 12']);
+      assert.deepEqual([...models.keys()], out.variants.map((v) => `cell 2 / ${v.name}`));
+      for (const v of out.variants) {
+        const h = v.trace.training!.halfLives!;
+        assert.equal(v.trace.training!.loss.length, 4);
+        for (const key of ['predictedBefore', 'measuredBefore', 'predictedAfter', 'measuredAfter'] as const) assert.equal(h[key].length, 5, `${v.name} ${key}`);
+        assert.deepEqual(h.measuredAfter, v.trace.metrics.halfLife);
+        const trained = models.get(`cell 2 / ${v.name}`)!;
+        assert.deepEqual(h.predictedAfter, predictedHalfLife(trained.recurrent.bias, 5, sigmoid));
+      }
+      const [none, unit, bias] = out.variants.map((v) => v.trace.training!.halfLives!);
+      // b_f = 0, 1, 2 before training: ln 0.5 / ln σ(b) = 1, 1.5213, 3.0122 steps for every unit.
+      for (const [h, want] of [[none, 1], [unit, Math.log(0.5) / Math.log(sigmoid(1))], [bias, Math.log(0.5) / Math.log(sigmoid(2))]] as const) {
+        for (const p of h.predictedBefore) assert.ok(Math.abs((p as number) - want) < 1e-5, `${p} vs ${want}`);
+      }
+      // Measured on the test split the input and state move the gate, but a larger bias still keeps more.
+      assert.ok(median(unit.measuredBefore)! > median(none.measuredBefore)!);
+      assert.ok(median(bias.measuredBefore)! > median(unit.measuredBefore)!);
+      const decoded = decodeOutput(JSON.parse(new TextDecoder().decode((await runSpecCell(INIT, { readFile, outputPrecision: 'float32' }))[0].data))) as Comparison;
+      assert.deepEqual(decoded.variants[2].trace.training!.halfLives, out.variants[2].trace.training!.halfLives);
+    });
+
+    it('refuses a GRU and a kept model in one line each', async () => {
+      await assert.rejects(runSpec(INIT.replace('model: lstm', 'model: gru').replace(/initialisation: .*\n/, ''), { readFile }), /^SpecError: experiment: initialisation compares forget-gate settings, so it needs model lstm, got gru$/);
+      await assert.rejects(runSpec(INIT.replace('weights: { seed: 5 }', 'weights: { from: x }'), { readFile }), /^SpecError: weights.from: not used with experiment: initialisation \(each scheme starts from weights generated by weights.seed\)$/);
+    });
   });
 });
