@@ -82,7 +82,7 @@ export function heatmapAriaLabel(trace: Trace, info: SeriesInfo, layer: HeatmapL
   return `Heatmap of the ${info.label} (${info.symbol}) over ${plural(trace.dims.time, 'step')} and ${plural(layer.grid.rows, channelName(info))}, batch row ${batchRow}; colours from ${formatNumber(layer.lo)} to ${formatNumber(layer.hi)}.`;
 }
 
-interface HeatmapAxes {
+export interface HeatmapAxes {
   title: string;
   subtitle: string;
   x: { title: string; cells: number; ticks: Record<string, unknown> };
@@ -90,7 +90,7 @@ interface HeatmapAxes {
 }
 
 /** A line chart without datasets whose linear axes cover every cell, y reversed (row 0 on top), drawn by `plugin`. */
-function heatmapConfig(theme: ChartTheme, plugin: HeatmapPlugin, axes: HeatmapAxes): ChartConfiguration<'line'> {
+export function heatmapConfig(theme: ChartTheme, plugin: HeatmapPlugin, axes: HeatmapAxes): ChartConfiguration<'line'> {
   const options = baseOptions(theme);
   options.layout = { padding: { left: 4, right: COLOR_BAR_SPACE, top: 14, bottom: 4 } };
   options.interaction = { mode: 'nearest', intersect: true };

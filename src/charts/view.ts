@@ -27,7 +27,10 @@ export type ViewKind =
   | 'compareGates'
   | 'compareHalfLife'
   | 'training'
-  | 'cellMagnitude';
+  | 'cellMagnitude'
+  | 'persistence'
+  | 'connectivity'
+  | 'halfLifeCheck';
 
 /** Orders of the units (rows) of a step × unit heatmap and of unit tables. */
 export type UnitSort = 'index' | 'halfLife' | 'saturation';

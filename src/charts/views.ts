@@ -12,6 +12,8 @@ import { saturationView } from './chart.saturation';
 import { gridSeries, keepGateOf, matrixSeries } from './series';
 import { survivalView } from './chart.survival';
 import { cellMagnitudeView, hasCellMagnitude, hasTrainingCurves, trainingView } from './chart.training';
+import { halfLifeCheckView, halfLifeRecords } from './chart.initialisation';
+import { connectivityView, persistenceRecords, persistenceView } from './chart.persistence';
 import type { ViewContext, ViewDefinition, ViewKind } from './view';
 
 /**
@@ -26,6 +28,9 @@ import type { ViewContext, ViewDefinition, ViewKind } from './view';
 export function defaultViews(output: Trace | Comparison): ViewKind[] {
   // A trained model's output starts with its learning curves and, for the LSTM, its cell magnitude.
   const trained: ViewKind[] = [...(hasTrainingCurves(output) ? (['training'] as const) : []), ...(hasCellMagnitude(output) ? (['cellMagnitude'] as const) : [])];
+  // Then the experiments' own figures: the secret's persistence, predicted vs measured half-lives.
+  if (persistenceRecords(output).length > 0) trained.push('persistence');
+  if (halfLifeRecords(output).length > 0) trained.push('halfLifeCheck');
   if (isComparison(output)) {
     const any = output.variants.some((v) => keepGateOf(v.trace));
     const halfLife = output.variants.some((v) => keepGateOf(v.trace) && v.trace.metrics.halfLife?.length);
@@ -47,6 +52,7 @@ export function defaultViews(output: Trace | Comparison): ViewKind[] {
   if (gate && output.metrics.saturation?.low.length === gate.channels && gate.channels > 1) views.push('saturation');
   if (output.metrics.entropy) views.push('entropy');
   if (output.metrics.influence) views.push('influence');
+  if (output.persistence) views.push('connectivity');
   return views;
 }
 
@@ -66,6 +72,9 @@ const BUILDERS: Record<ViewKind, (ctx: ViewContext) => ViewDefinition> = {
   compareHalfLife: compareHalfLifeView,
   training: trainingView,
   cellMagnitude: cellMagnitudeView,
+  persistence: persistenceView,
+  connectivity: connectivityView,
+  halfLifeCheck: halfLifeCheckView,
 };
 
 /** The definition of view `kind` for `ctx`. */

@@ -38,11 +38,13 @@ function traceJson(trace: Trace): Record<string, unknown> {
   for (const name of exportSeriesNames(trace)) series[name] = nested(trace.series[name]);
   const body: Record<string, unknown> = { model: trace.model, dims: { ...trace.dims }, series, metrics: trace.metrics };
   if (trace.labels) body.labels = trace.labels;
+  if (trace.persistence) body.persistence = { ...trace.persistence, connectivity: nested(trace.persistence.connectivity) };
   return body;
 }
 
 /**
- * `{"model", "dims", "series": {name: nested arrays}, "metrics"}` (plus `labels` for text), or
+ * `{"model", "dims", "series": {name: nested arrays}, "metrics"}` (plus `labels` for text, and
+ * `persistence` with its `[time][time]` connectivity matrix when the spec measured it), or
  * `{"variants": [{"name", …}]}` for a comparison. Entries that do not exist (above the
  * diagonal of causal matrices) are `null`.
  */

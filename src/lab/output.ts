@@ -99,6 +99,35 @@ function trainingLines(traces: { name: string; trace: Trace }[]): string[] {
   return lines;
 }
 
+/** Markdown lines on the secret's persistence of each trace that measured it. */
+function persistenceLines(traces: { name: string; trace: Trace }[]): string[] {
+  const measured = traces.filter((v) => v.trace.persistence);
+  if (measured.length === 0) return [];
+  const first = measured[0].trace.persistence!;
+  const lines = ['', `**Secret** at step ${first.secretAt}: steps until its influence stays below ${100 * first.threshold}% of its peak`, '', '| model | peak influence | at step | steps |', '|---|---|---|---|'];
+  for (const { name, trace } of measured) {
+    const p = trace.persistence!;
+    lines.push(`| ${name.replace(/\|/g, '\\|') || trace.model} | ${p.peak.toPrecision(3)} | ${p.peakAt} | ${p.steps === null ? 'never within the sequence' : p.steps} |`);
+  }
+  return lines;
+}
+
+/** Markdown lines on predicted vs measured half-lives (`experiment: initialisation`), medians over units. */
+function halfLifeLines(traces: { name: string; trace: Trace }[]): string[] {
+  const checked = traces.filter((v) => v.trace.training?.halfLives);
+  if (checked.length === 0) return [];
+  const f = (list: (number | null)[]) => {
+    const m = median(list);
+    return m === null ? '—' : m.toPrecision(3);
+  };
+  const lines = ['', '**Half-life** (median over units, steps): predicted from the forget-gate bias, measured on the test split', '', '| initialisation | predicted before | measured before | predicted after | measured after |', '|---|---|---|---|---|'];
+  for (const { name, trace } of checked) {
+    const h = trace.training!.halfLives!;
+    lines.push(`| ${name.replace(/\|/g, '\\|')} | ${f(h.predictedBefore)} | ${f(h.measuredBefore)} | ${f(h.predictedAfter)} | ${f(h.measuredAfter)} |`);
+  }
+  return lines;
+}
+
 /** A short Markdown summary: shapes, mean keep gate, median half-life, saturation, entropy, influence. */
 export function markdownSummary(output: Trace | Comparison): string {
   if (isComparison(output)) {
@@ -112,6 +141,7 @@ export function markdownSummary(output: Trace | Comparison): string {
     }
     const trained = output.variants.filter((v) => v.trace.training);
     if (trained.length) lines.push('', ...trainingLines(trained.map((v) => ({ name: v.name, trace: v.trace }))));
+    lines.push(...halfLifeLines(output.variants), ...persistenceLines(output.variants));
     return [...lines, '', '_Charts: open this notebook in VS Code with Forget Gate Lab._', ''].join('\n');
   }
   return [
@@ -121,6 +151,7 @@ export function markdownSummary(output: Trace | Comparison): string {
     '|---|---|',
     ...measureRows(output),
     ...(output.training ? ['', ...trainingLines([{ name: '', trace: output }])] : []),
+    ...persistenceLines([{ name: '', trace: output }]),
     '',
     '_Charts: open this notebook in VS Code with Forget Gate Lab._',
     '',

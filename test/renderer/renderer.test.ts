@@ -261,6 +261,9 @@ describe('fglab.charts renderer in Chromium', function () {
     ['compare', ['compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget bias: R = [\d.e−]+ \| unit forget bias: R = [\d.e−]+ \| chrono 100: R = [\d.e−]+ \| GRU: R = [\d.e−]+$/],
     ['learningToForget', ['training', 'cellMagnitude', 'compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget gate \(1997\): loss [\d.]+ · accuracy [\d.]+ \| forget gate \(2000\): loss [\d.]+ · accuracy [\d.]+$/],
     ['influence', ['heatmap', 'gates', 'survival', 'halflife', 'spectrum', 'saturation', 'influence'], /^step \d+ \("."\) \| unit \d+ \| f = 0\.\d+$/],
+    ['persistence', ['persistence', 'heatmap', 'gates', 'survival', 'halflife', 'saturation', 'connectivity'], /^2 steps after the secret \(t = 12\) \| [\d.e−]+$/],
+    ['persistenceExperiment', ['training', 'persistence', 'compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| before training: loss — · accuracy — \| after training: loss [\d.]+ · accuracy [\d.]+$/],
+    ['initialisation', ['training', 'cellMagnitude', 'halfLifeCheck', 'compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget bias: loss [\d.]+ · accuracy [\d.]+ \| unit forget bias: loss [\d.]+ · accuracy [\d.]+ \| forget bias 3: loss [\d.]+ · accuracy [\d.]+ \| chrono 10: loss [\d.]+ · accuracy [\d.]+$/],
   ];
   for (const [name, views, hover] of REAL) {
     it(`draws the lab's own ${name} trace (media/samples) with its views and exact values under the pointer`, async () => {
@@ -273,7 +276,7 @@ describe('fglab.charts renderer in Chromium', function () {
         assert.ok(f.painted > 1000, `${f.kind} is painted (${f.painted} pixels)`);
         assert.ok(f.label.length > 20, `${f.kind} has an aria-label`);
       }
-      const [kind, x, y] = views[0] === 'matrix' ? ['matrix', 1, 5] : views[0] === 'compareSurvival' ? ['compareSurvival', 20, 0.5] : views[0] === 'training' ? ['training', 3, 1] : ['heatmap', 3, 3];
+      const [kind, x, y] = views[0] === 'matrix' ? ['matrix', 1, 5] : views[0] === 'compareSurvival' ? ['compareSurvival', 20, 0.5] : views[0] === 'training' ? ['training', 3, 1] : views[0] === 'persistence' ? ['persistence', 2, 0.1] : ['heatmap', 3, 3];
       assert.match(await hoverAt(page, 'r', kind as string, x as number, y as number), hover);
       assert.ok(await screenshot(page, 'r', `renderer-real-${name}.png`) > 10_000);
     });

@@ -5,18 +5,70 @@ import { traceOutputItems } from '../../../src/lab';
 import { isCodeLanguage } from '../../../src/shared/ids';
 import * as compiler from '../../../src/worker/code-compile';
 import { CodeKernel } from '../../../src/worker/code-kernel';
-import { decodeOutput, isComparison } from '../../../src/shared/trace';
+import { median } from '../../../src/lab/metrics';
+import { decodeOutput, isComparison, type Comparison, type Trace } from '../../../src/shared/trace';
 import { parseNotebook, serializeNotebook } from '../../../src/shared/notebook-file';
 import { setupLab } from './setup';
 
 const SAMPLES = join(__dirname, '..', '..', '..', '..', 'media', 'samples');
 const files = readdirSync(SAMPLES).filter((f) => f.endsWith('.fglab')).sort();
 
+/** The secret's row of a trace's connectivity matrix, relative to its peak. */
+function secretRow(trace: Trace): number[] {
+  const p = trace.persistence!;
+  const T = trace.dims.time;
+  return Array.from({ length: T }, (_, t) => p.connectivity.data[p.secretAt * T + t] / p.peak);
+}
+
+/**
+ * persistence.fglab. Cell 2 (untrained, secret at step 10 of the text; measured: 9, 27, never, 9
+ * steps): the larger the forget bias, the longer the secret lingers. Cell 4 (Reber, secret the
+ * outer P at step 10, its repeat predicted at step 23, the string over at step 25; measured:
+ * C[10][23] is 0.159 of the peak after training and 0.019 before, below 1% for good after 20
+ * steps): the trained model reads the secret again at the repeat and drops it after the string.
+ */
+function checkPersistenceSample(output: Comparison): void {
+  for (const v of output.variants) {
+    const { connectivity } = v.trace.persistence!;
+    const T = v.trace.dims.time;
+    for (let s = 0; s < T; s++) for (let t = 0; t < s; t++) assert.equal(connectivity.data[s * T + t], 0, `${v.name}: C[${s}][${t}] (causal)`);
+  }
+  const names = output.variants.map((v) => v.name);
+  if (names[0] === 'no forget bias') {
+    const steps = Object.fromEntries(output.variants.map((v) => [v.name, v.trace.persistence!.steps]));
+    assert.deepEqual(names, ['no forget bias', 'unit forget bias', 'chrono 60', 'GRU']);
+    assert.ok(steps['no forget bias']! < steps['unit forget bias']!, JSON.stringify(steps));
+    assert.equal(steps['chrono 60'], null, 'chrono keeps the secret past the end of the text');
+    return;
+  }
+  assert.deepEqual(names, ['before training', 'after training']);
+  const [before, after] = output.variants.map((v) => v.trace);
+  assert.ok(after.training!.metrics!.outerAccuracy >= 0.9, `outer T/P ${after.training!.metrics!.outerAccuracy}`);
+  const [b, a] = [secretRow(before), secretRow(after)];
+  assert.ok(a[23] > 0.1 && a[23] > 5 * b[23], `C[10][23] / peak: ${a[23]} after, ${b[23]} before training`);
+  const steps = after.persistence!.steps;
+  assert.ok(steps !== null && 10 + steps <= 35, `after training below 1% for good after ${steps} steps`);
+}
+
+/**
+ * initialisation.fglab (measured medians over units before training, predicted/measured: 1.00/1.02,
+ * 2.21/2.29, 14.3/15.0, 12.7/12.6 steps): before training the bias predicts the measured
+ * half-life, and a larger bias or chrono gives a longer one.
+ */
+function checkInitialisationSample(output: Comparison): void {
+  assert.deepEqual(output.variants.map((v) => v.name), ['no forget bias', 'unit forget bias', 'forget bias 3', 'chrono 24']);
+  const measured = output.variants.map((v) => median(v.trace.training!.halfLives!.measuredBefore)!);
+  const predicted = output.variants.map((v) => median(v.trace.training!.halfLives!.predictedBefore)!);
+  predicted.forEach((p, k) => assert.ok(Math.abs(measured[k] / p - 1) < 0.25, `${output.variants[k].name}: predicted ${p}, measured ${measured[k]}`));
+  assert.ok(measured[0] < measured[1] && measured[1] < measured[2] && measured[1] < measured[3], String(measured));
+  for (const v of output.variants) assert.equal(v.trace.training!.loss.length, 24, `${v.name}: 6 epochs of 4 steps`);
+}
+
 describe('shipped samples', () => {
   before(setupLab);
 
   it('include one notebook per model and experiment', () => {
-    for (const name of ['classic-lstm', 'gru-update-gate', 'attention-text', 'forgetting-attention', 'compare-initialisations', 'privacy-influence', 'learning-to-forget']) {
+    for (const name of ['classic-lstm', 'gru-update-gate', 'attention-text', 'forgetting-attention', 'compare-initialisations', 'privacy-influence', 'learning-to-forget', 'persistence', 'initialisation']) {
       assert.ok(files.includes(`${name}.fglab`), name);
     }
   });
@@ -57,6 +109,8 @@ describe('shipped samples', () => {
           assert.ok(withGate.metrics!.legalAccuracy >= 0.95);
           assert.ok(without.cellMagnitude!.at(-1)! > 50 * withGate.cellMagnitude!.at(-1)!);
         }
+        if (file === 'persistence.fglab' && isComparison(output)) checkPersistenceSample(output);
+        if (file === 'initialisation.fglab' && isComparison(output)) checkInitialisationSample(output);
       }
     });
   }

@@ -138,7 +138,7 @@ initialisation: { forgetBias: 2, chrono: 12 }
         assert.deepEqual(h.predictedAfter, predictedHalfLife(trained.recurrent.bias, 5, sigmoid));
       }
       const [none, unit, bias] = out.variants.map((v) => v.trace.training!.halfLives!);
-      // b_f = 0, 1, 2 before training: ln 0.5 / ln σ(b) = 1, 1.5213, 3.0122 steps for every unit.
+      // b_f = 0, 1, 2 before training: ln 0.5 / ln σ(b) = 1, 2.2058, 5.4185 steps for every unit.
       for (const [h, want] of [[none, 1], [unit, Math.log(0.5) / Math.log(sigmoid(1))], [bias, Math.log(0.5) / Math.log(sigmoid(2))]] as const) {
         for (const p of h.predictedBefore) assert.ok(Math.abs((p as number) - want) < 1e-5, `${p} vs ${want}`);
       }

@@ -8,10 +8,25 @@ describe('Shipped samples in VS Code', () => {
 
   it('ships a sample for each model and experiment', async () => {
     const names = (await vscode.workspace.fs.readDirectory(workspaceFolder())).map(([n]) => n).filter((n) => n.endsWith('.fglab')).sort();
-    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'learning-to-forget', 'privacy-influence']) {
+    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'initialisation', 'learning-to-forget', 'persistence', 'privacy-influence']) {
       assert.ok(names.includes(`${want}.fglab`), `${want}.fglab missing from [${names.join(', ')}]`);
     }
   });
+
+  type PersistenceVariant = { name: string; dims: { time: number }; training?: { metrics: Record<string, number> }; persistence: { secretAt: number; peak: number; steps: number | null; connectivity: { dtype: string; data: string } } };
+  /** The secret's row of the connectivity matrix (stored as float32, base64), relative to its peak. */
+  const secretRow = (v: PersistenceVariant): number[] => {
+    const bytes = Buffer.from(v.persistence.connectivity.data, 'base64');
+    const C = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const T = v.dims.time;
+    const s = v.persistence.secretAt;
+    return Array.from({ length: T }, (_, t) => C[s * T + t] / v.persistence.peak);
+  };
+  type HalfLifeVariant = { name: string; training: { loss: number[]; halfLives: Record<'predictedBefore' | 'measuredBefore', (number | null)[]> } };
+  const medianOf = (list: (number | null)[]): number => {
+    const v = list.filter((x): x is number => x !== null).sort((a, b) => a - b);
+    return v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
 
   const expected: Record<string, (payload: Record<string, unknown>) => void> = {
     'gru-update-gate.fglab': (p) => {
@@ -47,6 +62,34 @@ describe('Shipped samples in VS Code', () => {
       // Gers et al. 2000: without forget gates the cell state grows over the stream; with them outer T/P is predicted.
       assert.ok(without.training.cellMagnitude.at(-1)! > 50 * withGate.training.cellMagnitude.at(-1)!, 'the 1997 cell state grows');
       assert.ok(withGate.training.metrics.outerAccuracy >= 0.9 && withGate.training.metrics.outerAccuracy > without.training.metrics.outerAccuracy);
+    },
+    'persistence.fglab': (p) => {
+      // The numbers measured are in test/unit/lab/samples.test.ts.
+      const variants = p.variants as PersistenceVariant[];
+      for (const v of variants) assert.equal(v.persistence.connectivity.dtype, 'float32');
+      if (variants[0].name === 'no forget bias') {
+        // Untrained: the larger the forget bias, the longer the secret (step 10 of the text) lingers.
+        const steps = variants.map((v) => v.persistence.steps);
+        assert.deepEqual(variants.map((v) => v.name), ['no forget bias', 'unit forget bias', 'chrono 60', 'GRU']);
+        assert.ok(steps[0]! < steps[1]! && steps[2] === null, JSON.stringify(steps));
+        return;
+      }
+      // Reber: after training the outer symbol at step 10 is read again where its repeat is predicted (step 23), then dropped.
+      const [before, after] = variants;
+      assert.deepEqual([before.name, after.name], ['before training', 'after training']);
+      assert.ok(after.training!.metrics.outerAccuracy >= 0.9);
+      const [b, a] = [secretRow(before), secretRow(after)];
+      assert.ok(a[23] > 0.1 && a[23] > 5 * b[23], `C[10][23] / peak: ${a[23]} after, ${b[23]} before training`);
+      assert.ok(after.persistence.steps !== null && 10 + after.persistence.steps <= 35, `after training below 1% after ${after.persistence.steps} steps`);
+    },
+    'initialisation.fglab': (p) => {
+      const variants = p.variants as HalfLifeVariant[];
+      assert.deepEqual(variants.map((v) => v.name), ['no forget bias', 'unit forget bias', 'forget bias 3', 'chrono 24']);
+      const measured = variants.map((v) => medianOf(v.training.halfLives.measuredBefore));
+      const predicted = variants.map((v) => medianOf(v.training.halfLives.predictedBefore));
+      predicted.forEach((x, k) => assert.ok(Math.abs(measured[k] / x - 1) < 0.25, `${variants[k].name}: predicted ${x}, measured ${measured[k]}`));
+      assert.ok(measured[0] < measured[1] && measured[1] < measured[2] && measured[1] < measured[3], String(measured));
+      for (const v of variants) assert.equal(v.training.loss.length, 24);
     },
     'privacy-influence.fglab': (p) => {
       const influence = (p.metrics as { influence: number[][] }).influence;
