@@ -4,7 +4,6 @@ import { persistenceText } from '../../../src/charts/chart.persistence';
 import { LIGHT_THEME } from '../../../src/charts/theme';
 import { DEFAULT_VIEW_OPTIONS } from '../../../src/charts/view';
 import { buildView, defaultViews } from '../../../src/charts/views';
-import { persistenceRecord } from '../../../src/lab/persistence';
 import type { Comparison, Trace, TrainingRecord } from '../../../src/shared/trace';
 import { traceOf } from './helpers';
 
@@ -14,7 +13,8 @@ const ctx = (output: Trace | Comparison) => ({ output, theme: LIGHT_THEME, optio
 function persistent(): Trace {
   const t = traceOf([[[0.5], [0.5], [0.5]]]);
   const C = [1, 0.1, 0.01, 0, 1, 0.1, 0, 0, 1];
-  t.persistence = persistenceRecord(C, 3, { secretAt: 0, threshold: 0.05 });
+  // Charts tests load no TensorFlow.js, so the record is written out (src/lab/persistence.ts makes it from a matrix).
+  t.persistence = { secretAt: 0, threshold: 0.05, connectivity: { shape: [3, 3], data: Float32Array.from(C) }, peak: 1, peakAt: 0, steps: 2 };
   return t;
 }
 
