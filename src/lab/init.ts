@@ -27,8 +27,7 @@ export function orthogonal(random: Random, rows: number, cols: number, gain = 1)
   const m = tall ? rows : cols; // the long side
   const n = tall ? cols : rows; // the short side
   // A is m × n, column-major in Float64 for accuracy.
-  const a = new Float64Array(m * n);
-  for (let i = 0; i < a.length; i++) a[i] = random.normal();
+  const a = random.fillNormal(new Float64Array(m * n));
   const q = gramSchmidtQ(a, m, n);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
@@ -48,19 +47,21 @@ export function orthogonal(random: Random, rows: number, cols: number, gain = 1)
  */
 function gramSchmidtQ(a: Float64Array, m: number, n: number): Float64Array {
   const q = a; // orthonormalised in place, column by column
+  // Plain index arithmetic (no subarray views): this runs on a worker's first trace, before
+  // the JIT has warmed up, and the views cost more than the arithmetic there.
   for (let j = 0; j < n; j++) {
-    const qj = q.subarray(j * m, (j + 1) * m);
+    const qj = j * m;
     for (let k = 0; k < j; k++) {
-      const qk = q.subarray(k * m, (k + 1) * m);
+      const qk = k * m;
       let dot = 0;
-      for (let i = 0; i < m; i++) dot += qk[i] * qj[i];
-      for (let i = 0; i < m; i++) qj[i] -= dot * qk[i];
+      for (let i = 0; i < m; i++) dot += q[qk + i] * q[qj + i];
+      for (let i = 0; i < m; i++) q[qj + i] -= dot * q[qk + i];
     }
     let norm = 0;
-    for (let i = 0; i < m; i++) norm += qj[i] * qj[i];
+    for (let i = qj; i < qj + m; i++) norm += q[i] * q[i];
     norm = Math.sqrt(norm);
     if (norm === 0) throw new Error('orthogonal: the random matrix is rank-deficient');
-    for (let i = 0; i < m; i++) qj[i] /= norm;
+    for (let i = qj; i < qj + m; i++) q[i] /= norm;
   }
   return q;
 }
