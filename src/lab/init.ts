@@ -28,7 +28,7 @@ export function orthogonal(random: Random, rows: number, cols: number, gain = 1)
   const n = tall ? cols : rows; // the short side
   // A is m × n, column-major in Float64 for accuracy.
   const a = random.fillNormal(new Float64Array(m * n));
-  const q = gramSchmidtQ(a, m, n);
+  const q = gramSchmidt(a, m, n);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
@@ -39,16 +39,28 @@ export function orthogonal(random: Random, rows: number, cols: number, gain = 1)
   return out;
 }
 
+/** Orthonormalises the columns of a column-major m × n Float64Array (m ≥ n) in place, as `gramSchmidtQ`. */
+export type GramSchmidt = (a: Float64Array, m: number, n: number) => Float64Array;
+
+let gramSchmidt: GramSchmidt = gramSchmidtQ;
+
+/**
+ * Sets the QR step `orthogonal` uses: the WebAssembly one (the same bits, src/lab/kernels/
+ * wasm-orthogonal.ts) once the kernels are loaded; undefined goes back to `gramSchmidtQ`.
+ */
+export function setGramSchmidt(fn: GramSchmidt | undefined): void {
+  gramSchmidt = fn ?? gramSchmidtQ;
+}
+
 /**
  * Thin Q (m × n, column-major) of the QR decomposition of the column-major m × n matrix `a`
  * (m ≥ n) with a positive diagonal of R, by modified Gram–Schmidt. For Gaussian matrices
  * (condition number about (√m + √n)/(√m − √n)) one pass keeps Q orthonormal to float64
  * rounding; it equals Householder's Q with columns multiplied by sign(diag R), as Keras does.
  */
-function gramSchmidtQ(a: Float64Array, m: number, n: number): Float64Array {
+export function gramSchmidtQ(a: Float64Array, m: number, n: number): Float64Array {
   const q = a; // orthonormalised in place, column by column
-  // Plain index arithmetic (no subarray views): this runs on a worker's first trace, before
-  // the JIT has warmed up, and the views cost more than the arithmetic there.
+  // Plain index arithmetic, in the order src/kernels/assembly/orthogonal.ts follows.
   for (let j = 0; j < n; j++) {
     const qj = j * m;
     for (let k = 0; k < j; k++) {

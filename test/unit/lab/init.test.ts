@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { generateLstmWeights } from '../../../src/lab/data';
-import { glorotUniform, orthogonal } from '../../../src/lab/init';
+import { glorotUniform, gramSchmidtQ, orthogonal, setGramSchmidt } from '../../../src/lab/init';
+import { createWasmGramSchmidt, MAX_WASM_ELEMENTS } from '../../../src/lab/kernels/wasm-orthogonal';
+import { kernelsWasm } from '../kernels/helpers';
 import { createRandom, normalArray } from '../../../src/lab/rng';
 
 /** A·Aᵀ for a row-major rows × cols matrix. */
@@ -52,6 +54,28 @@ describe('initialisers', () => {
     const limit = Math.sqrt(6 / (64 + 512));
     const max = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     assert.ok(max <= limit && max > 0.98 * limit);
+  });
+
+  it('orthogonal: the WebAssembly QR step gives the same bits as the TypeScript one (odd sizes too)', () => {
+    const wasm = createWasmGramSchmidt(kernelsWasm());
+    for (const [m, n] of [[1, 1], [2, 1], [3, 3], [7, 3], [13, 13], [17, 5], [512, 128]]) {
+      const a = createRandom(m * 31 + n).fillNormal(new Float64Array(m * n));
+      const fromJs = gramSchmidtQ(a.slice(), m, n);
+      const fromWasm = wasm(a.slice(), m, n);
+      assert.deepEqual(new BigUint64Array(fromWasm.buffer), new BigUint64Array(fromJs.buffer), `${m} × ${n}`);
+    }
+    // What `orthogonal` returns with either, and the large sizes that stay in TypeScript.
+    try {
+      setGramSchmidt(wasm);
+      const viaWasm = orthogonal(createRandom(4), 9, 36);
+      const large = orthogonal(createRandom(5), 2, MAX_WASM_ELEMENTS / 2 + 2);
+      setGramSchmidt(undefined);
+      assert.deepEqual(viaWasm, orthogonal(createRandom(4), 9, 36));
+      assert.deepEqual(large, orthogonal(createRandom(5), 2, MAX_WASM_ELEMENTS / 2 + 2));
+    } finally {
+      setGramSchmidt(undefined);
+    }
+    assert.throws(() => wasm(new Float64Array(6), 3, 2), /^Error: orthogonal: the random matrix is rank-deficient$/);
   });
 
   it('orthogonal [128, 512] has orthonormal rows (W·Wᵀ = I)', () => {
