@@ -49,13 +49,17 @@ interface TrainableSpec {
   task?: TaskSpec;
   /** Train on the task first; `name` keeps the model for later cells. */
   train?: TrainSpec & { name?: string };
+}
+
+/** Keys of the LSTM and GRU only: experiments and persistence. */
+interface RecurrentExperimentKeys {
   /** An experiment of several runs of this spec (learning-to-forget and initialisation: LSTM only). */
   experiment?: 'learning-to-forget' | 'persistence' | 'initialisation';
   /** Measure how long the input step `secretAt` keeps influencing the state. */
   persistence?: PersistenceSpec;
 }
 
-export interface LstmSpec extends SpecBase, TrainableSpec {
+export interface LstmSpec extends SpecBase, TrainableSpec, RecurrentExperimentKeys {
   model: 'lstm';
   units: number;
   recurrentActivation: RecurrentActivation;
@@ -77,14 +81,14 @@ export interface InitialisationSpec {
 
 export type InitialisationScheme = 'none' | 'unitForgetBias' | 'forgetBias' | 'chrono';
 
-export interface GruSpec extends SpecBase, TrainableSpec {
+export interface GruSpec extends SpecBase, TrainableSpec, RecurrentExperimentKeys {
   model: 'gru';
   units: number;
   recurrentActivation: RecurrentActivation;
   resetAfter: boolean;
 }
 
-export interface AttentionSpec extends SpecBase {
+export interface AttentionSpec extends SpecBase, TrainableSpec {
   model: 'attention';
   heads: number;
   keyDim: number;
@@ -93,7 +97,7 @@ export interface AttentionSpec extends SpecBase {
   prune?: { below: number };
 }
 
-export interface ForgettingAttentionSpec extends SpecBase {
+export interface ForgettingAttentionSpec extends SpecBase, TrainableSpec {
   model: 'forgetting-attention';
   heads: number;
   keyDim: number;
@@ -181,6 +185,12 @@ export function checkModelSpec(spec: ModelSpec | ImportSpec, prefix: string): vo
   if (spec.model !== 'import' && 'task' in spec && spec.task !== undefined) {
     if (Object.keys(input ?? {}).length > 0) throw new SpecError(`${prefix}input: not used with task (the task generates the input)`, 'input');
     if (spec.weights.file !== undefined) throw new SpecError(`${prefix}weights.file: not used with task; train with weights.seed, or continue a trained model with weights.from`, 'weights.file');
+    if (spec.model === 'attention' && !spec.causal) {
+      throw new SpecError(`${prefix}causal: expected true with task (attention that sees later steps would read what it has to predict), got false`, 'causal');
+    }
+    if ((spec.model === 'attention' || spec.model === 'forgetting-attention') && spec.prune !== undefined) {
+      throw new SpecError(`${prefix}prune: not used with task; thresholded forgetting is traced on input, not trained`, 'prune');
+    }
     return;
   }
   if (spec.model !== 'import' && spec.weights.from !== undefined) {

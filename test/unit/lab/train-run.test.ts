@@ -5,6 +5,7 @@ import { median, predictedHalfLife } from '../../../src/lab/metrics';
 import { sigmoid } from '../../../src/lab/kernels/activations';
 import { parseSpec, type LstmSpec } from '../../../src/lab/spec/model-spec';
 import { generateTask } from '../../../src/lab/tasks';
+import type { RecurrentModel } from '../../../src/lab/train';
 import { schemeSpec, startingModel, type ModelStore, type TaskSpecOf } from '../../../src/lab/train-run';
 import { decodeOutput, isComparison, type Comparison, type Trace } from '../../../src/shared/trace';
 import { setupLab } from './setup';
@@ -102,7 +103,7 @@ initialisation: { forgetBias: 2, chrono: 12 }
       const U = 5;
       const variants = spec.initialisation!.schemes.map((scheme) => ({ scheme, spec: schemeSpec(spec, scheme, task.lag) }));
       assert.deepEqual(variants.map((v) => v.scheme), ['none', 'unitForgetBias', 'forgetBias', 'chrono']);
-      const models = variants.map((v) => startingModel(v.spec, task, {}));
+      const models = variants.map((v) => startingModel(v.spec, task, {}) as RecurrentModel);
       for (const [k, v] of variants.entries()) {
         assert.deepEqual(v.spec.task, spec.task);
         assert.deepEqual(v.spec.train, spec.train, 'same data order');
@@ -134,7 +135,7 @@ initialisation: { forgetBias: 2, chrono: 12 }
         assert.equal(v.trace.training!.loss.length, 4);
         for (const key of ['predictedBefore', 'measuredBefore', 'predictedAfter', 'measuredAfter'] as const) assert.equal(h[key].length, 5, `${v.name} ${key}`);
         assert.deepEqual(h.measuredAfter, v.trace.metrics.halfLife);
-        const trained = models.get(`cell 2 / ${v.name}`)!;
+        const trained = models.get(`cell 2 / ${v.name}`) as RecurrentModel;
         assert.deepEqual(h.predictedAfter, predictedHalfLife(trained.recurrent.bias, 5, sigmoid));
       }
       const [none, unit, bias] = out.variants.map((v) => v.trace.training!.halfLives!);

@@ -8,7 +8,7 @@ describe('Shipped samples in VS Code', () => {
 
   it('ships a sample for each model and experiment', async () => {
     const names = (await vscode.workspace.fs.readDirectory(workspaceFolder())).map(([n]) => n).filter((n) => n.endsWith('.fglab')).sort();
-    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'initialisation', 'learning-to-forget', 'persistence', 'privacy-influence']) {
+    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'initialisation', 'learning-to-forget', 'persistence', 'privacy-influence', 'attention-forgets']) {
       assert.ok(names.includes(`${want}.fglab`), `${want}.fglab missing from [${names.join(', ')}]`);
     }
   });
@@ -90,6 +90,17 @@ describe('Shipped samples in VS Code', () => {
       predicted.forEach((x, k) => assert.ok(Math.abs(measured[k] / x - 1) < 0.25, `${variants[k].name}: predicted ${x}, measured ${measured[k]}`));
       assert.ok(measured[0] < measured[1] && measured[1] < measured[2] && measured[1] < measured[3], String(measured));
       for (const v of variants) assert.equal(v.training.loss.length, 24);
+    },
+    'attention-forgets.fglab': (p) => {
+      // Forgetting attention trained on recall: the gates close for lag 2 and open for lag 12 (figures in the unit samples test).
+      const t = p as { model: string; series: Record<string, unknown>; metrics: { halfLife: (number | null)[] }; training: { task: { lag: number }; metrics: Record<string, number> } };
+      assert.equal(t.model, 'forgetting-attention');
+      assert.ok(['forgetGate', 'decay', 'weights', 'output'].every((k) => k in t.series));
+      assert.ok(t.training.metrics.testAccuracy >= 0.9, `test accuracy ${t.training.metrics.testAccuracy}`);
+      const lives = t.metrics.halfLife.map((h) => h ?? Infinity);
+      assert.ok([2, 12].includes(t.training.task.lag));
+      if (t.training.task.lag === 2) assert.ok(lives.every((h) => h < 4), `short lag: half-lives ${lives.join(', ')}`);
+      else assert.ok(lives.every((h) => h > 12), `long lag: half-lives ${lives.join(', ')}, the lag is 12`);
     },
     'privacy-influence.fglab': (p) => {
       const influence = (p.metrics as { influence: number[][] }).influence;
