@@ -30,5 +30,6 @@ export const SAMPLE_SPECS = {
   forgetting: 'model: forgetting-attention\nheads: 4\nkeyDim: 8\nforgetBias: 2\nprune: { below: 0.02 }\ninput:\n  text: "remember the first word of this rather long sentence until the very end"\n  tokens: words\n  features: 16\nweights:\n  seed: 5\n',
   compare: 'model: compare\nbase:\n  model: lstm\n  units: 64\n  input:\n    shape: [100, 8]\n    random: { seed: 11 }\n  weights: { seed: 4 }\nvariants:\n  - name: no forget bias\n    unitForgetBias: false\n  - name: unit forget bias\n  - name: chrono 100\n    init: { chrono: 100 }\n  - name: GRU\n    model: gru\n',
   learningToForget: 'model: lstm\nunits: 8\ntask: { name: reber, length: 40, trainSize: 32, testSize: 1, testLength: 200, seed: 1 }\ntrain: { epochs: 3, batchSize: 16, learningRate: 0.02 }\nweights: { seed: 3 }\nexperiment: learning-to-forget\n',
+  trainedForgetting: 'model: forgetting-attention\nheads: 2\nkeyDim: 8\nforgetBias: 2\nweights: { seed: 2 }\ntask: { name: recall, length: 12, lag: 4, symbols: 4, trainSize: 64, testSize: 2, seed: 5 }\ntrain: { epochs: 2, batchSize: 32, learningRate: 0.03 }\n',
   influence: 'model: lstm\nunits: 32\ninput:\n  text: "my pin is 4921 and then many ordinary words follow until the end of this note"\n  tokens: chars\n  features: 12\nweights: { seed: 7 }\nshow: [influence]\n',
 } as const;

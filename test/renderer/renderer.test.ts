@@ -260,6 +260,7 @@ describe('fglab.charts renderer in Chromium', function () {
     ['forgetting', ['matrix', 'headGates', 'survival', 'halflife', 'saturation', 'entropy'], /^query \d+ \("[a-z]+"\) → key \d+ \("[a-z]+"\) \| head 0 \| α = [\d.e−]+$/],
     ['compare', ['compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget bias: R = [\d.e−]+ \| unit forget bias: R = [\d.e−]+ \| chrono 100: R = [\d.e−]+ \| GRU: R = [\d.e−]+$/],
     ['learningToForget', ['training', 'cellMagnitude', 'compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget gate \(1997\): loss [\d.]+ · accuracy [\d.]+ \| forget gate \(2000\): loss [\d.]+ · accuracy [\d.]+$/],
+    ['trainedForgetting', ['training', 'matrix', 'headGates', 'survival', 'halflife', 'saturation', 'entropy'], /^step \d+ \| loss [\d.]+ · accuracy [\d.]+$/],
     ['influence', ['heatmap', 'gates', 'survival', 'halflife', 'spectrum', 'saturation', 'influence'], /^step \d+ \("."\) \| unit \d+ \| f = 0\.\d+$/],
   ];
   for (const [name, views, hover] of REAL) {

@@ -8,7 +8,7 @@ describe('Shipped samples in VS Code', () => {
 
   it('ships a sample for each model and experiment', async () => {
     const names = (await vscode.workspace.fs.readDirectory(workspaceFolder())).map(([n]) => n).filter((n) => n.endsWith('.fglab')).sort();
-    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'learning-to-forget', 'privacy-influence']) {
+    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'learning-to-forget', 'privacy-influence', 'attention-forgets']) {
       assert.ok(names.includes(`${want}.fglab`), `${want}.fglab missing from [${names.join(', ')}]`);
     }
   });
@@ -47,6 +47,17 @@ describe('Shipped samples in VS Code', () => {
       // Gers et al. 2000: without forget gates the cell state grows over the stream; with them outer T/P is predicted.
       assert.ok(without.training.cellMagnitude.at(-1)! > 50 * withGate.training.cellMagnitude.at(-1)!, 'the 1997 cell state grows');
       assert.ok(withGate.training.metrics.outerAccuracy >= 0.9 && withGate.training.metrics.outerAccuracy > without.training.metrics.outerAccuracy);
+    },
+    'attention-forgets.fglab': (p) => {
+      // Forgetting attention trained on recall: the gates close for lag 2 and open for lag 12 (figures in the unit samples test).
+      const t = p as { model: string; series: Record<string, unknown>; metrics: { halfLife: (number | null)[] }; training: { task: { lag: number }; metrics: Record<string, number> } };
+      assert.equal(t.model, 'forgetting-attention');
+      assert.ok(['forgetGate', 'decay', 'weights', 'output'].every((k) => k in t.series));
+      assert.ok(t.training.metrics.testAccuracy >= 0.9, `test accuracy ${t.training.metrics.testAccuracy}`);
+      const lives = t.metrics.halfLife.map((h) => h ?? Infinity);
+      assert.ok([2, 12].includes(t.training.task.lag));
+      if (t.training.task.lag === 2) assert.ok(lives.every((h) => h < 4), `short lag: half-lives ${lives.join(', ')}`);
+      else assert.ok(lives.every((h) => h > 12), `long lag: half-lives ${lives.join(', ')}, the lag is 12`);
     },
     'privacy-influence.fglab': (p) => {
       const influence = (p.metrics as { influence: number[][] }).influence;
