@@ -32,14 +32,14 @@ export interface TrainingContext {
 /** A recurrent spec with a task. */
 export type TaskSpecOf<S extends RecurrentSpec> = S & { task: NonNullable<S['task']> };
 
-function configOf(spec: LstmSpec | GruSpec): RecurrentConfig {
+export function configOf(spec: LstmSpec | GruSpec): RecurrentConfig {
   return spec.model === 'lstm'
     ? { model: 'lstm', units: spec.units, recurrentActivation: spec.recurrentActivation, forgetGate: spec.forgetGate ?? true }
     : { model: 'gru', units: spec.units, recurrentActivation: spec.recurrentActivation, resetAfter: spec.resetAfter };
 }
 
 /** The model a spec starts from: a stored one (`weights.from`), checked against the spec, or a fresh one. */
-function startingModel(spec: LstmSpec | GruSpec, task: Task, context: TrainingContext): RecurrentModel {
+export function startingModel(spec: LstmSpec | GruSpec, task: Task, context: TrainingContext): RecurrentModel {
   const config = configOf(spec);
   const { features, outputs } = task.train;
   const from = spec.weights.from;
@@ -119,14 +119,25 @@ export function traceTask(spec: TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec>, cont
     record = trained.record;
     const name = spec.train.name ?? context.cellName;
     if (name !== undefined) context.models?.set(name, model);
-    if (record.stopped) {
-      const error = new CancelledError();
-      const at = `epoch ${record.testLoss.length + 1} of ${record.epochs}, after ${record.loss.length} steps`;
-      error.message = `Training interrupted at ${at}${name !== undefined && context.models ? `: the model trained so far is kept as ${JSON.stringify(name)} (weights: { from: ${JSON.stringify(name)} })` : ''}`;
-      throw error;
-    }
+    if (record.stopped) throw interrupted(record, name, context);
   }
-  const { run, logits } = predict(model, task.test, context.shouldStop);
+  return traceOnTest(spec, task, model, record, context.shouldStop, t0);
+}
+
+/** The error ending an interrupted training: where it stopped, and the name the model so far is kept under. */
+export function interrupted(record: TrainingRecord, name: string | undefined, context: TrainingContext): CancelledError {
+  const error = new CancelledError();
+  const at = `epoch ${record.testLoss.length + 1} of ${record.epochs}, after ${record.loss.length} steps`;
+  error.message = `Training interrupted at ${at}${name !== undefined && context.models ? `: the model trained so far is kept as ${JSON.stringify(name)} (weights: { from: ${JSON.stringify(name)} })` : ''}`;
+  return error;
+}
+
+/**
+ * The trace of `model` on `task`'s test split, with `record` (or an empty record when nothing
+ * was trained) as its training, the test figures in `record.metrics`.
+ */
+export function traceOnTest(spec: LstmSpec | GruSpec, task: Task, model: RecurrentModel, record: TrainingRecord | undefined, shouldStop: (() => boolean) | undefined, t0 = now()): Trace {
+  const { run, logits } = predict(model, task.test, shouldStop);
   const { n: batch, time, features } = task.test;
   const units = spec.units;
   const keep = run.series[spec.model === 'lstm' ? 'forgetGate' : 'updateGate'].data;
