@@ -18,9 +18,10 @@ import { median } from './metrics';
 import type { ContinualSpec, LstmSpec, Mitigation } from './spec/model-spec';
 import { checkSizes } from './spec/model-spec';
 import { SpecError } from './spec/validate';
-import { generateTask, type Task, type TaskData, type TaskSpec } from './tasks';
+import { generateTask, taskShape, type Task, type TaskData, type TaskSpec } from './tasks';
 import { tf } from './tf';
-import { evaluate, fisherDiagonal, modelParameters, trainModel, type Penalty, type TrainOptions, type TrainingProgress } from './train';
+import { evaluate, fisherDiagonal, modelParameters, replayCount, trainModel, type Penalty, type TrainOptions, type TrainingProgress } from './train';
+import { checkTrainingMemory, DEFAULT_TRAINING_MEMORY_BYTES, estimateTrainingMemory, weightCount, type TrainingMemory } from './train-memory';
 import { interrupted, startingModel, traceOnTest, type TaskSpecOf, type TrainingContext } from './train-run';
 
 /** A spec of `experiment: continual`. */
@@ -103,6 +104,7 @@ function gateFigures(trace: Trace): { forgetMean: number; halfLife?: number } {
 export function continualExperiment(spec: ContinualExperimentSpec, context: TrainingContext): Comparison {
   const c = spec.continual;
   const train = spec.train!;
+  checkTrainingMemory(continualMemory(spec), context.memoryLimitBytes ?? DEFAULT_TRAINING_MEMORY_BYTES, 'continual');
   const { a, b } = alignTasks(generate(spec.task, 'task'), generate(c.then, 'continual.then'));
   for (const [task, key] of [[a, 'task'], [b, 'continual.then']] as const) {
     checkSizes(spec, task.test.n, task.test.time, task.test.features, key);
@@ -174,6 +176,28 @@ export function continualExperiment(spec: ContinualExperimentSpec, context: Trai
     variants.push({ name: mitigation, trace });
   }
   return { kind: 'comparison', variants };
+}
+
+/**
+ * The estimated memory of the experiment: A's run in the joint space, plus B's data and one
+ * trace of B's test split (evaluations), a trace of A's test split per variant and one more for
+ * evaluations, replayed sequences in every step, and EWC's Fisher diagonal and anchor weights.
+ */
+export function continualMemory(spec: ContinualExperimentSpec): TrainingMemory {
+  const c = spec.continual;
+  const train = spec.train!;
+  const [sa, sb] = [taskShape(spec.task), taskShape(c.then)];
+  const same = sa.features === sb.features && sa.outputs === sb.outputs;
+  const widths = { features: same ? sa.features : sa.features + sb.features, outputs: Math.max(sa.outputs, sb.outputs) };
+  const ofB = estimateTrainingMemory(spec, c.then, undefined, widths);
+  const ewc = c.mitigations.includes('ewc') ? 2 * 4 * weightCount(spec, widths.features, widths.outputs) : 0;
+  return estimateTrainingMemory(spec, spec.task, train, {
+    ...widths,
+    traces: 2 + c.mitigations.length,
+    extraBytes: ofB.total + ewc,
+    batchExtra: c.mitigations.includes('rehearsal') ? replayCount(train.batchSize, c.rehearsal) : 0,
+    time: sb.train.time,
+  });
 }
 
 /** What a mitigation adds to B's training: replay of A (seeded apart from B's order) or the EWC penalty. */

@@ -11,6 +11,7 @@ import { checkSizes } from './spec/model-spec';
 import { SpecError } from './spec/validate';
 import { generateTask, type Task, type TaskData } from './tasks';
 import { now } from './tf';
+import { checkTrainingMemory, DEFAULT_TRAINING_MEMORY_BYTES, estimateTrainingMemory } from './train-memory';
 import { cloneModel, initialModel, lossOf, accuracyOf, predict, trainModel, type RecurrentConfig, type RecurrentModel, type TrainingProgress } from './train';
 
 /** Trained models of a notebook's kernel, by name (`train.name` or the cell's name). */
@@ -27,6 +28,8 @@ export interface TrainingContext {
   onTrainingProgress?: (progress: TrainingProgress) => void;
   /** The variant being run, named in progress reports (experiments). */
   variant?: string;
+  /** Largest estimated memory of a run, in bytes (`fglab.workerMemoryLimitMB`); default `DEFAULT_TRAINING_MEMORY_BYTES`. */
+  memoryLimitBytes?: number;
 }
 
 /** A recurrent spec with a task. */
@@ -101,6 +104,7 @@ function cellMagnitude(cell: Float32Array, batch: number, time: number, units: n
  */
 export function traceTask(spec: TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec>, context: TrainingContext): Trace {
   const t0 = now();
+  checkTrainingMemory(estimateTrainingMemory(spec, spec.task, spec.train), context.memoryLimitBytes ?? DEFAULT_TRAINING_MEMORY_BYTES, spec.train ? 'train' : 'task');
   let task: Task;
   try {
     task = generateTask(spec.task);

@@ -150,7 +150,8 @@ export function estimateTraceBytes(spec: ModelSpec, batch: number, time: number)
   }
 }
 
-function formatBytes(n: number): string {
+/** `1.5 GB` or `12.0 MB`. */
+export function formatBytes(n: number): string {
   return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${(n / 1024 ** 2).toFixed(1)} MB`;
 }
 
