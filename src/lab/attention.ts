@@ -10,9 +10,10 @@
  * Forgetting attention (Lin et al. 2025): f_t = σ(x_t·w_f + b_f) per head; the decay bias
  * D_ij = Σ_{k=j+1..i} ln f_k (j ≤ i) is added to the scaled scores before the causal softmax.
  */
-import type { Series } from '../shared/trace';
+import type { Series, Trace } from '../shared/trace';
 import type { SequenceInput } from './data';
 import { glorotUniform } from './init';
+import { memoryMetrics } from './metrics';
 import { createRandom } from './rng';
 import type { AttentionKernel } from './kernels/wasm-attention';
 import { tf } from './tf';
@@ -151,34 +152,73 @@ export interface AttentionTensors {
   decay?: tf.Tensor4D;
 }
 
-/** q, k, v `[batch, heads, time, keyDim]` from the input rows `[batch·time, features]`. */
-function projectHeads(x2: tf.Tensor, w: AttentionWeights, B: number, T: number): { q: tf.Tensor4D; k: tf.Tensor4D; v: tf.Tensor4D } {
+/**
+ * The weights as tensors, what the forward pass computes with: from the arrays of
+ * `AttentionWeights` for traces and influence, or the trainer's variables. Shapes: query, key,
+ * value `[features, heads·keyDim]`; Wq, Wk `[heads, keyDim, keyDim]`; v `[heads, keyDim]`;
+ * forgetKernel `[features, heads]`; forgetBias `[heads]`.
+ */
+export interface AttentionParams {
+  query: tf.Tensor;
+  key: tf.Tensor;
+  value: tf.Tensor;
+  Wq?: tf.Tensor;
+  Wk?: tf.Tensor;
+  v?: tf.Tensor;
+  forgetKernel?: tf.Tensor;
+  forgetBias?: tf.Tensor;
+}
+
+/** The names of `AttentionParams`, in the order the trainer keeps its variables. */
+export const ATTENTION_PARAM_NAMES = ['query', 'key', 'value', 'Wq', 'Wk', 'v', 'forgetKernel', 'forgetBias'] as const;
+
+/** The shape of each weight array of `w` (those it has). */
+export function attentionParamShapes(w: AttentionWeights): Partial<Record<keyof AttentionParams, number[]>> {
   const { features: F, heads: H, keyDim: d } = w;
-  const project = (m: Float32Array): tf.Tensor4D => splitHeads(tf.matMul(x2, tf.tensor2d(m, [F, H * d])), B, T, H, d);
-  return { q: project(w.query), k: project(w.key), v: project(w.value) };
+  const shapes: Partial<Record<keyof AttentionParams, number[]>> = { query: [F, H * d], key: [F, H * d], value: [F, H * d] };
+  if (w.Wq) Object.assign(shapes, { Wq: [H, d, d], Wk: [H, d, d], v: [H, d] });
+  if (w.forgetKernel) Object.assign(shapes, { forgetKernel: [F, H], forgetBias: [H] });
+  return shapes;
+}
+
+/** `w`'s arrays as tensors (the caller disposes them, or runs inside `tf.tidy`). */
+export function attentionParams(w: AttentionWeights): AttentionParams {
+  const params: Partial<AttentionParams> = {};
+  for (const [name, shape] of Object.entries(attentionParamShapes(w)) as [keyof AttentionParams, number[]][]) params[name] = tf.tensor(w[name]!, shape);
+  return params as AttentionParams;
+}
+
+/** q, k, v `[batch, heads, time, keyDim]` from the input rows `[batch·time, features]`. */
+function projectHeads(x2: tf.Tensor, w: AttentionWeights, p: AttentionParams, B: number, T: number): { q: tf.Tensor4D; k: tf.Tensor4D; v: tf.Tensor4D } {
+  const { heads: H, keyDim: d } = w;
+  const project = (m: tf.Tensor): tf.Tensor4D => splitHeads(tf.matMul(x2 as tf.Tensor2D, m as tf.Tensor2D), B, T, H, d);
+  return { q: project(p.query), k: project(p.key), v: project(p.value) };
 }
 
 /** The forgetting attention's gates f = σ(x·w_f + b_f), `[batch, heads, time]`. */
-function forgetGates(x2: tf.Tensor, w: AttentionWeights, B: number, T: number): tf.Tensor3D {
-  if (!w.forgetKernel || !w.forgetBias) throw new Error('forgetting attention needs forgetKernel and forgetBias');
-  const gates = tf.sigmoid(tf.add(tf.matMul(x2, tf.tensor2d(w.forgetKernel, [w.features, w.heads])), tf.tensor1d(w.forgetBias)));
+function forgetGates(x2: tf.Tensor, w: AttentionWeights, p: AttentionParams, B: number, T: number): tf.Tensor3D {
+  if (!p.forgetKernel || !p.forgetBias) throw new Error('forgetting attention needs forgetKernel and forgetBias');
+  const gates = tf.sigmoid(tf.add(tf.matMul(x2 as tf.Tensor2D, p.forgetKernel as tf.Tensor2D), p.forgetBias));
   return tf.transpose(tf.reshape(gates, [B, T, w.heads]), [0, 2, 1]) as tf.Tensor3D;
 }
 
-/** The forward pass from an input tensor `[batch, time, features]` (used by traces and by influence). */
-export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: AttentionOptions, keptMask?: tf.Tensor4D): AttentionTensors {
+/**
+ * The forward pass from an input tensor `[batch, time, features]`, used by traces, influence
+ * and training (which passes its variables as `params`; otherwise they are made from `w`).
+ */
+export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: AttentionOptions, keptMask?: tf.Tensor4D, params: AttentionParams = attentionParams(w)): AttentionTensors {
   const [B, T, F] = x.shape;
   const { heads: H, keyDim: d } = w;
   const x2 = tf.reshape(x, [B * T, F]);
-  const { q, k, v } = projectHeads(x2, w, B, T);
+  const { q, k, v } = projectHeads(x2, w, params, B, T);
   let scores: tf.Tensor4D;
   if (options.score === 'additive' && !options.forgetting) {
-    if (!w.Wq || !w.Wk || !w.v) throw new Error('attention: additive scores need Wq, Wk and v');
-    const perHead = (m: Float32Array): tf.Tensor4D => tf.tile(tf.tensor4d(m, [1, H, d, d]), [B, 1, 1, 1]) as tf.Tensor4D;
-    const qa = tf.matMul(q, perHead(w.Wq)); // [B, H, T, d]
-    const ka = tf.matMul(k, perHead(w.Wk));
+    if (!params.Wq || !params.Wk || !params.v) throw new Error('attention: additive scores need Wq, Wk and v');
+    const perHead = (m: tf.Tensor): tf.Tensor4D => tf.tile(tf.reshape(m, [1, H, d, d]), [B, 1, 1, 1]) as tf.Tensor4D;
+    const qa = tf.matMul(q, perHead(params.Wq)); // [B, H, T, d]
+    const ka = tf.matMul(k, perHead(params.Wk));
     const hidden = tf.tanh(tf.add(tf.expandDims(qa, 3), tf.expandDims(ka, 2))); // [B, H, T, T, d]
-    scores = tf.sum(tf.mul(hidden, tf.reshape(tf.tensor2d(w.v, [H, d]), [1, H, 1, 1, d])), 4) as tf.Tensor4D;
+    scores = tf.sum(tf.mul(hidden, tf.reshape(params.v, [1, H, 1, 1, d])), 4) as tf.Tensor4D;
   } else {
     // Kᵀ made explicitly: tfjs-wasm's matMul with transposeB runs about 8× slower here.
     const kT = tf.transpose(k, [0, 1, 3, 2]);
@@ -190,8 +230,7 @@ export function attentionForward(x: tf.Tensor3D, w: AttentionWeights, options: A
   let forgetGate: tf.Tensor3D | undefined;
   let decay: tf.Tensor4D | undefined;
   if (options.forgetting) {
-    if (!w.forgetKernel || !w.forgetBias) throw new Error('forgetting attention needs forgetKernel and forgetBias');
-    forgetGate = forgetGates(x2, w, B, T);
+    forgetGate = forgetGates(x2, w, params, B, T);
     decay = decayBias(forgetGate) as tf.Tensor4D;
     logits = tf.add(scores, decay) as tf.Tensor4D;
   }
@@ -263,8 +302,9 @@ function kernelSeries(input: SequenceInput, w: AttentionWeights, options: Attent
   const { heads: H, keyDim: d } = w;
   const [q, k, v, f] = tf.tidy(() => {
     const x2 = tf.tensor2d(input.data, [B * T, F]);
-    const heads = projectHeads(x2, w, B, T);
-    return [heads.q, heads.k, heads.v, ...(options.forgetting ? [forgetGates(x2, w, B, T)] : [])];
+    const params = attentionParams(w);
+    const heads = projectHeads(x2, w, params, B, T);
+    return [heads.q, heads.k, heads.v, ...(options.forgetting ? [forgetGates(x2, w, params, B, T)] : [])];
   }).map((t) => {
     const values = Float32Array.from(t.dataSync() as Float32Array);
     t.dispose();
@@ -339,6 +379,31 @@ export function traceAttention(input: SequenceInput, w: AttentionWeights, option
     entropy.push(perHead);
   }
   return { series, entropy, timings: { forwardMs: tf.util.now() - t0 } };
+}
+
+/** Transposes `[batch, heads, time]` to `[batch, time, heads]` so per-head metrics reuse the per-unit ones. */
+function headsLast(data: Float32Array, batch: number, heads: number, time: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let b = 0; b < batch; b++) for (let h = 0; h < heads; h++) for (let t = 0; t < time; t++) out[(b * time + t) * heads + h] = data[(b * heads + h) * time + t];
+  return out;
+}
+
+/**
+ * The trace of an attention run over `input` (without spec, labels and total time): the series,
+ * the row entropies and, for forgetting attention, the memory metrics of the forget gates per head.
+ */
+export function attentionTrace(model: 'attention' | 'forgetting-attention', input: SequenceInput, w: AttentionWeights, run: AttentionRun): Trace {
+  const { batch, time, features } = input;
+  const { heads, keyDim } = w;
+  const trace: Trace = {
+    model,
+    dims: { batch, time, units: heads * keyDim, features, heads, keyDim },
+    series: run.series,
+    metrics: { entropy: run.entropy },
+    timings: { ...run.timings },
+  };
+  if (run.series.forgetGate) Object.assign(trace.metrics, memoryMetrics(headsLast(run.series.forgetGate.data, batch, heads, time), batch, time, heads));
+  return trace;
 }
 
 /**

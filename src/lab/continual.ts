@@ -20,7 +20,7 @@ import { checkSizes } from './spec/model-spec';
 import { SpecError } from './spec/validate';
 import { generateTask, taskShape, type Task, type TaskData, type TaskSpec } from './tasks';
 import { tf } from './tf';
-import { evaluate, fisherDiagonal, modelParameters, replayCount, trainModel, type Penalty, type TrainOptions, type TrainingProgress } from './train';
+import { evaluate, fisherDiagonal, modelParameters, replayCount, trainModel, type Penalty, type TrainedModel, type TrainOptions, type TrainingProgress } from './train';
 import { checkTrainingMemory, DEFAULT_TRAINING_MEMORY_BYTES, estimateTrainingMemory, weightCount, type TrainingMemory } from './train-memory';
 import { interrupted, startingModel, traceOnTest, type TaskSpecOf, type TrainingContext } from './train-run';
 
@@ -141,7 +141,7 @@ export function continualExperiment(spec: ContinualExperimentSpec, context: Trai
       lossB: [startB.loss],
       accuracyB: [startB.accuracy],
     };
-    const options: TrainOptions = {
+    const options: TrainOptions<TrainedModel> = {
       shouldStop,
       onProgress: progress(mitigation),
       evaluations: c.evaluations,
@@ -201,7 +201,7 @@ export function continualMemory(spec: ContinualExperimentSpec): TrainingMemory {
 }
 
 /** What a mitigation adds to B's training: replay of A (seeded apart from B's order) or the EWC penalty. */
-function mitigationOptions(mitigation: Mitigation, c: ContinualSpec, a: Task, seed: number, fisher: Float32Array[] | undefined, anchor: Float32Array[]): Partial<TrainOptions> {
+function mitigationOptions(mitigation: Mitigation, c: ContinualSpec, a: Task, seed: number, fisher: Float32Array[] | undefined, anchor: Float32Array[]): Partial<TrainOptions<TrainedModel>> {
   switch (mitigation) {
     case 'none':
       return {};

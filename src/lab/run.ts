@@ -1,7 +1,7 @@
 /** Running a spec cell: parse, load, trace, measure. */
 import type { OutputItemBytes } from '../shared/protocol';
 import { isComparison, type Comparison, type OutputPrecision, type Trace } from '../shared/trace';
-import { attentionInfluence, traceAttention } from './attention';
+import { attentionInfluence, attentionTrace, traceAttention } from './attention';
 import { loadAttentionWeights, loadGruWeights, loadInput, loadLstmWeights, type LstmWeights, type ReadFile, type SequenceInput } from './data';
 import { traceGru, type GruWeights } from './gru';
 import { traceImport } from './import/trace-import';
@@ -25,13 +25,6 @@ export interface SpecContext extends TrainingContext {
   outputPrecision?: OutputPrecision;
   /** Seed of every seeded key a spec leaves out (`fglab.defaultSeed`, `--seed`); default 0. */
   defaultSeed?: number;
-}
-
-/** Transposes `[batch, heads, time]` to `[batch, time, heads]` so per-head metrics reuse the per-unit ones. */
-function headsLast(data: Float32Array, batch: number, heads: number, time: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let b = 0; b < batch; b++) for (let h = 0; h < heads; h++) for (let t = 0; t < time; t++) out[(b * time + t) * heads + h] = data[(b * heads + h) * time + t];
-  return out;
 }
 
 /**
@@ -69,10 +62,10 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
 
 /** Runs one model spec. */
 export async function traceModel(spec: ModelSpec, context: SpecContext): Promise<Trace> {
-  if ((spec.model === 'lstm' || spec.model === 'gru') && hasTask(spec)) return traceTask(spec, context);
+  if (hasTask(spec)) return traceTask(spec, context);
   const t0 = now();
   const input = loadInput(spec, context.readFile);
-  const { batch, time, features } = input;
+  const { features } = input;
   if (spec.model === 'lstm' || spec.model === 'gru') {
     const weights = spec.model === 'lstm' ? loadLstmWeights(spec, features, context.readFile) : loadGruWeights(spec, features, context.readFile);
     const trace = traceRecurrent(spec, input, weights, context);
@@ -86,15 +79,7 @@ export async function traceModel(spec: ModelSpec, context: SpecContext): Promise
     forgetting: spec.model === 'forgetting-attention',
     pruneBelow: spec.prune?.below,
   };
-  const run = traceAttention(input, weights, options);
-  const trace: Trace = {
-    model: spec.model,
-    dims: { batch, time, units: spec.heads * spec.keyDim, features, heads: spec.heads, keyDim: spec.keyDim },
-    series: run.series,
-    metrics: { entropy: run.entropy },
-    timings: { ...run.timings },
-  };
-  if (run.series.forgetGate) Object.assign(trace.metrics, memoryMetrics(headsLast(run.series.forgetGate.data, batch, spec.heads, time), batch, time, spec.heads));
+  const trace = attentionTrace(spec.model, input, weights, traceAttention(input, weights, options));
   if (spec.show.includes('influence')) {
     const t1 = now();
     trace.metrics.influence = attentionInfluence(input, weights, options);

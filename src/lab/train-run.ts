@@ -4,18 +4,19 @@
  * training curves and the task's lag in the trace.
  */
 import type { Comparison, Trace, TrainingRecord } from '../shared/trace';
+import { attentionTrace } from './attention';
 import { CancelledError } from './kernels/lstm-kernel';
 import { memoryMetrics } from './metrics';
-import type { GruSpec, LstmSpec, RecurrentSpec } from './spec/model-spec';
+import type { LstmSpec, ModelSpec } from './spec/model-spec';
 import { checkSizes } from './spec/model-spec';
 import { SpecError } from './spec/validate';
 import { generateTask, type Task, type TaskData } from './tasks';
 import { now } from './tf';
 import { checkTrainingMemory, DEFAULT_TRAINING_MEMORY_BYTES, estimateTrainingMemory } from './train-memory';
-import { cloneModel, initialModel, lossOf, accuracyOf, predict, trainModel, type RecurrentConfig, type RecurrentModel, type TrainingProgress } from './train';
+import { cloneModel, featuresOf, initialAttentionModel, initialModel, isAttentionModel, lossOf, accuracyOf, predict, predictAttention, trainModel, type AttentionConfig, type RecurrentConfig, type TrainedModel, type TrainingProgress } from './train';
 
 /** Trained models of a notebook's kernel, by name (`train.name` or the cell's name). */
-export type ModelStore = Map<string, RecurrentModel>;
+export type ModelStore = Map<string, TrainedModel>;
 
 /** What a training spec needs from where it runs (a subset of `SpecContext`). */
 export interface TrainingContext {
@@ -32,37 +33,61 @@ export interface TrainingContext {
   memoryLimitBytes?: number;
 }
 
-/** A recurrent spec with a task. */
-export type TaskSpecOf<S extends RecurrentSpec> = S & { task: NonNullable<S['task']> };
+/** A spec with a task. */
+export type TaskSpecOf<S extends ModelSpec> = S & { task: NonNullable<S['task']> };
 
-export function configOf(spec: LstmSpec | GruSpec): RecurrentConfig {
-  return spec.model === 'lstm'
-    ? { model: 'lstm', units: spec.units, recurrentActivation: spec.recurrentActivation, forgetGate: spec.forgetGate ?? true }
-    : { model: 'gru', units: spec.units, recurrentActivation: spec.recurrentActivation, resetAfter: spec.resetAfter };
+function configOf(spec: ModelSpec): RecurrentConfig | AttentionConfig {
+  switch (spec.model) {
+    case 'lstm':
+      return { model: 'lstm', units: spec.units, recurrentActivation: spec.recurrentActivation, forgetGate: spec.forgetGate ?? true };
+    case 'gru':
+      return { model: 'gru', units: spec.units, recurrentActivation: spec.recurrentActivation, resetAfter: spec.resetAfter };
+    case 'attention':
+    case 'forgetting-attention':
+      return { model: spec.model, heads: spec.heads, keyDim: spec.keyDim, score: spec.model === 'attention' ? spec.score : 'scaled-dot' };
+  }
+}
+
+function isAttentionConfig(config: RecurrentConfig | AttentionConfig): config is AttentionConfig {
+  return config.model === 'attention' || config.model === 'forgetting-attention';
+}
+
+/** What must agree between a spec and a stored model, as [key, the spec's value, the model's]. */
+function agreement(config: RecurrentConfig | AttentionConfig, stored: TrainedModel): [string, unknown, unknown][] {
+  const want: [string, unknown, unknown][] = [['model', config.model, stored.config.model]];
+  if (isAttentionConfig(config)) {
+    const theirs = stored.config as Partial<AttentionConfig>;
+    want.push(['heads', config.heads, theirs.heads], ['keyDim', config.keyDim, theirs.keyDim]);
+    if (config.model === 'attention') want.push(['score', config.score, theirs.score]);
+    return want;
+  }
+  const theirs = stored.config as Partial<RecurrentConfig>;
+  want.push(['units', config.units, theirs.units]);
+  if (config.model === 'lstm') want.push(['forgetGate', config.forgetGate, theirs.forgetGate ?? true]);
+  else want.push(['resetAfter', config.resetAfter, theirs.resetAfter]);
+  return want;
 }
 
 /** The model a spec starts from: a stored one (`weights.from`), checked against the spec, or a fresh one. */
-export function startingModel(spec: LstmSpec | GruSpec, task: Task, context: TrainingContext): RecurrentModel {
+export function startingModel(spec: ModelSpec, task: Task, context: TrainingContext): TrainedModel {
   const config = configOf(spec);
   const { features, outputs } = task.train;
   const from = spec.weights.from;
   if (from === undefined) {
+    const seed = spec.weights.seed ?? 0;
+    if (isAttentionConfig(config)) {
+      return initialAttentionModel(config, features, outputs, { seed, forgetBias: spec.model === 'forgetting-attention' ? spec.forgetBias : 0 });
+    }
     const lstm = spec.model === 'lstm' ? spec : undefined;
-    return initialModel(config, features, outputs, { seed: spec.weights.seed ?? 0, unitForgetBias: lstm?.unitForgetBias ?? false, forgetBias: lstm?.forgetBias ?? 0, chrono: lstm?.init?.chrono });
+    return initialModel(config, features, outputs, { seed, unitForgetBias: lstm?.unitForgetBias ?? false, forgetBias: lstm?.forgetBias ?? 0, chrono: lstm?.init?.chrono });
   }
   const stored = context.models?.get(from);
   if (!stored) {
     const names = [...(context.models?.keys() ?? [])];
     throw new SpecError(`weights.from: expected the name of a model trained earlier in this kernel (${names.length ? names.map((n) => JSON.stringify(n)).join(', ') : 'none yet: run a cell with train first'}), got ${JSON.stringify(from)}`, 'weights.from');
   }
-  const want: [string, unknown, unknown][] = [
-    ['model', config.model, stored.config.model],
-    ['units', config.units, stored.config.units],
-    ['features of the task', features, stored.recurrent.features],
-    ['outputs of the task', outputs, stored.outputs],
-  ];
-  if (config.model === 'lstm') want.push(['forgetGate', config.forgetGate, stored.config.forgetGate ?? true]);
-  else want.push(['resetAfter', config.resetAfter, stored.config.resetAfter]);
+  const want = agreement(config, stored);
+  want.push(['features of the task', features, featuresOf(stored)], ['outputs of the task', outputs, stored.outputs]);
   for (const [key, mine, theirs] of want) {
     if (mine !== theirs) throw new SpecError(`weights.from: ${JSON.stringify(from)} has ${key} ${String(theirs)}, this spec asks for ${String(mine)}`, 'weights.from');
   }
@@ -97,14 +122,36 @@ function cellMagnitude(cell: Float32Array, batch: number, time: number, units: n
   return out.map((v) => v / (batch * units));
 }
 
+/** The trained model's trace on the test split (without `training`), and its logits `[n·T, outputs]`. */
+function testTrace(spec: ModelSpec, model: TrainedModel, test: TaskData, shouldStop?: () => boolean): { trace: Trace; logits: Float32Array } {
+  const { n: batch, time, features } = test;
+  if (isAttentionModel(model)) {
+    const { run, logits, input } = predictAttention(model, test);
+    return { trace: attentionTrace(model.config.model, input, model.attention, run), logits };
+  }
+  const { run, logits } = predict(model, test, shouldStop);
+  const units = model.config.units;
+  const keep = run.series[spec.model === 'lstm' ? 'forgetGate' : 'updateGate'].data;
+  const trace: Trace = {
+    model: model.config.model,
+    dims: { batch, time, units, features },
+    series: run.series,
+    metrics: memoryMetrics(keep, batch, time, units),
+    timings: { ...run.timings },
+  };
+  return { trace, logits };
+}
+
 /**
- * Runs a recurrent spec with a task: trains when `train` is given, keeps the model, traces it
- * on the test split. Interrupted training keeps the model and ends with `CancelledError`
- * saying where it stopped and under which name the model is kept.
+ * Runs a spec with a task: trains when `train` is given, keeps the model, traces it on the
+ * test split. Interrupted training keeps the model and ends with `CancelledError` saying
+ * where it stopped and under which name the model is kept.
  */
-export function traceTask(spec: TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec>, context: TrainingContext): Trace {
+export function traceTask(spec: TaskSpecOf<ModelSpec>, context: TrainingContext): Trace {
   const t0 = now();
-  checkTrainingMemory(estimateTrainingMemory(spec, spec.task, spec.train), context.memoryLimitBytes ?? DEFAULT_TRAINING_MEMORY_BYTES, spec.train ? 'train' : 'task');
+  if (spec.model === 'lstm' || spec.model === 'gru') {
+    checkTrainingMemory(estimateTrainingMemory(spec, spec.task, spec.train), context.memoryLimitBytes ?? DEFAULT_TRAINING_MEMORY_BYTES, spec.train ? 'train' : 'task');
+  }
   let task: Task;
   try {
     task = generateTask(spec.task);
@@ -140,11 +187,8 @@ export function interrupted(record: TrainingRecord, name: string | undefined, co
  * The trace of `model` on `task`'s test split, with `record` (or an empty record when nothing
  * was trained) as its training, the test figures in `record.metrics`.
  */
-export function traceOnTest(spec: LstmSpec | GruSpec, task: Task, model: RecurrentModel, record: TrainingRecord | undefined, shouldStop: (() => boolean) | undefined, t0 = now()): Trace {
-  const { run, logits } = predict(model, task.test, shouldStop);
-  const { n: batch, time, features } = task.test;
-  const units = spec.units;
-  const keep = run.series[spec.model === 'lstm' ? 'forgetGate' : 'updateGate'].data;
+export function traceOnTest(spec: ModelSpec, task: Task, model: TrainedModel, record: TrainingRecord | undefined, shouldStop: (() => boolean) | undefined, t0 = now()): Trace {
+  const { trace, logits } = testTrace(spec, model, task.test, shouldStop);
   const metrics: Record<string, number> = {
     testLoss: lossOf(task.kind, logits, task.test.targets, task.test.mask, task.test.outputs),
     testAccuracy: accuracyOf(task.kind, logits, task.test.targets, task.test.mask, task.test.outputs),
@@ -161,15 +205,9 @@ export function traceOnTest(spec: LstmSpec | GruSpec, task: Task, model: Recurre
     stopped: false,
   };
   training.metrics = metrics;
-  if (spec.model === 'lstm') training.cellMagnitude = cellMagnitude(run.series.cell.data, batch, time, units);
-  const trace: Trace = {
-    model: spec.model,
-    dims: { batch, time, units, features },
-    series: run.series,
-    metrics: memoryMetrics(keep, batch, time, units),
-    timings: { ...run.timings, trainMs: record?.trainMs ?? 0 },
-    training,
-  };
+  if (spec.model === 'lstm') training.cellMagnitude = cellMagnitude(trace.series.cell.data, trace.dims.batch, trace.dims.time, trace.dims.units);
+  trace.timings = { ...trace.timings, trainMs: record?.trainMs ?? 0 };
+  trace.training = training;
   if (task.test.symbols) trace.labels = task.test.symbols[0];
   trace.spec = JSON.parse(JSON.stringify(spec));
   (trace.timings as Record<string, number>).totalMs = now() - t0;
@@ -177,7 +215,7 @@ export function traceOnTest(spec: LstmSpec | GruSpec, task: Task, model: Recurre
 }
 
 /** Whether a spec has a task (and so runs through `traceTask`). */
-export function hasTask(spec: RecurrentSpec): spec is TaskSpecOf<LstmSpec> | TaskSpecOf<GruSpec> {
+export function hasTask<S extends ModelSpec>(spec: S): spec is TaskSpecOf<S> {
   return spec.task !== undefined;
 }
 

@@ -5,7 +5,11 @@
  * trained. The input projection and the dense readout on top are `projection` ops (explicit
  * transposes: tfjs-backend-wasm's transposed matMul is 10–20× slower).
  *
- *   logits = h_t·W_y + b_y,   h = recurrence(x·K + b)
+ * Attention models (plain causal softmax attention, forgetting attention) train the same way
+ * through `attentionForward` of attention.ts, the forward that traces and influence use; the
+ * readout reads the attention output y_t `[heads·keyDim]` of each step instead of h_t.
+ *
+ *   logits = h_t·W_y + b_y,   h = recurrence(x·K + b)   (or h = attention(x))
  *   loss   = Σ_t mask_t·ℓ_t / Σ_t mask_t,   ℓ = cross-entropy (classification) or squared error (adding)
  */
 import type { TrainingProgress, TrainingRecord } from '../shared/trace';
@@ -13,6 +17,7 @@ import type { TrainingProgress, TrainingRecord } from '../shared/trace';
 export type { TrainingProgress } from '../shared/trace';
 import type { LstmWeights, SequenceInput } from './data';
 import { generateLstmWeights } from './data';
+import { attentionForward, attentionParamShapes, generateAttentionWeights, traceAttention, type AttentionOptions, type AttentionParams, type AttentionRun, type AttentionWeights, type ScoreKind } from './attention';
 import { generateGruWeights, splitGruBias, traceGru, type GruWeights } from './gru';
 import { glorotUniform } from './init';
 import type { RecurrentActivation } from './kernels/activations';
@@ -66,6 +71,53 @@ export interface InitOptions {
   chrono?: number;
 }
 
+/** An attention layer being trained; it is always causal (a step must not see the steps it predicts). */
+export interface AttentionConfig {
+  model: 'attention' | 'forgetting-attention';
+  heads: number;
+  keyDim: number;
+  /** Plain attention's score (forgetting attention: scaled-dot). */
+  score: ScoreKind;
+}
+
+/** A trained (or initial) attention model: its projections (and forget gates) and the dense readout of its output. */
+export interface AttentionModel {
+  config: AttentionConfig;
+  attention: AttentionWeights;
+  /** `[heads·keyDim, outputs]`. */
+  readoutKernel: Float32Array;
+  /** `[outputs]`. */
+  readoutBias: Float32Array;
+  outputs: number;
+}
+
+/** Any model the trainer trains. */
+export type TrainedModel = RecurrentModel | AttentionModel;
+
+/** Whether a model is an attention model. */
+export function isAttentionModel(model: TrainedModel): model is AttentionModel {
+  return model.config.model === 'attention' || model.config.model === 'forgetting-attention';
+}
+
+/** How an attention model runs: causal, forgetting for forgetting attention. */
+export function attentionOptionsOf(config: AttentionConfig): AttentionOptions {
+  const forgetting = config.model === 'forgetting-attention';
+  return { score: forgetting ? 'scaled-dot' : config.score, causal: true, forgetting };
+}
+
+/** Features the model reads. */
+export function featuresOf(model: TrainedModel): number {
+  return isAttentionModel(model) ? model.attention.features : model.recurrent.features;
+}
+
+/** A fresh attention model: weights generated like `model: attention` traces do from `seed`, a glorot-uniform readout. */
+export function initialAttentionModel(config: AttentionConfig, features: number, outputs: number, init: { seed: number; forgetBias: number }): AttentionModel {
+  const forgetting = config.model === 'forgetting-attention';
+  const attention = generateAttentionWeights(init.seed, features, config.heads, config.keyDim, { additive: !forgetting && config.score === 'additive', forgetting, forgetBias: forgetting ? init.forgetBias : 0 });
+  const random = createRandom(init.seed + 1);
+  return { config, attention, readoutKernel: glorotUniform(random, config.heads * config.keyDim, outputs), readoutBias: new Float32Array(outputs), outputs };
+}
+
 /** A fresh model for `features` inputs and `outputs` outputs. */
 export function initialModel(config: RecurrentConfig, features: number, outputs: number, init: InitOptions): RecurrentModel {
   const recurrent = config.model === 'lstm'
@@ -86,8 +138,14 @@ function copyWeights<W extends LstmWeights | GruWeights>(w: W): W {
 }
 
 /** A copy of a model that shares no arrays with it. */
-export function cloneModel(model: RecurrentModel): RecurrentModel {
-  return { ...model, recurrent: copyWeights(model.recurrent), readoutKernel: model.readoutKernel.slice(), readoutBias: model.readoutBias.slice() };
+export function cloneModel<M extends TrainedModel>(model: M): M {
+  const readout = { readoutKernel: model.readoutKernel.slice(), readoutBias: model.readoutBias.slice() };
+  if (isAttentionModel(model)) {
+    const attention = { ...model.attention };
+    for (const name of Object.keys(attentionParamShapes(model.attention)) as (keyof AttentionParams)[]) attention[name] = model.attention[name]!.slice();
+    return { ...model, attention, ...readout };
+  }
+  return { ...model, recurrent: copyWeights((model as RecurrentModel).recurrent), ...readout };
 }
 
 
@@ -129,20 +187,6 @@ function variableList(v: Variables): tf.Variable[] {
   return [v.kernel, v.recurrentKernel, v.bias, ...(v.recurrentBias ? [v.recurrentBias] : []), v.readoutKernel, v.readoutBias];
 }
 
-/**
- * The model's trainable arrays in the order a `Penalty` receives its variables: kernel,
- * recurrent kernel, bias (GRU: the input bias, then the recurrent bias when split), readout
- * kernel, readout bias.
- */
-export function modelParameters(model: RecurrentModel): Float32Array[] {
-  const list = variableList(toVariables(model));
-  try {
-    return list.map((v) => Float32Array.from(v.dataSync() as Float32Array));
-  } finally {
-    list.forEach((v) => v.dispose());
-  }
-}
-
 /** The model held by `v` now (copies out of the backend). */
 function fromVariables(v: Variables, model: RecurrentModel): RecurrentModel {
   const read = (t: tf.Tensor) => Float32Array.from(t.dataSync() as Float32Array);
@@ -156,7 +200,7 @@ function fromVariables(v: Variables, model: RecurrentModel): RecurrentModel {
 }
 
 /** Logits `[B·T, outputs]` of a batch `x` `[B, T, F]` (differentiable in the variables). */
-function forward(v: Variables, config: RecurrentConfig, x: tf.Tensor3D, shouldStop?: () => boolean): tf.Tensor2D {
+function recurrentForward(v: Variables, config: RecurrentConfig, x: tf.Tensor3D, shouldStop?: () => boolean): tf.Tensor2D {
   const [B, T, F] = x.shape;
   const G = v.kernel.shape[1] as number;
   const projected = tf.reshape(projection(tf.reshape(x, [B * T, F]) as tf.Tensor2D, v.kernel as tf.Tensor2D, v.bias as tf.Tensor1D), [B, T, G]) as tf.Tensor3D;
@@ -165,6 +209,60 @@ function forward(v: Variables, config: RecurrentConfig, x: tf.Tensor3D, shouldSt
     ? lstmSequence(projected, v.recurrentKernel as tf.Tensor2D, { ...common, forgetGate: config.forgetGate })
     : gruSequence(projected, v.recurrentKernel as tf.Tensor2D, v.recurrentBias as tf.Tensor1D | undefined, { ...common, resetAfter: config.resetAfter ?? true });
   return projection(tf.reshape(hidden, [B * T, config.units]) as tf.Tensor2D, v.readoutKernel as tf.Tensor2D, v.readoutBias as tf.Tensor1D);
+}
+
+/** A model's trainable tensors, in a fixed order, with its differentiable forward pass. */
+interface ModelVariables<M extends TrainedModel> {
+  /** Every variable; the penalty and the optimizer see them in this order. */
+  list: tf.Variable[];
+  /** Logits `[B·T, outputs]` of a batch `x` `[B, T, F]`, differentiable in the variables. */
+  forward(x: tf.Tensor3D): tf.Tensor2D;
+  /** The model the variables hold now (copied out of the backend). */
+  read(): M;
+}
+
+function recurrentVariables(model: RecurrentModel): ModelVariables<RecurrentModel> {
+  const v = toVariables(model);
+  return { list: variableList(v), forward: (x) => recurrentForward(v, model.config, x), read: () => fromVariables(v, model) };
+}
+
+/**
+ * The variables of an attention model: Q, K, V projections (additive: Wq, Wk, v; forgetting:
+ * the forget gates' kernel and bias), then the readout. The forward is `attentionForward`.
+ */
+function attentionVariables(model: AttentionModel): ModelVariables<AttentionModel> {
+  const w = model.attention;
+  const names = Object.keys(attentionParamShapes(w)) as (keyof AttentionParams)[];
+  const shapes = attentionParamShapes(w);
+  const params: Partial<Record<keyof AttentionParams, tf.Variable>> = {};
+  for (const name of names) params[name] = variable(tf.tensor(w[name]!, shapes[name]));
+  const width = model.config.heads * model.config.keyDim;
+  const readoutKernel = variable(tf.tensor2d(model.readoutKernel, [width, model.outputs]));
+  const readoutBias = variable(tf.tensor1d(model.readoutBias));
+  const options = attentionOptionsOf(model.config);
+  const read = (t: tf.Tensor) => Float32Array.from(t.dataSync() as Float32Array);
+  return {
+    list: [...names.map((n) => params[n]!), readoutKernel, readoutBias],
+    forward: (x) => {
+      const [B, T] = x.shape;
+      const { output } = attentionForward(x, w, options, undefined, params as AttentionParams);
+      return projection(tf.reshape(output, [B * T, width]) as tf.Tensor2D, readoutKernel as tf.Tensor2D, readoutBias as tf.Tensor1D);
+    },
+    read: () => {
+      const attention = { ...w };
+      for (const name of names) attention[name] = read(params[name]!);
+      return { ...model, attention, readoutKernel: read(readoutKernel), readoutBias: read(readoutBias) };
+    },
+  };
+}
+
+function modelVariables<M extends TrainedModel>(model: M): ModelVariables<M> {
+  return (isAttentionModel(model) ? attentionVariables(model) : recurrentVariables(model as RecurrentModel)) as unknown as ModelVariables<M>;
+}
+
+/** The masked mean loss of logits against targets `[B·T, C]` and mask `[B·T]`. */
+function maskedLoss(kind: Task['kind'], logits: tf.Tensor2D, targets: tf.Tensor2D, mask: tf.Tensor1D): tf.Scalar {
+  return tf.div(maskedLossSum(kind, logits, targets, mask), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 }
 
 /** The loss of each step `[B·T]`: cross-entropy of logits against one-hot targets, or squared error. */
@@ -177,11 +275,6 @@ function stepLoss(kind: Task['kind'], logits: tf.Tensor2D, targets: tf.Tensor2D)
 /** The masked sum of the step losses of logits against targets `[B·T, C]` and mask `[B·T]`. */
 function maskedLossSum(kind: Task['kind'], logits: tf.Tensor2D, targets: tf.Tensor2D, mask: tf.Tensor1D): tf.Scalar {
   return tf.sum(tf.mul(stepLoss(kind, logits, targets), mask)) as tf.Scalar;
-}
-
-/** The masked mean loss of logits against targets `[B·T, C]` and mask `[B·T]`. */
-function maskedLoss(kind: Task['kind'], logits: tf.Tensor2D, targets: tf.Tensor2D, mask: tf.Tensor1D): tf.Scalar {
-  return tf.div(maskedLossSum(kind, logits, targets, mask), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 }
 
 /** Rows `indices` of a split as tensors: x `[B, T, F]`, targets `[B·T, C]`, mask `[B·T]`. */
@@ -262,7 +355,7 @@ export function replaySampler(n: number, seed: number): (count: number) => numbe
   };
 }
 
-export interface TrainOptions {
+export interface TrainOptions<M extends TrainedModel = RecurrentModel> {
   /** Asked before every batch: true stops after the batch in flight; the model so far is returned. */
   shouldStop?: () => boolean;
   /** Called after every step; the caller throttles what it sends on. */
@@ -270,18 +363,18 @@ export interface TrainOptions {
   /** Added to the loss (continual learning). */
   penalty?: Penalty;
   /** Called after each epoch with the model so far (for curves on another task). */
-  onEpoch?: (model: RecurrentModel, epoch: number) => void;
+  onEpoch?: (model: M, epoch: number) => void;
   /** Rehearsal: an earlier task's sequences mixed into every batch. */
   replay?: Replay;
   /** `onEvaluate` calls per epoch, at evenly spaced steps (the last at the epoch's end); default 1. */
   evaluations?: number;
   /** Called `evaluations` times per epoch with the model so far and the 1-based step count. */
-  onEvaluate?: (model: RecurrentModel, step: number) => void;
+  onEvaluate?: (model: M, step: number) => void;
 }
 
 /** What `trainModel` returns. */
-export interface TrainResult {
-  model: RecurrentModel;
+export interface TrainResult<M extends TrainedModel = RecurrentModel> {
+  model: M;
   record: TrainingRecord;
 }
 
@@ -311,11 +404,12 @@ function shuffled(n: number, random: ReturnType<typeof createRandom>): number[] 
  * epochs of minibatches in a seeded order, evaluating the test split after each epoch. Stops
  * early, keeping what was learnt, when `shouldStop` says so.
  */
-export function trainModel(model: RecurrentModel, task: Task, spec: TrainSpec, options: TrainOptions = {}): TrainResult {
+export function trainModel<M extends TrainedModel = RecurrentModel>(model: M, task: Task, spec: TrainSpec, options: TrainOptions<M> = {}): TrainResult<M> {
   requireGradients('Reshape', 'Sum', 'Multiply', 'Neg', 'RealDiv', 'Square', 'Sub', 'Maximum', 'Exp', 'Log');
+  if (isAttentionModel(model)) requireGradients('BatchMatMul', 'Transpose', 'Sigmoid', 'Softmax', 'Add', 'Tile', 'Tanh');
   const data = task.train;
-  if (data.features !== model.recurrent.features || data.outputs !== model.outputs) {
-    throw new Error(`train: the model takes ${model.recurrent.features} features and gives ${model.outputs} outputs, the task has ${data.features} and ${data.outputs}`);
+  if (data.features !== featuresOf(model) || data.outputs !== model.outputs) {
+    throw new Error(`train: the model takes ${featuresOf(model)} features and gives ${model.outputs} outputs, the task has ${data.features} and ${data.outputs}`);
   }
   const random = createRandom(spec.seed);
   const stepsPerEpoch = Math.ceil(data.n / spec.batchSize);
@@ -329,8 +423,8 @@ export function trainModel(model: RecurrentModel, task: Task, spec: TrainSpec, o
     testAccuracy: [],
     stopped: false,
   };
-  const variables = toVariables(model);
-  const list = variableList(variables);
+  const variables = modelVariables(model);
+  const list = variables.list;
   const optimizer = makeOptimizer(spec);
   const started = now();
   let current = model;
@@ -354,25 +448,10 @@ export function trainModel(model: RecurrentModel, task: Task, spec: TrainSpec, o
         const batch = batchOf(data, rows);
         let logitsData: Float32Array | undefined;
         const lossValue = tf.tidy(() => {
-          const x = tf.tensor3d(batch.x, [rows.length, data.time, data.features]);
-          const targets = tf.tensor2d(batch.targets, [rows.length * data.time, data.outputs]);
-          const mask = tf.tensor1d(batch.mask);
-          const replayed = replayRows && batchOf(replay.data, replayRows(replayCount(rows.length, replay.fraction)));
-          const { value, grads } = tf.variableGrads(() => {
-            const logits = forward(variables, model.config, x);
+          const replayed = replayRows && { data: replay.data, kind: replay.kind, batch: batchOf(replay.data, replayRows(replayCount(rows.length, replay.fraction))) };
+          const { value, grads } = batchGradients(variables, task.kind, data, rows, batch, (logits) => {
             logitsData = Float32Array.from(logits.dataSync() as Float32Array);
-            let loss = maskedLoss(task.kind, logits, targets, mask);
-            if (replayed && replayed.mask.length > 0) {
-              // The masked mean over the new and the replayed sequences together, as if they were one batch.
-              const r = replay.data;
-              const m = replayed.mask.length / r.time;
-              const replayMask = tf.tensor1d(replayed.mask);
-              const replayLogits = forward(variables, model.config, tf.tensor3d(replayed.x, [m, r.time, r.features]));
-              const sum = tf.add(maskedLossSum(task.kind, logits, targets, mask), maskedLossSum(replay.kind, replayLogits, tf.tensor2d(replayed.targets, [m * r.time, r.outputs]), replayMask));
-              loss = tf.div(sum, tf.maximum(tf.add(tf.sum(mask), tf.sum(replayMask)), 1)) as tf.Scalar;
-            }
-            return options.penalty ? tf.add(loss, options.penalty(list)) as tf.Scalar : loss;
-          }, list);
+          }, options.penalty, replayed);
           optimizer.applyGradients(clipped(grads, spec.clipNorm));
           return value.dataSync()[0];
         });
@@ -381,21 +460,67 @@ export function trainModel(model: RecurrentModel, task: Task, spec: TrainSpec, o
         const done = (epoch - 1) * stepsPerEpoch + step;
         const total = spec.epochs * stepsPerEpoch;
         options.onProgress?.({ epoch, epochs: spec.epochs, step, stepsPerEpoch, etaMs: ((now() - started) / done) * (total - done), record });
-        if (options.onEvaluate && evaluateAt.has(step)) options.onEvaluate(fromVariables(variables, model), done);
+        if (options.onEvaluate && evaluateAt.has(step)) options.onEvaluate(variables.read(), done);
       }
-      current = fromVariables(variables, model);
+      current = variables.read();
       const test = evaluate(current, task.test, task.kind);
       record.testLoss.push(test.loss);
       record.testAccuracy.push(test.accuracy);
       options.onEpoch?.(current, epoch);
     }
-    current = fromVariables(variables, model);
+    current = variables.read();
   } finally {
     list.forEach((v) => v.dispose());
     optimizer.dispose();
   }
   record.trainMs = now() - started;
   return { model: current, record };
+}
+
+/** Replayed sequences of a batch (rehearsal): their split, its kind and the rows drawn. */
+interface ReplayedBatch {
+  data: TaskData;
+  kind: Task['kind'];
+  batch: ReturnType<typeof batchOf>;
+}
+
+/**
+ * The loss of a batch (plus the penalty) and its gradients by the variables' names, by autodiff
+ * through the model's forward. With replayed sequences the loss is the masked mean over the new
+ * and the replayed sequences together, as if they were one batch (they may differ in length).
+ */
+function batchGradients<M extends TrainedModel>(variables: ModelVariables<M>, kind: Task['kind'], data: TaskData, rows: readonly number[], batch: ReturnType<typeof batchOf>, onLogits?: (logits: tf.Tensor2D) => void, penalty?: Penalty, replayed?: ReplayedBatch): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  const x = tf.tensor3d(batch.x, [rows.length, data.time, data.features]);
+  const targets = tf.tensor2d(batch.targets, [rows.length * data.time, data.outputs]);
+  const mask = tf.tensor1d(batch.mask);
+  return tf.variableGrads(() => {
+    const logits = variables.forward(x);
+    onLogits?.(logits);
+    let loss = maskedLoss(kind, logits, targets, mask);
+    if (replayed && replayed.batch.mask.length > 0) {
+      const r = replayed.data;
+      const m = replayed.batch.mask.length / r.time;
+      const replayMask = tf.tensor1d(replayed.batch.mask);
+      const replayLogits = variables.forward(tf.tensor3d(replayed.batch.x, [m, r.time, r.features]));
+      const sum = tf.add(maskedLossSum(kind, logits, targets, mask), maskedLossSum(replayed.kind, replayLogits, tf.tensor2d(replayed.batch.targets, [m * r.time, r.outputs]), replayMask));
+      loss = tf.div(sum, tf.maximum(tf.add(tf.sum(mask), tf.sum(replayMask)), 1)) as tf.Scalar;
+    }
+    return penalty ? tf.add(loss, penalty(variables.list)) as tf.Scalar : loss;
+  }, variables.list);
+}
+
+/**
+ * The model's trainable arrays in the order a `Penalty` receives its variables (recurrent:
+ * kernel, recurrent kernel, bias — GRU: the input bias, then the recurrent bias when split —
+ * readout kernel, readout bias; attention: as `lossGradients` lists them).
+ */
+export function modelParameters(model: TrainedModel): Float32Array[] {
+  const { list } = modelVariables(model);
+  try {
+    return list.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+  } finally {
+    list.forEach((v) => v.dispose());
+  }
 }
 
 /**
@@ -408,10 +533,10 @@ export function trainModel(model: RecurrentModel, task: Task, spec: TrainSpec, o
  * steps, the log-softmax of the target class (classification) or −½(y − ŷ)² (regression: a
  * Gaussian of unit variance). Empirical: the targets are the data's, not sampled from the model.
  */
-export function fisherDiagonal(model: RecurrentModel, data: TaskData, kind: Task['kind'], shouldStop?: () => boolean): Float32Array[] {
+export function fisherDiagonal(model: TrainedModel, data: TaskData, kind: Task['kind'], shouldStop?: () => boolean): Float32Array[] {
   requireGradients('Reshape', 'Sum', 'Multiply', 'Neg', 'Square', 'Sub', 'Exp', 'Log');
-  const variables = toVariables(model);
-  const list = variableList(variables);
+  const variables = modelVariables(model);
+  const { list } = variables;
   const sums = list.map((v) => new Float64Array(v.size));
   try {
     for (let n = 0; n < data.n; n++) {
@@ -421,10 +546,7 @@ export function fisherDiagonal(model: RecurrentModel, data: TaskData, kind: Task
         const x = tf.tensor3d(one.x, [1, data.time, data.features]);
         const targets = tf.tensor2d(one.targets, [data.time, data.outputs]);
         const mask = tf.tensor1d(one.mask);
-        const { grads } = tf.variableGrads(() => {
-          const lossSum = maskedLossSum(kind, forward(variables, model.config, x), targets, mask);
-          return tf.mul(lossSum, kind === 'classification' ? -1 : -0.5) as tf.Scalar;
-        }, list);
+        const { grads } = tf.variableGrads(() => tf.mul(maskedLossSum(kind, variables.forward(x), targets, mask), kind === 'classification' ? -1 : -0.5) as tf.Scalar, list);
         return list.map((v) => tf.square(grads[v.name]).dataSync() as Float32Array);
       });
       squares.forEach((sq, i) => {
@@ -436,6 +558,28 @@ export function fisherDiagonal(model: RecurrentModel, data: TaskData, kind: Task
     list.forEach((v) => v.dispose());
   }
   return sums.map((s) => Float32Array.from(s, (v) => v / Math.max(1, data.n)));
+}
+
+/**
+ * The training loss of `model` on rows `rows` of a split and its gradient with respect to every
+ * weight, by the autodiff the trainer steps with: `[loss, gradients]`, the gradients in the
+ * order of the variables (attention: query, key, value, [Wq, Wk, v,] [forgetKernel, forgetBias,]
+ * readoutKernel, readoutBias), each laid out like the weight.
+ */
+export function lossGradients(model: TrainedModel, kind: Task['kind'], data: TaskData, rows: readonly number[]): [number, Float32Array[]] {
+  const variables = modelVariables(model);
+  let loss = NaN;
+  let gradients: Float32Array[] = [];
+  try {
+    tf.tidy(() => {
+      const { value, grads } = batchGradients(variables, kind, data, rows, batchOf(data, rows));
+      loss = value.dataSync()[0];
+      gradients = variables.list.map((v) => Float32Array.from(grads[v.name].dataSync() as Float32Array));
+    });
+    return [loss, gradients];
+  } finally {
+    variables.list.forEach((v) => v.dispose());
+  }
 }
 
 /** Scales every gradient by clipNorm/‖g‖ when the global norm ‖g‖ exceeds clipNorm (> 0). */
@@ -456,24 +600,33 @@ export function predict(model: RecurrentModel, data: TaskData, shouldStop?: () =
   const run = config.model === 'lstm'
     ? traceLstm(input, model.recurrent, { ...common, forgetGate: config.forgetGate })
     : traceGru(input, model.recurrent as GruWeights, { ...common, resetAfter: config.resetAfter ?? true });
-  const hidden = run.series.hidden.data;
-  const U = config.units;
+  return { run, logits: readoutLogits(model, run.series.hidden.data, config.units, data.n * data.time), input };
+}
+
+/** The dense readout of `rows` steps of `width` features: logits `[rows, outputs]`. */
+function readoutLogits(model: TrainedModel, hidden: Float32Array, width: number, rows: number): Float32Array {
   const C = model.outputs;
-  const rows = data.n * data.time;
   const logits = new Float32Array(rows * C);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < C; c++) {
       let s = model.readoutBias[c];
-      for (let u = 0; u < U; u++) s += hidden[r * U + u] * model.readoutKernel[u * C + c];
+      for (let u = 0; u < width; u++) s += hidden[r * width + u] * model.readoutKernel[u * C + c];
       logits[r * C + c] = s;
     }
   }
-  return { run, logits, input };
+  return logits;
+}
+
+/** An attention model's outputs on a split through the trace (the WebAssembly heads where set): the attention run and the logits `[n·T, outputs]`. */
+export function predictAttention(model: AttentionModel, data: TaskData): { run: AttentionRun; logits: Float32Array; input: SequenceInput } {
+  const input: SequenceInput = { batch: data.n, time: data.time, features: data.features, data: data.inputs };
+  const run = traceAttention(input, model.attention, attentionOptionsOf(model.config));
+  return { run, logits: readoutLogits(model, run.series.output.data, model.config.heads * model.config.keyDim, data.n * data.time), input };
 }
 
 /** The masked mean loss and accuracy of `model` on a split, computed through the traced cell (float64 sums). */
-export function evaluate(model: RecurrentModel, data: TaskData, kind: Task['kind']): { loss: number; accuracy: number } {
-  const { logits } = predict(model, data);
+export function evaluate(model: TrainedModel, data: TaskData, kind: Task['kind']): { loss: number; accuracy: number } {
+  const { logits } = isAttentionModel(model) ? predictAttention(model, data) : predict(model, data);
   return { loss: lossOf(kind, logits, data.targets, data.mask, data.outputs), accuracy: accuracyOf(kind, logits, data.targets, data.mask, data.outputs) };
 }
 

@@ -261,6 +261,7 @@ describe('fglab.charts renderer in Chromium', function () {
     ['compare', ['compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget bias: R = [\d.e−]+ \| unit forget bias: R = [\d.e−]+ \| chrono 100: R = [\d.e−]+ \| GRU: R = [\d.e−]+$/],
     ['learningToForget', ['training', 'cellMagnitude', 'compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget gate \(1997\): loss [\d.]+ · accuracy [\d.]+ \| forget gate \(2000\): loss [\d.]+ · accuracy [\d.]+$/],
     ['continual', ['forgetting', 'training', 'cellMagnitude', 'compareSurvival', 'compareGates', 'compareHalfLife'], /^step 2 on B \| none \(step 2\): A [\d.]+ · B [\d.]+ \| rehearsal \(step 2\): A [\d.]+ · B [\d.]+ \| ewc \(step 2\): A [\d.]+ · B [\d.]+$/],
+    ['trainedForgetting', ['training', 'matrix', 'headGates', 'survival', 'halflife', 'saturation', 'entropy'], /^step \d+ \| loss [\d.]+ · accuracy [\d.]+$/],
     ['influence', ['heatmap', 'gates', 'survival', 'halflife', 'spectrum', 'saturation', 'influence'], /^step \d+ \("."\) \| unit \d+ \| f = 0\.\d+$/],
   ];
   for (const [name, views, hover] of REAL) {

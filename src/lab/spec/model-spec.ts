@@ -86,7 +86,7 @@ export interface GruSpec extends SpecBase, TrainableSpec {
   resetAfter: boolean;
 }
 
-export interface AttentionSpec extends SpecBase {
+export interface AttentionSpec extends SpecBase, TrainableSpec {
   model: 'attention';
   heads: number;
   keyDim: number;
@@ -95,7 +95,7 @@ export interface AttentionSpec extends SpecBase {
   prune?: { below: number };
 }
 
-export interface ForgettingAttentionSpec extends SpecBase {
+export interface ForgettingAttentionSpec extends SpecBase, TrainableSpec {
   model: 'forgetting-attention';
   heads: number;
   keyDim: number;
@@ -185,6 +185,12 @@ export function checkModelSpec(spec: ModelSpec | ImportSpec, prefix: string): vo
     if (Object.keys(input ?? {}).length > 0) throw new SpecError(`${prefix}input: not used with task (the task generates the input)`, 'input');
     if (spec.weights.file !== undefined) throw new SpecError(`${prefix}weights.file: not used with task; train with weights.seed, or continue a trained model with weights.from`, 'weights.file');
     if (spec.model === 'lstm') checkContinual(spec, prefix);
+    if (spec.model === 'attention' && !spec.causal) {
+      throw new SpecError(`${prefix}causal: expected true with task (attention that sees later steps would read what it has to predict), got false`, 'causal');
+    }
+    if ((spec.model === 'attention' || spec.model === 'forgetting-attention') && spec.prune !== undefined) {
+      throw new SpecError(`${prefix}prune: not used with task; thresholded forgetting is traced on input, not trained`, 'prune');
+    }
     return;
   }
   if (spec.model !== 'import' && spec.weights.from !== undefined) {

@@ -150,9 +150,9 @@ const MODEL: EnumNode = {
 /** A memory task (`task`, and the later task B of `continual.then`). */
 const TASK: ObjectNode = {
   type: 'object',
-  models: RECURRENT_MODELS,
+  models: TRACE_MODELS,
   required: ['name'],
-  doc: 'A memory task with a known lag, generated from a seed (train and test splits): the input of the trace (its test split) and, with `train`, what the model learns. A dense readout on the recurrent layer gives the outputs.',
+  doc: 'A memory task with a known lag, generated from a seed (train and test splits): the input of the trace (its test split) and, with `train`, what the model learns. A dense readout on the recurrent layer (attention: on the output of the heads at each step) gives the outputs. Attention with a task must be causal; `prune` is not used with it.',
   properties: {
     name: {
       type: 'enum',
@@ -373,9 +373,9 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
   task: TASK,
   train: {
     type: 'object',
-    models: RECURRENT_MODELS,
+    models: TRACE_MODELS,
     requires: 'task',
-    doc: 'Train the model on `task` in the kernel before tracing it, by TensorFlow.js autodiff through the same cell that traces use. The output shows live progress, then the training curves and the trained model\'s trace on the test split; the model is kept for later cells (`weights: { from: … }`).',
+    doc: 'Train the model on `task` in the kernel before tracing it, by TensorFlow.js autodiff through the same cell that traces use (attention: the same forward pass; trained are the Q, K, V projections, the forget gates\' kernel and bias, the additive score network, and the readout). The output shows live progress, then the training curves and the trained model\'s trace on the test split; the model is kept for later cells (`weights: { from: … }`).',
     properties: {
       epochs: { type: 'integer', minimum: 1, maximum: 100_000, default: 10, doc: 'Passes over the training split.' },
       batchSize: { type: 'integer', minimum: 1, maximum: LIMITS.batch, default: 32, doc: 'Sequences per optimizer step.' },

@@ -8,7 +8,7 @@ describe('Shipped samples in VS Code', () => {
 
   it('ships a sample for each model and experiment', async () => {
     const names = (await vscode.workspace.fs.readDirectory(workspaceFolder())).map(([n]) => n).filter((n) => n.endsWith('.fglab')).sort();
-    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'continual', 'forgetting-attention', 'gru-update-gate', 'learning-to-forget', 'privacy-influence']) {
+    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'continual', 'forgetting-attention', 'gru-update-gate', 'learning-to-forget', 'privacy-influence', 'attention-forgets']) {
       assert.ok(names.includes(`${want}.fglab`), `${want}.fglab missing from [${names.join(', ')}]`);
     }
   });
@@ -57,6 +57,17 @@ describe('Shipped samples in VS Code', () => {
       assert.ok(afterA.testAccuracy >= 0.95 && none.retainedAccuracy < 0.5, `A: ${afterA.testAccuracy} after A, ${none.retainedAccuracy} after B`);
       for (const m of [rehearsal, ewc]) assert.ok(m.retainedAccuracy >= 0.8 && m.retainedAccuracy > none.retainedAccuracy + 0.3, `retained ${m.retainedAccuracy}`);
       assert.equal(variants[1].training.continual!.step.length, 1 + 15 * 2);
+    },
+    'attention-forgets.fglab': (p) => {
+      // Forgetting attention trained on recall: the gates close for lag 2 and open for lag 12 (figures in the unit samples test).
+      const t = p as { model: string; series: Record<string, unknown>; metrics: { halfLife: (number | null)[] }; training: { task: { lag: number }; metrics: Record<string, number> } };
+      assert.equal(t.model, 'forgetting-attention');
+      assert.ok(['forgetGate', 'decay', 'weights', 'output'].every((k) => k in t.series));
+      assert.ok(t.training.metrics.testAccuracy >= 0.9, `test accuracy ${t.training.metrics.testAccuracy}`);
+      const lives = t.metrics.halfLife.map((h) => h ?? Infinity);
+      assert.ok([2, 12].includes(t.training.task.lag));
+      if (t.training.task.lag === 2) assert.ok(lives.every((h) => h < 4), `short lag: half-lives ${lives.join(', ')}`);
+      else assert.ok(lives.every((h) => h > 12), `long lag: half-lives ${lives.join(', ')}, the lag is 12`);
     },
     'privacy-influence.fglab': (p) => {
       const influence = (p.metrics as { influence: number[][] }).influence;
