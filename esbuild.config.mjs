@@ -41,6 +41,22 @@ const externalButTfjs = {
   },
 };
 
+/**
+ * h5wasm (the HDF5 library in WebAssembly, 5.7 MB of JavaScript with the binary inlined) is
+ * needed only to read Keras `.h5` files: the worker and the CLI load it from its own bundle
+ * beside them (dist/h5wasm.js) on first use, so that a new worker does not parse it at start.
+ */
+const h5wasmBeside = {
+  name: 'h5wasm-beside',
+  setup(build) {
+    // Through CommonJS `require`, whose exports stay live (h5wasm sets `FS` once it is ready);
+    // a native `import()` of the bundle would copy them at load.
+    build.onResolve({ filter: /^h5wasm$/ }, () => ({ path: 'h5wasm', namespace: 'h5wasm-beside' }));
+    build.onLoad({ filter: /.*/, namespace: 'h5wasm-beside' }, () => ({ contents: "module.exports = require('./h5wasm.js');", loader: 'js' }));
+    build.onResolve({ filter: /^\.\/h5wasm\.js$/, namespace: 'h5wasm-beside' }, () => ({ path: './h5wasm.js', external: true }));
+  },
+};
+
 const nodeTest = { platform: 'node', format: 'cjs', mainFields: ESM_FIRST, plugins: [externalButTfjs] };
 
 /** @type {import('esbuild').BuildOptions[]} */
@@ -48,14 +64,16 @@ const bundles = [
   // Extension host: CommonJS for Node; `vscode` is provided by the host at run time.
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // Kernel worker (worker_threads): TensorFlow.js and its WASM backend are bundled in.
-  { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST },
+  { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST, plugins: [h5wasmBeside] },
+  // h5wasm for the worker and the CLI, loaded on the first `.h5` file (see h5wasmBeside).
+  { ...common, stdin: { contents: "export * from 'h5wasm';", resolveDir: '.', loader: 'js' }, outfile: 'dist/h5wasm.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST, minify: true, sourcemap: false },
   // Compiler of JavaScript and TypeScript cells (TypeScript's parser and transpiler, 3.5 MB
   // minified): loaded by the worker and the CLI from beside them on the first code cell only.
   { ...common, entryPoints: ['src/worker/code-compile.ts'], outfile: 'dist/code-cells.js', platform: 'node', format: 'cjs', minify: true, sourcemap: false },
   // Batch helper thread of the worker and the CLI: the WebAssembly kernels only.
   { ...common, entryPoints: ['src/worker/kernel-helper-main.ts'], outfile: 'dist/kernel-helper.js', platform: 'node', format: 'cjs' },
   // Headless command line: `fglab`.
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, mainFields: ESM_FIRST },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, mainFields: ESM_FIRST, plugins: [h5wasmBeside] },
   // Notebook renderer: a browser ES module loaded by the notebook webview.
   { ...common, entryPoints: ['src/renderer/index.ts'], outfile: 'dist/renderer.js', platform: 'browser', format: 'esm' },
 ];

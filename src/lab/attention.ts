@@ -125,12 +125,23 @@ function causalMask(T: number): Float32Array {
   return maskCache.mask;
 }
 
+/**
+ * The decay's prefix sums `P_t = Σ_{k<t} ln f_k` `[T + 1]` in float64 of one sequence of forget
+ * gates (`fv[at … at+T−1]`), into `prefix`: D_ij = P_{i+1} − P_{j+1}. (The WebAssembly heads
+ * take these sums and compute D themselves.)
+ */
+export function decayPrefix(fv: Float32Array, at: number, T: number, prefix = new Float64Array(T + 1)): Float64Array {
+  prefix[0] = 0;
+  for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + Math.log(fv[at + t]);
+  return prefix;
+}
+
 /** The decay bias's values (see `decayBias`) for `rows` sequences of forget gates `[rows][T]`: `[rows][T][T]`. */
 function decayValues(fv: Float32Array, rows: number, T: number): Float32Array {
   const out = new Float32Array(rows * T * T);
   const prefix = new Float64Array(T + 1);
   for (let bh = 0; bh < rows; bh++) {
-    for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + Math.log(fv[bh * T + t]);
+    decayPrefix(fv, bh * T, T, prefix);
     const base = bh * T * T;
     for (let i = 0; i < T; i++) for (let j = 0; j <= i; j++) out[base + i * T + j] = prefix[i + 1] - prefix[j + 1];
   }
@@ -294,8 +305,8 @@ function tfjsSeries(input: SequenceInput, w: AttentionWeights, options: Attentio
 
 /**
  * The same series with the heads run by the WebAssembly kernel: projections and forget gates
- * from the same tfjs ops, the decay from the same float64 sums, then per head scores,
- * softmax and output in one pass that skips masked keys.
+ * from the same tfjs ops, the decay's float64 prefix sums as `decayBias` sums them, then per
+ * head decay, scores, softmax and output in one pass that skips masked keys.
  */
 function kernelSeries(input: SequenceInput, w: AttentionWeights, options: AttentionOptions, kernel: AttentionKernel): { series: Record<string, Series>; entropy: Float32Array } {
   const { batch: B, time: T, features: F } = input;
@@ -312,23 +323,23 @@ function kernelSeries(input: SequenceInput, w: AttentionWeights, options: Attent
   });
   const series: Record<string, Series> = {};
   const square = [B, H, T, T];
-  const decay = f ? decayValues(f, B * H, T) : undefined;
-  if (f && decay) {
+  if (f) {
     series.forgetGate = { shape: [B, H, T], data: f };
-    series.decay = { shape: square, data: decay };
+    series.decay = { shape: square, data: new Float32Array(B * H * T * T) };
   }
   series.weights = { shape: square, data: new Float32Array(B * H * T * T) };
   series.scores = { shape: square, data: new Float32Array(B * H * T * T) };
   series.output = { shape: [B, T, H * d], data: new Float32Array(B * T * H * d) };
   const entropy = new Float32Array(B * H * T);
   const divisor = options.score === 'scaled-dot' || options.forgetting ? Math.sqrt(d) : 1;
+  const prefix = new Float64Array(T + 1);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       const head = (b * H + h) * T;
       const rows = (a: Float32Array, size: number): Float32Array => a.subarray(head * size, (head + T) * size);
       kernel.runHead(
-        { time: T, keyDim: d, query: rows(q, d), key: rows(k, d), value: rows(v, d), bias: decay && rows(decay, T), divisor, causal: options.causal || options.forgetting },
-        { scores: rows(series.scores.data, T), weights: rows(series.weights.data, T), entropy: rows(entropy, 1), output: series.output.data.subarray((b * T * H + h) * d), outputStride: H * d },
+        { time: T, keyDim: d, query: rows(q, d), key: rows(k, d), value: rows(v, d), decayPrefix: f && decayPrefix(f, head, T, prefix), divisor, causal: options.causal || options.forgetting },
+        { scores: rows(series.scores.data, T), weights: rows(series.weights.data, T), decay: series.decay && rows(series.decay.data, T), entropy: rows(entropy, 1), output: series.output.data.subarray((b * T * H + h) * d), outputStride: H * d },
       );
     }
   }
@@ -345,8 +356,8 @@ export function traceAttention(input: SequenceInput, w: AttentionWeights, option
   const series = fast?.series ?? tfjsSeries(input, w, options);
   const [B, H, T] = series.weights.shape;
   const causal = options.causal || options.forgetting;
-  // Entries that do not exist (keys after the query) are NaN in scores and decay.
-  if (causal) {
+  // Entries that do not exist (keys after the query) are NaN in scores and decay (the kernel writes them so).
+  if (causal && !fast) {
     for (let row = 0; row < B * H * T; row++) {
       const i = row % T;
       series.scores.data.fill(NaN, row * T + i + 1, (row + 1) * T);

@@ -63,8 +63,26 @@ export function loadInput(spec: ModelSpec, readFile: ReadFile): SequenceInput {
     return { batch, time, features, data: array.data };
   }
   const [batch, time, features] = toBatchShape(input.shape ?? []);
-  const random = createRandom(input.random?.seed ?? 0);
-  return { batch, time, features, data: normalArray(random, batch * time * features) };
+  return { batch, time, features, data: randomInput(input.random?.seed ?? 0, batch * time * features) };
+}
+
+/** Largest generated input kept for re-runs (values): 16 MB of float32. */
+const MAX_CACHED_INPUT = 2 ** 22;
+
+/**
+ * `n` seeded standard normals, the generated input of a spec. Kept with the generated weights
+ * (up to MAX_CACHED_INPUT values): re-running a cell draws the same numbers again, and their
+ * logarithms, sines and cosines cost more than a small trace (3 ms for [1024, 64]). Inputs,
+ * like weights, are never mutated.
+ */
+function randomInput(seed: number, n: number): Float32Array {
+  if (n > MAX_CACHED_INPUT) return normalArray(createRandom(seed), n);
+  const key = `input/${seed}/${n}`;
+  const cached = recall<Float32Array>(key);
+  if (cached) return cached;
+  const data = normalArray(createRandom(seed), n);
+  remember(key, data);
+  return data;
 }
 
 /**
@@ -89,7 +107,8 @@ export function generateLstmWeights(seed: number, features: number, units: numbe
   return weights;
 }
 
-const WEIGHT_CACHE_SIZE = 4;
+/** Entries kept: the weights and the input of three cells. */
+const WEIGHT_CACHE_SIZE = 6;
 const weightCache = new Map<string, unknown>();
 
 /** Keeps generated weights for re-runs (least recently used first out). */

@@ -4,6 +4,8 @@ import { getGruKernel, setGruKernel } from './gru';
 import { createWasmAttentionKernelAsync } from './kernels/wasm-attention';
 import { createWasmGruKernelAsync } from './kernels/wasm-gru';
 import { createWasmLstmKernelAsync } from './kernels/wasm-lstm';
+import { createWasmGramSchmidtAsync } from './kernels/wasm-orthogonal';
+import { setGramSchmidt } from './init';
 import { getLstmKernel, setLstmKernel } from './lstm';
 import { initTensorFlow } from './tf';
 
@@ -30,6 +32,7 @@ export async function initLab(options: LabOptions): Promise<{ backend: string; k
     options.kernelWasm ? createWasmLstmKernelAsync(options.kernelWasm).then(setLstmKernel) : undefined,
     options.kernelWasm ? createWasmGruKernelAsync(options.kernelWasm).then(setGruKernel) : undefined,
     options.kernelWasm ? createWasmAttentionKernelAsync(options.kernelWasm).then(setAttentionKernel) : undefined,
+    options.kernelWasm ? createWasmGramSchmidtAsync(options.kernelWasm).then(setGramSchmidt) : undefined,
   ]);
   // One name when both recurrent kernels agree (`wasm-simd`), else both.
   const [lstm, gru] = [getLstmKernel().name, getGruKernel().name];

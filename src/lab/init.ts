@@ -27,9 +27,8 @@ export function orthogonal(random: Random, rows: number, cols: number, gain = 1)
   const m = tall ? rows : cols; // the long side
   const n = tall ? cols : rows; // the short side
   // A is m × n, column-major in Float64 for accuracy.
-  const a = new Float64Array(m * n);
-  for (let i = 0; i < a.length; i++) a[i] = random.normal();
-  const q = gramSchmidtQ(a, m, n);
+  const a = random.fillNormal(new Float64Array(m * n));
+  const q = gramSchmidt(a, m, n);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
@@ -40,27 +39,41 @@ export function orthogonal(random: Random, rows: number, cols: number, gain = 1)
   return out;
 }
 
+/** Orthonormalises the columns of a column-major m × n Float64Array (m ≥ n) in place, as `gramSchmidtQ`. */
+export type GramSchmidt = (a: Float64Array, m: number, n: number) => Float64Array;
+
+let gramSchmidt: GramSchmidt = gramSchmidtQ;
+
+/**
+ * Sets the QR step `orthogonal` uses: the WebAssembly one (the same bits, src/lab/kernels/
+ * wasm-orthogonal.ts) once the kernels are loaded; undefined goes back to `gramSchmidtQ`.
+ */
+export function setGramSchmidt(fn: GramSchmidt | undefined): void {
+  gramSchmidt = fn ?? gramSchmidtQ;
+}
+
 /**
  * Thin Q (m × n, column-major) of the QR decomposition of the column-major m × n matrix `a`
  * (m ≥ n) with a positive diagonal of R, by modified Gram–Schmidt. For Gaussian matrices
  * (condition number about (√m + √n)/(√m − √n)) one pass keeps Q orthonormal to float64
  * rounding; it equals Householder's Q with columns multiplied by sign(diag R), as Keras does.
  */
-function gramSchmidtQ(a: Float64Array, m: number, n: number): Float64Array {
+export function gramSchmidtQ(a: Float64Array, m: number, n: number): Float64Array {
   const q = a; // orthonormalised in place, column by column
+  // Plain index arithmetic, in the order src/kernels/assembly/orthogonal.ts follows.
   for (let j = 0; j < n; j++) {
-    const qj = q.subarray(j * m, (j + 1) * m);
+    const qj = j * m;
     for (let k = 0; k < j; k++) {
-      const qk = q.subarray(k * m, (k + 1) * m);
+      const qk = k * m;
       let dot = 0;
-      for (let i = 0; i < m; i++) dot += qk[i] * qj[i];
-      for (let i = 0; i < m; i++) qj[i] -= dot * qk[i];
+      for (let i = 0; i < m; i++) dot += q[qk + i] * q[qj + i];
+      for (let i = 0; i < m; i++) q[qj + i] -= dot * q[qk + i];
     }
     let norm = 0;
-    for (let i = 0; i < m; i++) norm += qj[i] * qj[i];
+    for (let i = qj; i < qj + m; i++) norm += q[i] * q[i];
     norm = Math.sqrt(norm);
     if (norm === 0) throw new Error('orthogonal: the random matrix is rank-deficient');
-    for (let i = 0; i < m; i++) qj[i] /= norm;
+    for (let i = qj; i < qj + m; i++) q[i] /= norm;
   }
   return q;
 }

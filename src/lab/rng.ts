@@ -12,7 +12,7 @@ export interface Random {
   /** Standard normal N(0, 1). */
   normal(): number;
   /** Fills `out` with standard normals: the values `normal()` would give, one after another, faster. */
-  fillNormal(out: Float32Array): Float32Array;
+  fillNormal<T extends Float32Array | Float64Array>(out: T): T;
 }
 
 function splitmix32(seed: number): () => number {
@@ -65,7 +65,7 @@ export function createRandom(seed: number): Random {
       }
       return pair();
     },
-    fillNormal(out) {
+    fillNormal<T extends Float32Array | Float64Array>(out: T): T {
       let i = 0;
       if (spare !== null && out.length > 0) {
         out[i++] = spare;

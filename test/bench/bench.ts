@@ -8,8 +8,11 @@
 //    lab's timings, when a `python3` on the PATH or Debian's /usr/bin/python3 imports torch;
 //  - tf.layers on the same (wasm) backend, for the recurrent shapes;
 //  - cold start (a new worker to its first W1 trace) and W2's peak memory (a child process
-//    tracing W2 once, its peak resident set against the trace's float32 size).
-// Medians of `runs` runs after `warmup` runs. Absolute times on a shared machine are noisy;
+//    tracing W2 once, its peak resident set against the trace's float32 size);
+//  - training speed (issue 7): optimizer steps per second on the adding problem, the lab's
+//    trainer beside tf.layers.lstm (test/bench/training.ts, also `npm run bench:training`).
+// `npm run bench` builds the bundles as the .vsix ships them (minified), so the cold start is
+// the one users get. Medians of `runs` runs after `warmup` runs. Absolute times on a shared machine are noisy;
 // the ratios, measured in the same run, are the figures to compare.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { useKernelHelper } from '../../src/worker/kernel-helper';
 import { generateLstmWeights } from '../../src/lab/data';
 import { generateGruWeights } from '../../src/lab/gru';
 import { createRandom, normalArray } from '../../src/lab/rng';
+import { measureTraining, TRAINING_WORKLOAD } from './training';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -216,6 +220,7 @@ async function main(): Promise<void> {
   kernel.dispose();
   const layers = new Map<string, number | undefined>();
   for (const w of WORKLOADS) layers.set(w.name, await measureLayers(w));
+  const training = await measureTraining();
   const memory = measureMemory(WORKLOADS[1]);
   // PyTorch last, alone on the machine's cores as the lab was.
   const torch = measureTorch(WORKLOADS);
@@ -228,6 +233,8 @@ async function main(): Promise<void> {
     const verdict = ratio === undefined ? '' : ratio <= w.target ? ' met' : ' MISSED';
     rows.push([w.name, fmt(t.trace), fmt(peer), ratio === undefined ? '—' : `${ratio.toFixed(2)}×`, `≤ ${w.target.toFixed(1)}×${verdict}`, fmt(t.roundTrip), fmt(layers.get(w.name))]);
   }
+  const perSecond = (x: number): string => `${x.toFixed(1)} steps/s`;
+  rows.push([TRAINING_WORKLOAD, perSecond(training.lab), '', '', '', '', perSecond(training.layers)]);
   rows.push(['cold start: new worker → first W1 trace', fmt(coldMs), '', '', `< ${COLD_START_TARGET_MS} ms ${coldMs < COLD_START_TARGET_MS ? 'met' : 'MISSED'}`, '', '']);
   const allowed = memory.traceMB + MEMORY_ALLOWANCE_MB;
   rows.push([

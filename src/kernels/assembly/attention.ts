@@ -1,16 +1,18 @@
 // Softmax attention of one head over one sequence, for traces (see src/lab/attention.ts for the
-// maths): scores e = (q/s)·kᵀ, logits e + D (an optional bias, the forgetting attention's
-// decay), weights softmax over the allowed keys (j ≤ i when causal; the others exactly 0), and
-// the output Σ_j α_ij v_j. Causal rows stop at the diagonal: blocks of 4 queries multiply only
-// the panels of keys up to their last query, which skips about half of both products.
+// maths): scores e = (q/s)·kᵀ, logits e + D (with the forgetting attention's decay
+// D_ij = P_{i+1} − P_{j+1} from the prefix sums P of ln f, computed here row by row), weights
+// softmax over the allowed keys (j ≤ i when causal; the others exactly 0), and the output
+// Σ_j α_ij v_j. Causal rows stop at the diagonal: blocks of 4 queries multiply only the panels
+// of keys up to their last query, which skips about half of both products.
 //
 // Memory, all regions 16-byte aligned, set up by `attnPrepare` (TP: T padded to 8, DP: d padded to 8):
 //   q, k, v        [T][d]          copied in by JS (q is divided by s in place)
-//   bias           [T][TP]         D, copied in by JS (rows of TP floats) when used
+//   prefix         [T+4] f64       P_t = Σ_{k<t} ln f_k (float64, as JS sums them), copied in by JS when decaying
+//   decay          [T][TP]         D as float32, NaN past a causal row's end (written when decaying)
 //   kPacked        [TP/8][d][8]    kᵀ in panels of 8 keys
 //   vPacked        [DP/8][TP][8]   v in panels of 8 columns
 //   zeros          [max(TP, DP)]   the products' initial rows
-//   scores         [T][TP]         e (before the bias); keys past a causal row's end are not written
+//   scores         [T][TP]         e (before the decay); NaN past a causal row's end
 //   weights        [T][TP]         α, 0 for masked keys
 //   output         [T][DP]
 //   entropy        [T]             −Σ_j α_ij ln α_ij of each row
@@ -26,7 +28,8 @@ let dimPadded: i32 = 0;
 let q: usize = 0;
 let k: usize = 0;
 let v: usize = 0;
-let bias: usize = 0;
+let prefix: usize = 0;
+let decay: usize = 0;
 let kPacked: usize = 0;
 let vPacked: usize = 0;
 let zeros: usize = 0;
@@ -45,7 +48,8 @@ export function attnPrepare(t: i32, d: i32): bool {
   const vp = regionBytes(<f64>dp * tp);
   const z = regionBytes(<f64>(tp > dp ? tp : dp));
   const out = regionBytes(<f64>t * dp);
-  const start = reserve(3 * qkv + 3 * square + kp + vp + z + out + regionBytes(<f64>t));
+  const prefixBytes = regionBytes(<f64>2 * (t + 4));
+  const start = reserve(3 * qkv + prefixBytes + 3 * square + kp + vp + z + out + regionBytes(<f64>t));
   if (start == 0) return false;
   time = t;
   dim = d;
@@ -54,8 +58,9 @@ export function attnPrepare(t: i32, d: i32): bool {
   q = start;
   k = q + <usize>qkv;
   v = k + <usize>qkv;
-  bias = v + <usize>qkv;
-  kPacked = bias + <usize>square;
+  prefix = v + <usize>qkv;
+  decay = prefix + <usize>prefixBytes;
+  kPacked = decay + <usize>square;
   vPacked = kPacked + <usize>kp;
   zeros = vPacked + <usize>vp;
   scores = zeros + <usize>z;
@@ -75,8 +80,11 @@ export function attnKeyPtr(): usize {
 export function attnValuePtr(): usize {
   return v;
 }
-export function attnBiasPtr(): usize {
-  return bias;
+export function attnPrefixPtr(): usize {
+  return prefix;
+}
+export function attnDecayPtr(): usize {
+  return decay;
 }
 export function attnScoresPtr(): usize {
   return scores;
@@ -115,31 +123,47 @@ function pack(): void {
   }
 }
 
+const LANES = i32x4(0, 1, 2, 3);
+
 /**
  * Softmax of row i over its first n keys: α = exp(x) / S with x = l − max l, S = Σ exp(x),
- * l = e (+ D); zeros from n to TP. The row's entropy −Σ α ln α = ln S − Σ α·x needs one log.
+ * l = e (+ D); zeros from n to TP, and NaN in the scores (and decay) from n to T. The row's
+ * entropy −Σ α ln α = ln S − Σ α·x needs one log.
  */
-function softmaxRow(i: i32, n: i32, withBias: bool): void {
+function softmaxRow(i: i32, n: i32, withDecay: bool): void {
   const rowBytes = (<usize>i * timePadded) << 2;
   const e = scores + rowBytes;
-  const b = bias + rowBytes;
+  const dRow = decay + rowBytes;
   const w = weights + rowBytes;
-  let m: f32 = <f32>-Infinity;
-  for (let j = 0; j < n; j++) {
-    const at = (<usize>j) << 2;
-    const l = withBias ? load<f32>(e + at) + load<f32>(b + at) : load<f32>(e + at);
-    store<f32>(w + at, l);
-    if (l > m) m = l;
-  }
-  // Four at a time; the lanes from n to the next multiple of 4 hold −∞ (exp 0, no weight).
   const n4 = (n + 3) & ~3;
-  for (let j = n; j < n4; j++) store<f32>(w + ((<usize>j) << 2), <f32>-Infinity);
-  const mv = f32x4.splat(m);
+  const nv = i32x4.splat(n);
+  const minusInf = f32x4.splat(<f32>-Infinity);
+  const pi = f64x2.splat(load<f64>(prefix + ((<usize>(i + 1)) << 3)));
+  // Logits four at a time; the lanes from n to the next multiple of 4 hold −∞ (exp 0, no weight).
+  let mv = minusInf;
+  for (let j = 0; j < n4; j += 4) {
+    const at = (<usize>j) << 2;
+    let l = v128.load(e + at);
+    if (withDecay) {
+      // D_ij = P_{i+1} − P_{j+1} in float64, rounded to float32 as JS stores it.
+      const p = prefix + ((<usize>(j + 1)) << 3);
+      const lo = f32x4.demote_f64x2_zero(f64x2.sub(pi, v128.load(p)));
+      const hi = f32x4.demote_f64x2_zero(f64x2.sub(pi, v128.load(p, 16)));
+      const d = v128.shuffle<i32>(lo, hi, 0, 1, 4, 5);
+      v128.store(dRow + at, d);
+      l = f32x4.add(l, d);
+    }
+    l = v128.bitselect(l, minusInf, i32x4.lt_s(i32x4.add(i32x4.splat(j), LANES), nv));
+    v128.store(w + at, l);
+    mv = f32x4.pmax(mv, l);
+  }
+  const m = Mathf.max(Mathf.max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), Mathf.max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  const mSplat = f32x4.splat(m);
   let sums = f32x4.splat(0);
   let moments = f32x4.splat(0);
   for (let j = 0; j < n4; j += 4) {
     const at = (<usize>j) << 2;
-    const x = f32x4.sub(v128.load(w + at), mv);
+    const x = f32x4.sub(v128.load(w + at), mSplat);
     const ex = expv(x);
     v128.store(w + at, ex);
     sums = f32x4.add(sums, ex);
@@ -155,17 +179,27 @@ function softmaxRow(i: i32, n: i32, withBias: bool): void {
     const at = (<usize>j) << 2;
     v128.store(w + at, f32x4.div(v128.load(w + at), sv));
   }
+  // Entries that do not exist (keys after a causal row's query) are NaN in scores and decay.
+  for (let j = n; j < time; j++) {
+    const at = (<usize>j) << 2;
+    store<f32>(e + at, <f32>NaN);
+    if (withDecay) store<f32>(dRow + at, <f32>NaN);
+  }
 }
 
 /**
- * Runs the head: q is divided by `divisor` (√d for scaled scores, 1 for dot), D added when
- * `withBias`; `causal` masks the keys after each query.
+ * Runs the head: q is divided by `divisor` (√d for scaled scores, 1 for dot), the decay D
+ * (from the prefix sums) added when `withDecay`; `causal` masks the keys after each query.
  */
-export function attnRun(divisor: f32, causal: bool, withBias: bool): void {
+export function attnRun(divisor: f32, causal: bool, withDecay: bool): void {
   pack();
   if (divisor != 1) {
     const end = q + ((<usize>(time * dim)) << 2);
-    for (let at = q; at < end; at += 4) store<f32>(at, load<f32>(at) / divisor);
+    const whole = q + ((<usize>((time * dim) & ~3)) << 2);
+    const s = f32x4.splat(divisor);
+    let at = q;
+    for (; at < whole; at += 16) v128.store(at, f32x4.div(v128.load(at), s));
+    for (; at < end; at += 4) store<f32>(at, load<f32>(at) / divisor);
   }
   const qRow = (<usize>dim) << 2;
   const sRow = (<usize>timePadded) << 2;
@@ -177,7 +211,7 @@ export function attnRun(divisor: f32, causal: bool, withBias: bool): void {
     const keys = causal ? i0 + rows : time;
     const panels = causal ? (keys + PANEL - 1) / PANEL : keyPanels;
     product(q + <usize>i0 * qRow, qRow, dim, kPacked, PANEL_ROW, panelBytes(dim), panels, zeros, 0, scores + <usize>i0 * sRow, sRow, rows);
-    for (let i = i0; i < i0 + rows; i++) softmaxRow(i, causal ? i + 1 : time, withBias);
+    for (let i = i0; i < i0 + rows; i++) softmaxRow(i, causal ? i + 1 : time, withDecay);
     // Σ_j α_ij v_j over the block's keys (α is 0 past each row's own end).
     product(weights + <usize>i0 * sRow, sRow, keys, vPacked, PANEL_ROW, panelBytes(timePadded), dimPadded / PANEL, zeros, 0, output + <usize>i0 * oRow, oRow, rows);
   }

@@ -1,5 +1,6 @@
 // Entry point of fglab-kernels.wasm: the exports that src/lab/kernels/wasm-lstm.ts and
-// wasm-gru.ts call (forward passes, then backward passes).
+// wasm-gru.ts call (forward passes, then backward passes), the attention heads
+// (wasm-attention.ts) and the orthogonal initialiser's QR step (wasm-orthogonal.ts).
 export { reserve } from './memory';
 export { inputKernelPtr, inputBiasPtr, rawInputPtr, packInputWeights } from './projection';
 export {
@@ -52,10 +53,12 @@ export {
   attnQueryPtr,
   attnKeyPtr,
   attnValuePtr,
-  attnBiasPtr,
+  attnPrefixPtr,
+  attnDecayPtr,
   attnScoresPtr,
   attnWeightsPtr,
   attnOutputPtr,
   attnEntropyPtr,
   attnRun,
 } from './attention';
+export { orthoPrepare, orthoRun } from './orthogonal';

@@ -18,10 +18,9 @@
 import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
 import { placeProjection, projectInputs, projectionBytes } from './projection';
+import { PANEL, packPanels } from './product';
 import { gateRow, tanhRow } from './rows';
 
-/** Columns per packed panel of R: two f32x4 vectors. */
-const PANEL: i32 = 8;
 /** Number of output series: i, f, g, o, c, h. */
 const SERIES: i32 = 6;
 
@@ -89,23 +88,7 @@ export function outputPtr(series: i32, b: i32): usize {
 
 /** Packs R into panels of PANEL columns, contiguous over k, padding the units with zeros. */
 export function packRecurrent(): void {
-  const u = units;
-  const up = unitsPadded;
-  const g = 4 * u;
-  const panels = (4 * up) / PANEL;
-  let dst = recurrentPacked;
-  for (let pa = 0; pa < panels; pa++) {
-    for (let k = 0; k < u; k++) {
-      for (let j = 0; j < PANEL; j++) {
-        const col = pa * PANEL + j;
-        const q = col / up; // gate
-        const uu = col - q * up; // unit
-        const v: f32 = uu < u ? load<f32>(recurrentRaw + ((<usize>(k * g + q * u + uu)) << 2)) : 0;
-        store<f32>(dst, v);
-        dst += 4;
-      }
-    }
-  }
+  packPanels(recurrentRaw, units, 4 * units, recurrentPacked, (4 * unitsPadded) / PANEL, unitsPadded, units);
 }
 
 /** Sets the state to h = c = 0. */

@@ -19,34 +19,71 @@ const ONE_BITS: i32 = 0x3f800000;
 const SIGN_BIT: i32 = 0x80000000;
 const TANH_SMALL: f32 = 0.625;
 
+// The vector constants below, four lanes each, as static data: read from memory in the loops
+// rather than written as `v128.const`. V8 builds every 128-bit constant from two 64-bit
+// immediates (four or five instructions) at each use inside a loop; a load is one. The lanes
+// hold the values named beside them; `lane(i)` is the address of constant i.
+const CONSTANTS: usize = memory.data<f32>([
+  EXP_MIN_INPUT, EXP_MIN_INPUT, EXP_MIN_INPUT, EXP_MIN_INPUT, // 0
+  EXP_MAX_INPUT, EXP_MAX_INPUT, EXP_MAX_INPUT, EXP_MAX_INPUT, // 1
+  LOG2E, LOG2E, LOG2E, LOG2E, // 2
+  ROUND_MAGIC, ROUND_MAGIC, ROUND_MAGIC, ROUND_MAGIC, // 3
+  LN2_HI, LN2_HI, LN2_HI, LN2_HI, // 4
+  LN2_LO, LN2_LO, LN2_LO, LN2_LO, // 5
+  1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, // 6: exp's polynomial
+  1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, // 7
+  8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, // 8
+  4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, // 9
+  1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, // 10
+  5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, // 11
+  1.0, 1.0, 1.0, 1.0, // 12
+  -5.70498872745e-3, -5.70498872745e-3, -5.70498872745e-3, -5.70498872745e-3, // 13: tanh's polynomial
+  2.06390887954e-2, 2.06390887954e-2, 2.06390887954e-2, 2.06390887954e-2, // 14
+  -5.37397155531e-2, -5.37397155531e-2, -5.37397155531e-2, -5.37397155531e-2, // 15
+  1.33314422036e-1, 1.33314422036e-1, 1.33314422036e-1, 1.33314422036e-1, // 16
+  -3.33332819422e-1, -3.33332819422e-1, -3.33332819422e-1, -3.33332819422e-1, // 17
+  TANH_SMALL, TANH_SMALL, TANH_SMALL, TANH_SMALL, // 18
+  2.0, 2.0, 2.0, 2.0, // 19
+], 16);
+
+/** Constant `i` of CONSTANTS as a vector. */
+// @ts-ignore: decorator
+@inline function k(i: usize): v128 {
+  return v128.load(CONSTANTS + (i << 4));
+}
+
+/** The integer lanes: the bits of 1.0 and the sign bit. */
+const INT_CONSTANTS: usize = memory.data<i32>([ONE_BITS, ONE_BITS, ONE_BITS, ONE_BITS, SIGN_BIT, SIGN_BIT, SIGN_BIT, SIGN_BIT], 16);
+
 /** e^x on each lane; 0 below ln(FLT_MIN), clamped to e^88 above 88, NaN stays NaN. */
 // @ts-ignore: decorator
 @inline export function expv(x: v128): v128 {
-  const underflow = f32x4.lt(x, f32x4.splat(EXP_MIN_INPUT));
+  const underflow = f32x4.lt(x, k(0));
   // pmin/pmax keep x when it is NaN (they return the first operand unless the comparison holds).
-  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_MAX_INPUT)), f32x4.splat(EXP_MIN_INPUT));
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
-  const n = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
+  x = f32x4.pmax(f32x4.pmin(x, k(1)), k(0));
+  const t = f32x4.add(f32x4.mul(x, k(2)), k(3));
+  const n = f32x4.sub(t, k(3));
+  let r = f32x4.sub(x, f32x4.mul(n, k(4)));
+  r = f32x4.sub(r, f32x4.mul(n, k(5)));
+  let p = k(6);
+  p = f32x4.add(f32x4.mul(p, r), k(7));
+  p = f32x4.add(f32x4.mul(p, r), k(8));
+  p = f32x4.add(f32x4.mul(p, r), k(9));
+  p = f32x4.add(f32x4.mul(p, r), k(10));
+  p = f32x4.add(f32x4.mul(p, r), k(11));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), k(12));
   // The low bits of t hold n (see ROUND_MAGIC); shifting them into the exponent field drops
   // the magic's own bits, so (t << 23) + bits(1.0) is the f32 2^n for −126 ≤ n ≤ 127.
-  const scale = i32x4.add(i32x4.shl(t, 23), i32x4.splat(ONE_BITS));
+  const scale = i32x4.add(i32x4.shl(t, 23), v128.load(INT_CONSTANTS));
   return v128.andnot(f32x4.mul(p, scale), underflow);
 }
 
 /** The logistic function 1/(1 + e^−x); e^−|x| is used on both sides, so it never overflows. */
 // @ts-ignore: decorator
 @inline export function sigmoidv(x: v128): v128 {
-  const e = expv(v128.or(x, i32x4.splat(SIGN_BIT))); // e^−|x| ∈ [0, 1]
-  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+  const e = expv(v128.or(x, v128.load(INT_CONSTANTS, 16))); // e^−|x| ∈ [0, 1]
+  const one = k(12);
+  const s = f32x4.div(one, f32x4.add(one, e));
   // x ≥ 0: 1/(1 + e^−x); x < 0: e^x/(1 + e^x), which keeps full relative accuracy.
   return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));
 }
@@ -67,20 +104,21 @@ export const KERAS_HARD_SIGMOID_SLOPE: f32 = <f32>(1.0 / 6.0);
 // @ts-ignore: decorator
 @inline export function tanhv(x: v128): v128 {
   // Both branches work on |x|; the sign is put back at the end (so tanh(−0) = −0).
-  const sign = v128.and(x, i32x4.splat(SIGN_BIT));
+  const sign = v128.and(x, v128.load(INT_CONSTANTS, 16));
   const ax = v128.xor(x, sign);
   // |x| ≥ 0.625: 1 − 2/(e^{2|x|} + 1); e^{2|x|} is clamped at e^88, where this is exactly 1.
   const e = expv(f32x4.add(ax, ax));
-  const large = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
+  const one = k(12);
+  const large = f32x4.sub(one, f32x4.div(k(19), f32x4.add(e, one)));
   // |x| < 0.625: |x| + |x|·z·P(z), z = x².
   const z = f32x4.mul(ax, ax);
-  let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  let p = k(13);
+  p = f32x4.add(f32x4.mul(p, z), k(14));
+  p = f32x4.add(f32x4.mul(p, z), k(15));
+  p = f32x4.add(f32x4.mul(p, z), k(16));
+  p = f32x4.add(f32x4.mul(p, z), k(17));
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
-  return v128.or(v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(TANH_SMALL))), sign);
+  return v128.or(v128.bitselect(small, large, f32x4.lt(ax, k(18))), sign);
 }
 
 /**

@@ -27,11 +27,26 @@ export const PANEL_ROW: usize = PANEL * 4;
  * and zero for the padding units.
  */
 export function packPanels(src: usize, k: i32, srcCols: i32, dst: usize, panels: i32, unitsPadded: i32, units: i32): void {
+  const rowBytes = (<usize>srcCols) << 2;
   let at = dst;
   for (let pa = 0; pa < panels; pa++) {
+    const c0 = pa * PANEL;
+    const q0 = c0 / unitsPadded;
+    const u0 = c0 - q0 * unitsPadded;
+    if (u0 + PANEL <= units) {
+      // The panel's 8 columns are 8 adjacent columns of one gate block: two vectors per row.
+      let from = src + ((<usize>(q0 * units + u0)) << 2);
+      for (let kk = 0; kk < k; kk++) {
+        v128.store(at, v128.load(from));
+        v128.store(at, v128.load(from, 16), 16);
+        at += PANEL_ROW;
+        from += rowBytes;
+      }
+      continue;
+    }
     for (let kk = 0; kk < k; kk++) {
       for (let j = 0; j < PANEL; j++) {
-        const c = pa * PANEL + j;
+        const c = c0 + j;
         const q = c / unitsPadded;
         const uu = c - q * unitsPadded;
         store<f32>(at, uu < units ? load<f32>(src + ((<usize>(kk * srcCols + q * units + uu)) << 2)) : 0);

@@ -10,45 +10,51 @@ import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } f
 export interface AttentionWasmExports extends KernelsWasmMemory {
   /** Lays out memory for `time` steps and heads of `keyDim`; 0 if it cannot grow. */
   attnPrepare(time: number, keyDim: number): number;
-  /** Where q, k, v `[T][d]` and the bias `[T][TP]` (TP: T rounded up to 8) go before `attnRun`. */
+  /** Where q, k, v `[T][d]` and the decay's prefix sums `[T+1]` (float64) go before `attnRun`. */
   attnQueryPtr(): number;
   attnKeyPtr(): number;
   attnValuePtr(): number;
-  attnBiasPtr(): number;
-  /** Scores, weights `[T][TP]` and output `[T][DP]` (DP: d rounded up to 8) after `attnRun`. */
+  attnPrefixPtr(): number;
+  /** Scores, weights and decay `[T][TP]` (TP: T rounded up to 8) and output `[T][DP]` (DP: d rounded up to 8) after `attnRun`. */
   attnScoresPtr(): number;
   attnWeightsPtr(): number;
+  attnDecayPtr(): number;
   attnOutputPtr(): number;
   /** Each row's entropy −Σ α ln α `[T]` after `attnRun`. */
   attnEntropyPtr(): number;
-  /** q divided by `divisor`; `causal`, `withBias` 0 or 1. */
-  attnRun(divisor: number, causal: number, withBias: number): void;
+  /** q divided by `divisor`; `causal`, `withDecay` 0 or 1. */
+  attnRun(divisor: number, causal: number, withDecay: number): void;
 }
 
 const ATTENTION_FUNCTIONS = [
-  'reserve', 'attnPrepare', 'attnQueryPtr', 'attnKeyPtr', 'attnValuePtr', 'attnBiasPtr',
-  'attnScoresPtr', 'attnWeightsPtr', 'attnOutputPtr', 'attnEntropyPtr', 'attnRun',
+  'reserve', 'attnPrepare', 'attnQueryPtr', 'attnKeyPtr', 'attnValuePtr', 'attnPrefixPtr',
+  'attnScoresPtr', 'attnWeightsPtr', 'attnDecayPtr', 'attnOutputPtr', 'attnEntropyPtr', 'attnRun',
 ] as const;
 
-/** One head's inputs: q, k, v `[time][keyDim]`, and an optional bias added to the scores `[time][time]`. */
+/** One head's inputs: q, k, v `[time][keyDim]`, and the prefix sums of a decay. */
 export interface HeadInput {
   time: number;
   keyDim: number;
   query: Float32Array;
   key: Float32Array;
   value: Float32Array;
-  /** Added to the scores before the softmax (the forgetting attention's decay), `[time][time]`. */
-  bias?: Float32Array;
+  /**
+   * The forgetting attention's decay D_ij = P_{i+1} − P_{j+1} (j ≤ i) is added to the scores,
+   * from the prefix sums `P_t = Σ_{k<t} ln f_k` `[time + 1]`, in float64 (see `decayPrefix`).
+   */
+  decayPrefix?: Float64Array;
   /** Scores are q·k / divisor (√keyDim for scaled-dot, 1 for dot). */
   divisor: number;
-  /** Keys after the query are masked (their weights exactly 0). */
+  /** Keys after the query are masked (their weights exactly 0, their scores and decay NaN). */
   causal: boolean;
 }
 
-/** Where one head's results go: scores and weights `[time][time]`, row entropies `[time]` (nats), output `[time][keyDim]` (with a row stride). */
+/** Where one head's results go: scores, weights (and decay) `[time][time]`, row entropies `[time]` (nats), output `[time][keyDim]` (with a row stride). */
 export interface HeadOutput {
   scores: Float32Array;
   weights: Float32Array;
+  /** With `decayPrefix`: D, NaN where masked. */
+  decay?: Float32Array;
   entropy: Float32Array;
   /** Row `i` of the output starts at `output[i · outputStride]`. */
   output: Float32Array;
@@ -56,8 +62,17 @@ export interface HeadOutput {
 }
 
 export interface AttentionKernel {
-  /** Runs one head, writing into `out`. Scores of masked keys are left for the caller to mark. */
+  /** Runs one head, writing into `out`. */
   runHead(input: HeadInput, out: HeadOutput): void;
+}
+
+/** Copies `rows` rows of `cols` floats, `stride` floats apart in the heap from `from`, to `to` (rows `toStride` apart). */
+function copyRows(heap: Float32Array, from: number, stride: number, rows: number, cols: number, to: Float32Array, toStride: number): void {
+  if (stride === cols && toStride === cols) {
+    to.set(heap.subarray(from, from + rows * cols));
+    return;
+  }
+  for (let i = 0; i < rows; i++) to.set(heap.subarray(from + i * stride, from + i * stride + cols), i * toStride);
 }
 
 /** Builds the kernel over an instantiated module. */
@@ -66,7 +81,7 @@ export function wasmAttentionKernelFromExports(ex: AttentionWasmExports): Attent
     runHead(input, out) {
       const { time: T, keyDim: d } = input;
       if (!ex.attnPrepare(T, d)) {
-        throw new Error(`wasm attention kernel: cannot grow wasm memory to about ${Math.ceil((4 * (3 * T * d + 4 * T * (T + 8) + 3 * (T + 8) * (d + 8))) / 2 ** 20)} MB for ${T} steps`);
+        throw new Error(`wasm attention kernel: cannot grow wasm memory to about ${Math.ceil((4 * (3 * T * d + 2 * (T + 4) + 4 * T * (T + 8) + 3 * (T + 8) * (d + 8))) / 2 ** 20)} MB for ${T} steps`);
       }
       const TP = Math.ceil(T / 8) * 8;
       const DP = Math.ceil(d / 8) * 8;
@@ -74,22 +89,14 @@ export function wasmAttentionKernelFromExports(ex: AttentionWasmExports): Attent
       heap.set(input.query, ex.attnQueryPtr() >>> 2);
       heap.set(input.key, ex.attnKeyPtr() >>> 2);
       heap.set(input.value, ex.attnValuePtr() >>> 2);
-      const biasAt = ex.attnBiasPtr() >>> 2;
-      if (input.bias) {
-        if (TP === T) heap.set(input.bias, biasAt);
-        else for (let i = 0; i < T; i++) heap.set(input.bias.subarray(i * T, (i + 1) * T), biasAt + i * TP);
-      }
-      ex.attnRun(input.divisor, input.causal ? 1 : 0, input.bias ? 1 : 0);
-      const scoresAt = ex.attnScoresPtr() >>> 2;
-      const weightsAt = ex.attnWeightsPtr() >>> 2;
-      const outputAt = ex.attnOutputPtr() >>> 2;
+      if (input.decayPrefix) new Float64Array(ex.memory.buffer, ex.attnPrefixPtr(), T + 1).set(input.decayPrefix);
+      ex.attnRun(input.divisor, input.causal ? 1 : 0, input.decayPrefix ? 1 : 0);
       const entropyAt = ex.attnEntropyPtr() >>> 2;
       out.entropy.set(heap.subarray(entropyAt, entropyAt + T));
-      for (let i = 0; i < T; i++) {
-        out.scores.set(heap.subarray(scoresAt + i * TP, scoresAt + i * TP + T), i * T);
-        out.weights.set(heap.subarray(weightsAt + i * TP, weightsAt + i * TP + T), i * T);
-        out.output.set(heap.subarray(outputAt + i * DP, outputAt + i * DP + d), i * out.outputStride);
-      }
+      copyRows(heap, ex.attnScoresPtr() >>> 2, TP, T, T, out.scores, T);
+      copyRows(heap, ex.attnWeightsPtr() >>> 2, TP, T, T, out.weights, T);
+      if (input.decayPrefix && out.decay) copyRows(heap, ex.attnDecayPtr() >>> 2, TP, T, T, out.decay, T);
+      copyRows(heap, ex.attnOutputPtr() >>> 2, DP, T, d, out.output, out.outputStride);
     },
   };
 }

@@ -37,6 +37,8 @@ describe('attention heads in the WebAssembly kernel', () => {
     [3, 17, 5, 2, 8, { score: 'scaled-dot', causal: false, forgetting: false }],
     [2, 40, 7, 2, 3, { score: 'scaled-dot', causal: true, forgetting: true }],
     [1, 64, 16, 1, 16, { score: 'scaled-dot', causal: true, forgetting: true }],
+    [2, 23, 5, 3, 7, { score: 'scaled-dot', causal: true, forgetting: true }],
+    [1, 1, 2, 1, 1, { score: 'scaled-dot', causal: true, forgetting: true }],
   ];
   for (const [B, T, F, H, d, options] of cases) {
     const name = `${options.forgetting ? 'forgetting' : options.score}${options.causal ? ', causal' : ''}`;

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { generateLstmWeights } from '../../../src/lab/data';
-import { glorotUniform, orthogonal } from '../../../src/lab/init';
+import { generateLstmWeights, loadInput } from '../../../src/lab/data';
+import { parseSpec, type ModelSpec } from '../../../src/lab/spec/model-spec';
+import { glorotUniform, gramSchmidtQ, orthogonal, setGramSchmidt } from '../../../src/lab/init';
+import { createWasmGramSchmidt } from '../../../src/lab/kernels/wasm-orthogonal';
+import { kernelsWasm } from '../kernels/helpers';
 import { createRandom, normalArray } from '../../../src/lab/rng';
 
 /** A·Aᵀ for a row-major rows × cols matrix. */
@@ -46,12 +49,48 @@ describe('random numbers', () => {
   });
 });
 
+describe('generated inputs', () => {
+  const input = (shape: string, seed: number): Float32Array => {
+    const spec = parseSpec(`model: lstm\nunits: 2\ninput: { shape: ${shape}, random: { seed: ${seed} } }\n`) as ModelSpec;
+    return loadInput(spec, () => { throw new Error('no files'); }).data;
+  };
+
+  it('are the seeded normals, kept for re-runs up to 2^22 values', () => {
+    const first = input('[3, 5, 7]', 4);
+    assert.deepEqual(first, normalArray(createRandom(4), 105));
+    assert.equal(input('[3, 5, 7]', 4), first, 'a re-run gets the same array without drawing it again');
+    assert.notDeepEqual(input('[3, 5, 7]', 5), first);
+    const large = input('[1, 65537, 64]', 1);
+    assert.notEqual(input('[1, 65537, 64]', 1), large, 'larger inputs are drawn again');
+  });
+});
+
 describe('initialisers', () => {
   it('glorotUniform stays within ±sqrt(6 / (fanIn + fanOut)) and fills the range', () => {
     const w = glorotUniform(createRandom(3), 64, 512);
     const limit = Math.sqrt(6 / (64 + 512));
     const max = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     assert.ok(max <= limit && max > 0.98 * limit);
+  });
+
+  it('orthogonal: the WebAssembly QR step gives the same bits as the TypeScript one (odd sizes too)', () => {
+    const wasm = createWasmGramSchmidt(kernelsWasm());
+    for (const [m, n] of [[1, 1], [2, 1], [3, 3], [7, 3], [13, 13], [17, 5], [512, 128]]) {
+      const a = createRandom(m * 31 + n).fillNormal(new Float64Array(m * n));
+      const fromJs = gramSchmidtQ(a.slice(), m, n);
+      const fromWasm = wasm(a.slice(), m, n);
+      assert.deepEqual(new BigUint64Array(fromWasm.buffer), new BigUint64Array(fromJs.buffer), `${m} × ${n}`);
+    }
+    // What `orthogonal` returns with either.
+    try {
+      setGramSchmidt(wasm);
+      const viaWasm = orthogonal(createRandom(4), 9, 36);
+      setGramSchmidt(undefined);
+      assert.deepEqual(viaWasm, orthogonal(createRandom(4), 9, 36));
+    } finally {
+      setGramSchmidt(undefined);
+    }
+    assert.throws(() => wasm(new Float64Array(6), 3, 2), /^Error: orthogonal: the random matrix is rank-deficient$/);
   });
 
   it('orthogonal [128, 512] has orthonormal rows (W·Wᵀ = I)', () => {

@@ -80,6 +80,21 @@ describe('kernel worker (real worker thread)', () => {
     }
   });
 
+  it('reads a Keras .h5 file with h5wasm, which the worker loads from its own bundle on first use', async () => {
+    const { kernel: k } = kernel();
+    const fixtures = join(DIST, '..', 'test', 'fixtures', 'import');
+    try {
+      const source = await k.describeModel(join(fixtures, 'keras2-dense-gru.h5'), 'm.h5');
+      assert.match(source, /^weights: \{ file: m\.h5 \}$/m);
+      const outputs = await k.runSpec(source.replace('m.h5', 'keras2-dense-gru.h5'), fixtures, 'cell 1');
+      const trace = decodeTrace(JSON.parse(Buffer.from(outputs[0].data).toString('utf8')));
+      assert.equal(trace.model, 'gru');
+      assert.equal(trace.dims.units, 4);
+    } finally {
+      k.dispose();
+    }
+  });
+
   it('resolves files relative to the notebook folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fglab-'));
     writeFileSync(join(dir, 'x.json'), JSON.stringify([[1, 2], [3, 4]]));
