@@ -28,6 +28,7 @@ export type ViewKind =
   | 'compareHalfLife'
   | 'training'
   | 'cellMagnitude'
+  | 'forgetting'
   | 'persistence'
   | 'connectivity'
   | 'halfLifeCheck';

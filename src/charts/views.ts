@@ -11,7 +11,7 @@ import { heatmapView, matrixView } from './chart.heatmap';
 import { saturationView } from './chart.saturation';
 import { gridSeries, keepGateOf, matrixSeries } from './series';
 import { survivalView } from './chart.survival';
-import { cellMagnitudeView, hasCellMagnitude, hasTrainingCurves, trainingView } from './chart.training';
+import { cellMagnitudeView, forgettingView, hasCellMagnitude, hasForgettingCurves, hasTrainingCurves, trainingView } from './chart.training';
 import { halfLifeCheckView, halfLifeRecords } from './chart.initialisation';
 import { connectivityView, persistenceRecords, persistenceView } from './chart.persistence';
 import type { ViewContext, ViewDefinition, ViewKind } from './view';
@@ -26,8 +26,9 @@ import type { ViewContext, ViewDefinition, ViewKind } from './view';
  * - a comparison: survival, keep gate and half-life of the variants overlaid.
  */
 export function defaultViews(output: Trace | Comparison): ViewKind[] {
-  // A trained model's output starts with its learning curves and, for the LSTM, its cell magnitude.
-  const trained: ViewKind[] = [...(hasTrainingCurves(output) ? (['training'] as const) : []), ...(hasCellMagnitude(output) ? (['cellMagnitude'] as const) : [])];
+  // A trained model's output starts with its learning curves (a continual experiment's with the
+  // forgetting curve) and, for the LSTM, its cell magnitude.
+  const trained: ViewKind[] = [...(hasForgettingCurves(output) ? (['forgetting'] as const) : []), ...(hasTrainingCurves(output) ? (['training'] as const) : []), ...(hasCellMagnitude(output) ? (['cellMagnitude'] as const) : [])];
   // Then the experiments' own figures: the secret's persistence, predicted vs measured half-lives.
   if (persistenceRecords(output).length > 0) trained.push('persistence');
   if (halfLifeRecords(output).length > 0) trained.push('halfLifeCheck');
@@ -72,6 +73,7 @@ const BUILDERS: Record<ViewKind, (ctx: ViewContext) => ViewDefinition> = {
   compareHalfLife: compareHalfLifeView,
   training: trainingView,
   cellMagnitude: cellMagnitudeView,
+  forgetting: forgettingView,
   persistence: persistenceView,
   connectivity: connectivityView,
   halfLifeCheck: halfLifeCheckView,

@@ -11,6 +11,7 @@ import { memoryMetrics } from './metrics';
 import { traceOutputItems } from './output';
 import { parseSpec, type ImportSpec, type ModelSpec, type RecurrentSpec } from './spec/model-spec';
 import { SpecError } from './spec/validate';
+import { continualExperiment, type ContinualExperimentSpec } from './continual';
 import { measurePersistence } from './persistence';
 import { hasTask, initialisationExperiment, learningToForget, persistenceExperiment, traceTask, type TaskSpecOf, type TrainingContext } from './train-run';
 import { now } from './tf';
@@ -70,7 +71,8 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
 /** Runs the experiment a recurrent spec with a task names. */
 function runExperiment(spec: TaskSpecOf<RecurrentSpec>, context: SpecContext): Comparison {
   if (spec.experiment === 'persistence') return persistenceExperiment(spec, context);
-  if (spec.model !== 'lstm') throw new SpecError(`experiment: ${spec.experiment} compares forget-gate settings, so it needs model lstm, got ${spec.model}`, 'experiment');
+  if (spec.model !== 'lstm') throw new SpecError(`experiment: ${spec.experiment} is for model lstm only, got ${spec.model}`, 'experiment');
+  if (spec.experiment === 'continual') return continualExperiment(spec as ContinualExperimentSpec, context);
   return spec.experiment === 'initialisation' ? initialisationExperiment(spec, context) : learningToForget(spec, context);
 }
 

@@ -17,6 +17,7 @@ import { defaultOf } from './spec/schema';
 import { SpecError } from './spec/validate';
 import { generateTask, type Task, type TaskData } from './tasks';
 import { now } from './tf';
+import { checkTrainingMemory, DEFAULT_TRAINING_MEMORY_BYTES, estimateTrainingMemory } from './train-memory';
 import { cloneModel, featuresOf, initialAttentionModel, initialModel, isAttentionModel, lossOf, accuracyOf, predict, predictAttention, trainModel, type AttentionConfig, type RecurrentConfig, type RecurrentModel, type TrainedModel, type TrainingProgress } from './train';
 
 /** Trained models of a notebook's kernel, by name (`train.name` or the cell's name). */
@@ -33,6 +34,8 @@ export interface TrainingContext {
   onTrainingProgress?: (progress: TrainingProgress) => void;
   /** The variant being run, named in progress reports (experiments). */
   variant?: string;
+  /** Largest estimated memory of a run, in bytes (`fglab.workerMemoryLimitMB`); default `DEFAULT_TRAINING_MEMORY_BYTES`. */
+  memoryLimitBytes?: number;
 }
 
 /** A spec with a task. */
@@ -156,6 +159,9 @@ export function traceTask(spec: TaskSpecOf<ModelSpec>, context: TrainingContext)
 /** `traceTask`, also returning the model traced (trained, or the starting one). */
 function runTask(spec: TaskSpecOf<ModelSpec>, context: TrainingContext): { trace: Trace; model: TrainedModel } {
   const t0 = now();
+  if (spec.model === 'lstm' || spec.model === 'gru') {
+    checkTrainingMemory(estimateTrainingMemory(spec, spec.task, spec.train), context.memoryLimitBytes ?? DEFAULT_TRAINING_MEMORY_BYTES, spec.train ? 'train' : 'task');
+  }
   let task: Task;
   try {
     task = generateTask(spec.task);
@@ -176,14 +182,25 @@ function runTask(spec: TaskSpecOf<ModelSpec>, context: TrainingContext): { trace
     record = trained.record;
     const name = spec.train.name ?? context.cellName;
     if (name !== undefined) context.models?.set(name, model);
-    if (record.stopped) {
-      const error = new CancelledError();
-      const at = `epoch ${record.testLoss.length + 1} of ${record.epochs}, after ${record.loss.length} steps`;
-      error.message = `Training interrupted at ${at}${name !== undefined && context.models ? `: the model trained so far is kept as ${JSON.stringify(name)} (weights: { from: ${JSON.stringify(name)} })` : ''}`;
-      throw error;
-    }
+    if (record.stopped) throw interrupted(record, name, context);
   }
-  const { trace, logits } = testTrace(spec, model, task.test, context.shouldStop);
+  return { trace: traceOnTest(spec, task, model, record, context.shouldStop, t0), model };
+}
+
+/** The error ending an interrupted training: where it stopped, and the name the model so far is kept under. */
+export function interrupted(record: TrainingRecord, name: string | undefined, context: TrainingContext): CancelledError {
+  const error = new CancelledError();
+  const at = `epoch ${record.testLoss.length + 1} of ${record.epochs}, after ${record.loss.length} steps`;
+  error.message = `Training interrupted at ${at}${name !== undefined && context.models ? `: the model trained so far is kept as ${JSON.stringify(name)} (weights: { from: ${JSON.stringify(name)} })` : ''}`;
+  return error;
+}
+
+/**
+ * The trace of `model` on `task`'s test split, with `record` (or an empty record when nothing
+ * was trained) as its training, the test figures in `record.metrics`.
+ */
+export function traceOnTest(spec: ModelSpec, task: Task, model: TrainedModel, record: TrainingRecord | undefined, shouldStop: (() => boolean) | undefined, t0 = now()): Trace {
+  const { trace, logits } = testTrace(spec, model, task.test, shouldStop);
   const metrics: Record<string, number> = {
     testLoss: lossOf(task.kind, logits, task.test.targets, task.test.mask, task.test.outputs),
     testAccuracy: accuracyOf(task.kind, logits, task.test.targets, task.test.mask, task.test.outputs),
@@ -204,14 +221,15 @@ function runTask(spec: TaskSpecOf<ModelSpec>, context: TrainingContext): { trace
   trace.timings = { ...trace.timings, trainMs: record?.trainMs ?? 0 };
   trace.training = training;
   if (task.test.symbols) trace.labels = task.test.symbols[0];
+  const persistence = spec.model === 'lstm' || spec.model === 'gru' ? spec.persistence : undefined;
   if (persistence && !isAttentionModel(model)) {
     const t1 = now();
-    trace.persistence = measurePersistence(persistenceModelOf(model, context.shouldStop), testInput(task), persistence);
+    trace.persistence = measurePersistence(persistenceModelOf(model, shouldStop), testInput(task), persistence);
     (trace.timings as Record<string, number>).persistenceMs = now() - t1;
   }
   trace.spec = JSON.parse(JSON.stringify(spec));
   (trace.timings as Record<string, number>).totalMs = now() - t0;
-  return { trace, model };
+  return trace;
 }
 
 /** A task's test split as a model input. */

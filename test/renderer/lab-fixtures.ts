@@ -33,6 +33,7 @@ export const SAMPLE_SPECS = {
   persistence: 'model: lstm\nunits: 16\ninput:\n  text: "my pin is 4921 and then many ordinary words follow until the end of this note"\n  features: 12\nweights: { seed: 7 }\npersistence: { secretAt: 10 }\n',
   persistenceExperiment: 'model: gru\nunits: 4\ntask: { name: copy, symbols: 1, lag: 4, trainSize: 16, testSize: 2, seed: 1 }\ntrain: { epochs: 2, batchSize: 8 }\nweights: { seed: 2 }\nexperiment: persistence\n',
   initialisation: 'model: lstm\nunits: 4\ntask: { name: copy, symbols: 1, lag: 4, trainSize: 16, testSize: 4, seed: 1 }\ntrain: { epochs: 2, batchSize: 8 }\nweights: { seed: 2 }\nexperiment: initialisation\n',
+  continual: 'model: lstm\nunits: 6\ntask: { name: recall, length: 6, lag: 3, symbols: 1, trainSize: 32, testSize: 16, seed: 1 }\ntrain: { epochs: 2, batchSize: 16, learningRate: 0.03 }\nweights: { seed: 3 }\nexperiment: continual\ncontinual: { then: { name: copy, symbols: 1, lag: 3, trainSize: 32, testSize: 16, seed: 2 }, evaluations: 2 }\n',
   trainedForgetting: 'model: forgetting-attention\nheads: 2\nkeyDim: 8\nforgetBias: 2\nweights: { seed: 2 }\ntask: { name: recall, length: 12, lag: 4, symbols: 4, trainSize: 64, testSize: 2, seed: 5 }\ntrain: { epochs: 2, batchSize: 32, learningRate: 0.03 }\n',
   influence: 'model: lstm\nunits: 32\ninput:\n  text: "my pin is 4921 and then many ordinary words follow until the end of this note"\n  tokens: chars\n  features: 12\nweights: { seed: 7 }\nshow: [influence]\n',
 } as const;

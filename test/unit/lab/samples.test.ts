@@ -82,7 +82,7 @@ describe('shipped samples', () => {
   before(setupLab);
 
   it('include one notebook per model and experiment', () => {
-    for (const name of ['classic-lstm', 'gru-update-gate', 'attention-text', 'forgetting-attention', 'compare-initialisations', 'privacy-influence', 'learning-to-forget', 'persistence', 'initialisation', 'attention-forgets']) {
+    for (const name of ['classic-lstm', 'gru-update-gate', 'attention-text', 'forgetting-attention', 'compare-initialisations', 'privacy-influence', 'learning-to-forget', 'persistence', 'initialisation', 'continual', 'attention-forgets']) {
       assert.ok(files.includes(`${name}.fglab`), name);
     }
   });
@@ -127,6 +127,19 @@ describe('shipped samples', () => {
         }
         if (file === 'persistence.fglab' && isComparison(output)) checkPersistenceSample(output);
         if (file === 'initialisation.fglab' && isComparison(output)) checkInitialisationSample(output);
+        if (file === 'continual.fglab' && isComparison(output)) {
+          // Catastrophic forgetting and its mitigations at this sample's budget (measured on wasm: A 1.0
+          // after A; after B, A retained 0.31 with none, 1.0 with rehearsal, 0.89 with ewc; B 0.81, 0.80, 0.63).
+          const [afterA, ...after] = output.variants.map((v) => v.trace.training!.metrics!);
+          const [none, rehearsal, ewc] = after;
+          assert.deepEqual(output.variants.map((v) => v.name), ['after A', 'none', 'rehearsal', 'ewc']);
+          assert.ok(afterA.testAccuracy >= 0.95, `A after A ${afterA.testAccuracy}`);
+          assert.ok(none.retainedAccuracy < 0.5 && none.accuracyB >= 0.7, `none: A ${none.retainedAccuracy}, B ${none.accuracyB}`);
+          for (const [name, m] of [['rehearsal', rehearsal], ['ewc', ewc]] as const) {
+            assert.ok(m.retainedAccuracy >= 0.8 && m.retainedAccuracy > none.retainedAccuracy + 0.3, `${name}: A ${m.retainedAccuracy}`);
+            assert.ok(m.accuracyB >= 0.5, `${name}: B ${m.accuracyB}`);
+          }
+        }
       }
       if (file === 'attention-forgets.fglab') checkAttentionForgets(traced);
     });

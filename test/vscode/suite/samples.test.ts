@@ -8,7 +8,7 @@ describe('Shipped samples in VS Code', () => {
 
   it('ships a sample for each model and experiment', async () => {
     const names = (await vscode.workspace.fs.readDirectory(workspaceFolder())).map(([n]) => n).filter((n) => n.endsWith('.fglab')).sort();
-    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'initialisation', 'learning-to-forget', 'persistence', 'privacy-influence', 'attention-forgets']) {
+    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'continual', 'forgetting-attention', 'gru-update-gate', 'initialisation', 'learning-to-forget', 'persistence', 'privacy-influence', 'attention-forgets']) {
       assert.ok(names.includes(`${want}.fglab`), `${want}.fglab missing from [${names.join(', ')}]`);
     }
   });
@@ -90,6 +90,16 @@ describe('Shipped samples in VS Code', () => {
       predicted.forEach((x, k) => assert.ok(Math.abs(measured[k] / x - 1) < 0.25, `${variants[k].name}: predicted ${x}, measured ${measured[k]}`));
       assert.ok(measured[0] < measured[1] && measured[1] < measured[2] && measured[1] < measured[3], String(measured));
       for (const v of variants) assert.equal(v.training.loss.length, 24);
+    },
+    'continual.fglab': (p) => {
+      type Variant = { name: string; training: { continual?: { mitigation: string; step: number[]; accuracyA: number[] }; metrics: Record<string, number> } };
+      const variants = p.variants as Variant[];
+      assert.deepEqual(variants.map((v) => v.name), ['after A', 'none', 'rehearsal', 'ewc']);
+      const [afterA, none, rehearsal, ewc] = variants.map((v) => v.training.metrics);
+      // Forgetting without a mitigation; rehearsal and EWC keep most of task A (measured: 0.31, 1.0, 0.89).
+      assert.ok(afterA.testAccuracy >= 0.95 && none.retainedAccuracy < 0.5, `A: ${afterA.testAccuracy} after A, ${none.retainedAccuracy} after B`);
+      for (const m of [rehearsal, ewc]) assert.ok(m.retainedAccuracy >= 0.8 && m.retainedAccuracy > none.retainedAccuracy + 0.3, `retained ${m.retainedAccuracy}`);
+      assert.equal(variants[1].training.continual!.step.length, 1 + 15 * 2);
     },
     'attention-forgets.fglab': (p) => {
       // Forgetting attention trained on recall: the gates close for lag 2 and open for lag 12 (figures in the unit samples test).
