@@ -8,6 +8,16 @@ import fc, { type IAsyncProperty, type IProperty } from 'fast-check';
 /** Whether this run is the long soak (`npm run test:soak`). */
 export const SOAK = process.env.FGLAB_SOAK === '1';
 
+/**
+ * The seed of a randomised test: `FGLAB_SEED` when set (to replay a failure), a fixed one in
+ * `npm test` (so CI is repeatable), a fresh one in the soak (so each soak explores new cases).
+ * Every test prints the seed it used with its figures and in its failures.
+ */
+export function testSeed(fixed: number): number {
+  if (process.env.FGLAB_SEED !== undefined) return Number(process.env.FGLAB_SEED);
+  return SOAK ? Date.now() % 100_000 : fixed;
+}
+
 /** `ci` cases in `npm test`, `soak` cases in `npm run test:soak`. */
 export function cases(ci: number, soak: number): number {
   return SOAK ? soak : ci;
@@ -23,7 +33,7 @@ export function report(line: string): void {
  * generated input stays readable in the test log.
  */
 export async function assertProperty<T>(property: IAsyncProperty<T> | IProperty<T>, params: Parameters<typeof fc.check>[1], shown = 400): Promise<void> {
-  const details = await fc.check(property, params);
+  const details = await fc.check(property, { seed: testSeed(20261127), ...params });
   if (!details.failed) return;
   const cut = (v: string): string => (v.length > shown ? `${v.slice(0, shown)}… (${v.length} characters)` : v);
   const example = JSON.stringify(details.counterexample, (_, v) => (typeof v === 'string' ? cut(v) : v instanceof Uint8Array ? `bytes as text: ${cut(new TextDecoder().decode(v))}` : v));

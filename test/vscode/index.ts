@@ -2,7 +2,8 @@
  * Entry of the extension-host suite: what `--extensionTestsPath` (desktop VS Code,
  * @vscode/test-electron) or the `payload` query (code-server) points at. VS Code loads this
  * module in the real extension host and calls `run()`; the suite's files are the
- * `suite/*.test.js` beside it, run by mocha from the repository's node_modules.
+ * `suite/*.test.js` beside it (or, with `FGLAB_SUITE_DIR=restricted`, the Restricted Mode suite
+ * `restricted/*.test.js`), run by mocha from the repository's node_modules.
  * When `FGLAB_TEST_REPORT` names a file, the result is also written there as JSON, so the
  * harness reads counts and failures without parsing console text.
  */
@@ -33,7 +34,7 @@ class SpecAndJsonReporter extends Mocha.reporters.Spec {
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: SpecAndJsonReporter });
   if (process.env.FGLAB_GREP) mocha.grep(process.env.FGLAB_GREP);
-  const suiteDir = join(__dirname, 'suite');
+  const suiteDir = join(__dirname, process.env.FGLAB_SUITE_DIR === 'restricted' ? 'restricted' : 'suite');
   // Sorted: activation.test.js runs first, while the extension is not yet active.
   for (const file of readdirSync(suiteDir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(join(suiteDir, file));
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));

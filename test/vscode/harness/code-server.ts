@@ -46,7 +46,21 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Settings merged over TEST_SETTINGS. */
   settings?: Record<string, unknown>;
+  /**
+   * Workspace trust on, as in a user's VS Code: a folder opens in Restricted Mode until it is
+   * trusted (no startup prompt asks). Off by default, so the main suites run trusted.
+   */
+  workspaceTrust?: boolean;
 }
+
+/** Settings that make VS Code open every folder in Restricted Mode, without asking. */
+const RESTRICTED_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.emptyWindow': false,
+  'security.workspace.trust.untrustedFiles': 'open',
+  'security.workspace.trust.banner': 'never',
+};
 
 export class CodeServer {
   private constructor(
@@ -87,7 +101,7 @@ export class CodeServer {
     const extensionsDir = join(runDir, 'extensions');
     const dirs = { XDG_CONFIG_HOME: join(runDir, 'xdg', 'config'), XDG_DATA_HOME: join(runDir, 'xdg', 'data'), XDG_CACHE_HOME: join(runDir, 'xdg', 'cache'), TMPDIR: join(runDir, 'tmp') };
     for (const d of [join(userData, 'User'), extensionsDir, ...Object.values(dirs)]) mkdirSync(d, { recursive: true });
-    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...TEST_SETTINGS, ...options.settings }, null, 2));
+    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...TEST_SETTINGS, ...(options.workspaceTrust ? RESTRICTED_SETTINGS : {}), ...options.settings }, null, 2));
     const config = join(runDir, 'config.yaml');
     writeFileSync(config, 'auth: none\ncert: false\n');
 
@@ -106,8 +120,8 @@ export class CodeServer {
     const url = `http://127.0.0.1:${port}`;
     const logFile = join(runDir, 'server.log');
     const log = openSync(logFile, 'a');
-    const args = [...base, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-      '--disable-workspace-trust', '--disable-getting-started-override'];
+    const args = [...base, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'];
+    if (!options.workspaceTrust) args.push('--disable-workspace-trust');
     if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
     // detached: the server leads its own process group, so stop() reaches the extension hosts too.
     const child = spawn(NODE24, args, { env, detached: true, stdio: ['ignore', log, log] });
