@@ -177,6 +177,17 @@ describe('training attention', () => {
     assert.notDeepEqual(a.record.loss, trainModel(start(), task, { ...short, seed: 1 }).record.loss);
   });
 
+  // Measured over 20 steps: sgd 2.11 → 1.90, rmsprop 2.11 → 1.87; the bound asks for a quarter of that.
+  for (const [optimizer, learningRate] of [['sgd', 2], ['rmsprop', 0.02]] as const) {
+    it(`trains with ${optimizer} too: the test loss falls over five epochs`, () => {
+      const task = generateTask({ ...recall, trainSize: 64 });
+      const start = initialAttentionModel(forgetting, task.train.features, task.train.outputs, { seed: 2, forgetBias: 2 });
+      const { record } = trainModel(start, task, { ...train, epochs: 5, optimizer, learningRate });
+      const before = evaluate(start, task.test, task.kind).loss;
+      assert.ok(record.testLoss[4] < before - 0.05, `${optimizer}: test loss ${before} → ${record.testLoss.join(' → ')}`);
+    });
+  }
+
   const SPEC = `model: forgetting-attention
 heads: 2
 keyDim: 4
@@ -227,6 +238,10 @@ train: { epochs: 3, batchSize: 16, learningRate: 0.03 }
     let z = kept.attention.forgetBias![0];
     for (let f = 0; f < 12; f++) z += task.test.inputs[f] * kept.attention.forgetKernel![f * 2];
     assert.ok(Math.abs(x - 1 / (1 + Math.exp(-z))) < 1e-6, `${x} vs σ(${z})`);
+    // And trains on from where it stopped.
+    const more = (await runSpec(`${later}train: { epochs: 1, batchSize: 16, name: more }\n`, { readFile, models })) as Trace;
+    assert.equal(more.training!.loss.length, 16, 'one epoch of the default 256 training sequences');
+    assert.notDeepEqual((models.get('more') as AttentionModel).attention.query, kept.attention.query);
   });
 
   it('rejects specs it cannot train or that do not match the kept model, in one line naming the key', async () => {
