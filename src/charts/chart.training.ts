@@ -5,7 +5,7 @@
  * without a forget gate the cell state grows over a continual stream).
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import { isComparison, type Comparison, type Trace, type TrainingRecord } from '../shared/trace';
+import { isComparison, type Comparison, type ContinualCurve, type Trace, type TrainingRecord } from '../shared/trace';
 import { GROUP_KEY, baseOptions, linearAxis, subtitleOptions, titleOptions } from './chart.common';
 import { formatNumber, plural } from './format';
 import { median } from './stats';
@@ -197,6 +197,90 @@ export function cellMagnitudeView(ctx: ViewContext): ViewDefinition {
       const t = Math.round(x);
       if (!(t >= 0 && t < time)) return null;
       return { title: `step ${t}${labels?.[t] ? ` (${labels[t]})` : ''}`, lines: records.map((r) => `${r.name || 'mean |c|'}: ${formatNumber(r.record.cellMagnitude![t], 4)}`) };
+    },
+    table: (maxRows) => boundedTable(data, maxRows),
+    csv: () => tableCsv(data),
+  };
+}
+
+/** The continual-learning runs of an output (`experiment: continual`), one per mitigation, with their figures. */
+export function continualCurves(output: Trace | Comparison): { curve: ContinualCurve; metrics: Record<string, number> }[] {
+  return trainingRecords(output)
+    .filter((r) => r.record.continual !== undefined)
+    .map((r) => ({ curve: r.record.continual!, metrics: r.record.metrics ?? {} }));
+}
+
+/** Whether an output has forgetting curves to chart. */
+export function hasForgettingCurves(output: Trace | Comparison): boolean {
+  return continualCurves(output).length > 0;
+}
+
+/** `none: A 1.00 → 0.27 · B 0.97 · forget gate 0.92 → 0.92 · half-life 8.4 → 7.6` for each mitigation. */
+function continualNotes(runs: ReturnType<typeof continualCurves>): string[] {
+  return runs.map(({ curve, metrics: m }) => {
+    const parts = [`A ${formatNumber(curve.accuracyA[0], 3)} → ${formatNumber(curve.accuracyA.at(-1)!, 3)}`, `B ${formatNumber(curve.accuracyB.at(-1)!, 3)}`];
+    if (m.forgetMeanAfterA !== undefined && m.forgetMean !== undefined) parts.push(`forget gate ${formatNumber(m.forgetMeanAfterA, 3)} → ${formatNumber(m.forgetMean, 3)}`);
+    if (m.halfLifeAfterA !== undefined && m.halfLife !== undefined) parts.push(`half-life ${formatNumber(m.halfLifeAfterA, 3)} → ${formatNumber(m.halfLife, 3)}`);
+    return `${curve.mitigation}: ${parts.join(' · ')}`;
+  });
+}
+
+/**
+ * The forgetting curve (`experiment: continual`): task A's test accuracy (solid) and task B's
+ * (dashed) over B's optimizer steps, one colour per mitigation; step 0 is the A-trained model.
+ */
+export function forgettingView(ctx: ViewContext): ViewDefinition {
+  const { theme } = ctx;
+  const palette = seriesPalette(theme);
+  const runs = continualCurves(ctx.output);
+  const steps = Math.max(1, ...runs.map((r) => r.curve.step.at(-1) ?? 0));
+  const datasets: ChartDataset<'line', Points>[] = [];
+  runs.forEach(({ curve }, k) => {
+    const color = palette[k % palette.length];
+    for (const [task, values] of [['A', curve.accuracyA], ['B', curve.accuracyB]] as const) {
+      datasets.push({
+        label: `${curve.mitigation}: accuracy on ${task} (${task === 'A' ? curve.taskA : curve.taskB})`,
+        data: values.map((y, i) => ({ x: curve.step[i], y })),
+        borderColor: color,
+        backgroundColor: color,
+        borderWidth: task === 'A' ? 2 : 1,
+        borderDash: task === 'A' ? [] : [6, 3],
+        pointRadius: task === 'A' ? 2 : 0,
+        [GROUP_KEY]: curve.mitigation,
+      } as ChartDataset<'line', Points>);
+    }
+  });
+  const first = runs[0]?.curve;
+  const options = baseOptions(theme);
+  options.plugins = {
+    ...options.plugins,
+    title: titleOptions(theme, `Forgetting: accuracy on task A (${first?.taskA ?? 'A'}, solid) while learning task B (${first?.taskB ?? 'B'}, dashed)`),
+    subtitle: subtitleOptions(theme, continualNotes(runs)),
+  };
+  options.scales = {
+    x: linearAxis(theme, 'optimizer step on B', { min: 0, max: steps, ticks: { precision: 0 } }),
+    y: linearAxis(theme, 'test accuracy', { min: 0, max: 1 }),
+  };
+  const rows = Math.max(0, ...runs.map((r) => r.curve.step.length));
+  const data: TableData = {
+    caption: 'Test loss and accuracy of tasks A and B at each evaluation during B\'s training (step 0: after A)',
+    columns: ['evaluation', ...runs.flatMap(({ curve: c }) => [`${c.mitigation} step`, `${c.mitigation} A loss`, `${c.mitigation} A accuracy`, `${c.mitigation} B loss`, `${c.mitigation} B accuracy`])],
+    rowCount: rows,
+    row: (i) => [String(i), ...runs.flatMap(({ curve: c }) => [c.step[i] ?? null, c.lossA[i] ?? null, c.accuracyA[i] ?? null, c.lossB[i] ?? null, c.accuracyB[i] ?? null])],
+  };
+  return {
+    kind: 'forgetting',
+    config: { type: 'line', data: { datasets }, options } as ChartConfiguration<'line', Points>,
+    label: `Line chart of forgetting: accuracy on task A and task B over ${plural(steps, 'optimizer step')} of training on B, for ${runs.map((r) => r.curve.mitigation).join(', ')}.`,
+    link: 'none',
+    zoom: false,
+    hover(x) {
+      const lines = runs.map(({ curve: c }) => {
+        let best = 0;
+        for (let i = 1; i < c.step.length; i++) if (Math.abs(c.step[i] - x) < Math.abs(c.step[best] - x)) best = i;
+        return `${c.mitigation} (step ${c.step[best]}): A ${formatNumber(c.accuracyA[best], 3)} · B ${formatNumber(c.accuracyB[best], 3)}`;
+      });
+      return lines.length ? { title: `step ${Math.round(x)} on B`, lines } : null;
     },
     table: (maxRows) => boundedTable(data, maxRows),
     csv: () => tableCsv(data),

@@ -27,7 +27,8 @@ export type ViewKind =
   | 'compareGates'
   | 'compareHalfLife'
   | 'training'
-  | 'cellMagnitude';
+  | 'cellMagnitude'
+  | 'forgetting';
 
 /** Orders of the units (rows) of a step × unit heatmap and of unit tables. */
 export type UnitSort = 'index' | 'halfLife' | 'saturation';

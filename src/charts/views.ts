@@ -11,7 +11,7 @@ import { heatmapView, matrixView } from './chart.heatmap';
 import { saturationView } from './chart.saturation';
 import { gridSeries, keepGateOf, matrixSeries } from './series';
 import { survivalView } from './chart.survival';
-import { cellMagnitudeView, hasCellMagnitude, hasTrainingCurves, trainingView } from './chart.training';
+import { cellMagnitudeView, forgettingView, hasCellMagnitude, hasForgettingCurves, hasTrainingCurves, trainingView } from './chart.training';
 import type { ViewContext, ViewDefinition, ViewKind } from './view';
 
 /**
@@ -24,8 +24,9 @@ import type { ViewContext, ViewDefinition, ViewKind } from './view';
  * - a comparison: survival, keep gate and half-life of the variants overlaid.
  */
 export function defaultViews(output: Trace | Comparison): ViewKind[] {
-  // A trained model's output starts with its learning curves and, for the LSTM, its cell magnitude.
-  const trained: ViewKind[] = [...(hasTrainingCurves(output) ? (['training'] as const) : []), ...(hasCellMagnitude(output) ? (['cellMagnitude'] as const) : [])];
+  // A trained model's output starts with its learning curves (a continual experiment's with the
+  // forgetting curve) and, for the LSTM, its cell magnitude.
+  const trained: ViewKind[] = [...(hasForgettingCurves(output) ? (['forgetting'] as const) : []), ...(hasTrainingCurves(output) ? (['training'] as const) : []), ...(hasCellMagnitude(output) ? (['cellMagnitude'] as const) : [])];
   if (isComparison(output)) {
     const any = output.variants.some((v) => keepGateOf(v.trace));
     const halfLife = output.variants.some((v) => keepGateOf(v.trace) && v.trace.metrics.halfLife?.length);
@@ -66,6 +67,7 @@ const BUILDERS: Record<ViewKind, (ctx: ViewContext) => ViewDefinition> = {
   compareHalfLife: compareHalfLifeView,
   training: trainingView,
   cellMagnitude: cellMagnitudeView,
+  forgetting: forgettingView,
 };
 
 /** The definition of view `kind` for `ctx`. */

@@ -20,6 +20,7 @@ import { isComparison, type Comparison, type Trace } from '../shared/trace';
 import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell, type NotebookOutput } from '../shared/notebook-file';
 import { CODE_LANGUAGES, isCodeLanguage, SPEC_LANGUAGE, STDERR_MIME, STDOUT_MIME } from '../shared/ids';
 import { readFileForSpec } from '../worker/files';
+import { memoryLimitBytes } from '../worker/memory-limit';
 import { useKernelHelper } from '../worker/kernel-helper';
 import { readKernelWasm } from '../worker/kernel-wasm';
 import { utf8Decode, utf8Encode } from '../shared/utf8';
@@ -123,7 +124,7 @@ async function traceCommand(argv: string[]): Promise<void> {
   const specPath = resolve(positional[0]);
   const source = readText(specPath, 'spec');
   await startLab();
-  const output = await runSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)), defaultSeed: seedFlag(flags) });
+  const output = await runSpec(source, { readFile: (p) => readFileForSpec(resolve(dirname(specPath), p)), defaultSeed: seedFlag(flags), memoryLimitBytes: memoryLimitBytes() });
   const trace = pickVariant(output, flags.get('variant'), format);
   const series = flags.get('series');
   const body: string | Uint8Array =

@@ -6,7 +6,7 @@
  */
 import { MARKDOWN_MIME, TRACE_MIME } from '../shared/ids';
 import type { OutputItemBytes } from '../shared/protocol';
-import { encodeOutputBytes, isComparison, KEEP_GATE, type Comparison, type OutputPrecision, type Trace } from '../shared/trace';
+import { encodeOutputBytes, isComparison, KEEP_GATE, type Comparison, type ContinualCurve, type OutputPrecision, type Trace } from '../shared/trace';
 import { utf8Encode } from '../shared/utf8';
 import { median } from './metrics';
 
@@ -99,6 +99,13 @@ function trainingLines(traces: { name: string; trace: Trace }[]): string[] {
   return lines;
 }
 
+/** Markdown lines of `experiment: continual`: A's accuracy after A and after B, and B's, per mitigation. */
+function continualLines(curves: ContinualCurve[]): string[] {
+  const lines = [`**Forgetting** of \`${curves[0].taskA}\` (A) while learning \`${curves[0].taskB}\` (B)`, '', '| mitigation | A after A | A after B (retained) | B after B |', '|---|---|---|---|'];
+  for (const c of curves) lines.push(`| ${c.mitigation} | ${c.accuracyA[0].toFixed(3)} | ${c.accuracyA.at(-1)!.toFixed(3)} | ${c.accuracyB.at(-1)!.toFixed(3)} |`);
+  return lines;
+}
+
 /** A short Markdown summary: shapes, mean keep gate, median half-life, saturation, entropy, influence. */
 export function markdownSummary(output: Trace | Comparison): string {
   if (isComparison(output)) {
@@ -112,6 +119,8 @@ export function markdownSummary(output: Trace | Comparison): string {
     }
     const trained = output.variants.filter((v) => v.trace.training);
     if (trained.length) lines.push('', ...trainingLines(trained.map((v) => ({ name: v.name, trace: v.trace }))));
+    const continual = output.variants.map((v) => v.trace.training?.continual).filter((c) => c !== undefined);
+    if (continual.length) lines.push('', ...continualLines(continual));
     return [...lines, '', '_Charts: open this notebook in VS Code with Forget Gate Lab._', ''].join('\n');
   }
   return [

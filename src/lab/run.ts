@@ -11,6 +11,7 @@ import { memoryMetrics } from './metrics';
 import { traceOutputItems } from './output';
 import { parseSpec, type ImportSpec, type ModelSpec, type RecurrentSpec } from './spec/model-spec';
 import { SpecError } from './spec/validate';
+import { continualExperiment, type ContinualExperimentSpec } from './continual';
 import { hasTask, learningToForget, traceTask, type TrainingContext } from './train-run';
 import { now } from './tf';
 
@@ -106,6 +107,7 @@ export async function traceAny(spec: ModelSpec | ImportSpec, context: SpecContex
 export async function runSpec(source: string, context: SpecContext): Promise<Trace | Comparison> {
   const spec = parseSpec(source, { defaultSeed: context.defaultSeed });
   if (spec.model === 'lstm' && spec.experiment === 'learning-to-forget' && hasTask(spec)) return learningToForget(spec, context);
+  if (spec.model === 'lstm' && spec.experiment === 'continual' && hasTask(spec)) return continualExperiment(spec as ContinualExperimentSpec, context);
   if (spec.model !== 'compare') return traceAny(spec, context);
   const variants: Comparison['variants'] = [];
   for (const [i, v] of spec.variants.entries()) {

@@ -279,6 +279,29 @@ export function checkTaskSpec(spec: TaskSpec): void {
   if (spec.name === 'adding' && spec.length < 2) throw new Error(`task.length: expected at least 2 steps for adding, got ${spec.length}`);
 }
 
+/** Sizes of a task's splits, known from its spec before anything is generated. */
+export interface TaskShape {
+  train: { n: number; time: number };
+  test: { n: number; time: number };
+  features: number;
+  outputs: number;
+}
+
+/** The sizes `generateTask(spec)` will allocate (the tests check they agree). */
+export function taskShape(spec: TaskSpec): TaskShape {
+  const split = (time: number, testTime = time) => ({ train: { n: spec.trainSize, time }, test: { n: spec.testSize, time: testTime } });
+  switch (spec.name) {
+    case 'reber':
+      return { ...split(spec.length, spec.testLength ?? 10 * spec.length), features: REBER_SYMBOLS.length, outputs: REBER_SYMBOLS.length };
+    case 'copy':
+      return { ...split(2 * spec.symbols + spec.lag), features: 10, outputs: 9 };
+    case 'adding':
+      return { ...split(spec.length), features: 2, outputs: 1 };
+    case 'recall':
+      return { ...split(spec.length), features: spec.symbols + 9, outputs: 8 };
+  }
+}
+
 /** Generates a task's train and test splits from its seed (the test split from a seed of its own). */
 export function generateTask(spec: TaskSpec): Task {
   checkTaskSpec(spec);

@@ -12,6 +12,7 @@ import { checkSizes } from './spec/model-spec';
 import { SpecError } from './spec/validate';
 import { generateTask, type Task, type TaskData } from './tasks';
 import { now } from './tf';
+import { checkTrainingMemory, DEFAULT_TRAINING_MEMORY_BYTES, estimateTrainingMemory } from './train-memory';
 import { cloneModel, featuresOf, initialAttentionModel, initialModel, isAttentionModel, lossOf, accuracyOf, predict, predictAttention, trainModel, type AttentionConfig, type RecurrentConfig, type TrainedModel, type TrainingProgress } from './train';
 
 /** Trained models of a notebook's kernel, by name (`train.name` or the cell's name). */
@@ -28,6 +29,8 @@ export interface TrainingContext {
   onTrainingProgress?: (progress: TrainingProgress) => void;
   /** The variant being run, named in progress reports (experiments). */
   variant?: string;
+  /** Largest estimated memory of a run, in bytes (`fglab.workerMemoryLimitMB`); default `DEFAULT_TRAINING_MEMORY_BYTES`. */
+  memoryLimitBytes?: number;
 }
 
 /** A spec with a task. */
@@ -66,7 +69,7 @@ function agreement(config: RecurrentConfig | AttentionConfig, stored: TrainedMod
 }
 
 /** The model a spec starts from: a stored one (`weights.from`), checked against the spec, or a fresh one. */
-function startingModel(spec: ModelSpec, task: Task, context: TrainingContext): TrainedModel {
+export function startingModel(spec: ModelSpec, task: Task, context: TrainingContext): TrainedModel {
   const config = configOf(spec);
   const { features, outputs } = task.train;
   const from = spec.weights.from;
@@ -146,6 +149,9 @@ function testTrace(spec: ModelSpec, model: TrainedModel, test: TaskData, shouldS
  */
 export function traceTask(spec: TaskSpecOf<ModelSpec>, context: TrainingContext): Trace {
   const t0 = now();
+  if (spec.model === 'lstm' || spec.model === 'gru') {
+    checkTrainingMemory(estimateTrainingMemory(spec, spec.task, spec.train), context.memoryLimitBytes ?? DEFAULT_TRAINING_MEMORY_BYTES, spec.train ? 'train' : 'task');
+  }
   let task: Task;
   try {
     task = generateTask(spec.task);
@@ -164,14 +170,25 @@ export function traceTask(spec: TaskSpecOf<ModelSpec>, context: TrainingContext)
     record = trained.record;
     const name = spec.train.name ?? context.cellName;
     if (name !== undefined) context.models?.set(name, model);
-    if (record.stopped) {
-      const error = new CancelledError();
-      const at = `epoch ${record.testLoss.length + 1} of ${record.epochs}, after ${record.loss.length} steps`;
-      error.message = `Training interrupted at ${at}${name !== undefined && context.models ? `: the model trained so far is kept as ${JSON.stringify(name)} (weights: { from: ${JSON.stringify(name)} })` : ''}`;
-      throw error;
-    }
+    if (record.stopped) throw interrupted(record, name, context);
   }
-  const { trace, logits } = testTrace(spec, model, task.test, context.shouldStop);
+  return traceOnTest(spec, task, model, record, context.shouldStop, t0);
+}
+
+/** The error ending an interrupted training: where it stopped, and the name the model so far is kept under. */
+export function interrupted(record: TrainingRecord, name: string | undefined, context: TrainingContext): CancelledError {
+  const error = new CancelledError();
+  const at = `epoch ${record.testLoss.length + 1} of ${record.epochs}, after ${record.loss.length} steps`;
+  error.message = `Training interrupted at ${at}${name !== undefined && context.models ? `: the model trained so far is kept as ${JSON.stringify(name)} (weights: { from: ${JSON.stringify(name)} })` : ''}`;
+  return error;
+}
+
+/**
+ * The trace of `model` on `task`'s test split, with `record` (or an empty record when nothing
+ * was trained) as its training, the test figures in `record.metrics`.
+ */
+export function traceOnTest(spec: ModelSpec, task: Task, model: TrainedModel, record: TrainingRecord | undefined, shouldStop: (() => boolean) | undefined, t0 = now()): Trace {
+  const { trace, logits } = testTrace(spec, model, task.test, shouldStop);
   const metrics: Record<string, number> = {
     testLoss: lossOf(task.kind, logits, task.test.targets, task.test.mask, task.test.outputs),
     testAccuracy: accuracyOf(task.kind, logits, task.test.targets, task.test.mask, task.test.outputs),

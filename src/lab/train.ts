@@ -21,6 +21,7 @@ import { attentionForward, attentionParamShapes, generateAttentionWeights, trace
 import { generateGruWeights, splitGruBias, traceGru, type GruWeights } from './gru';
 import { glorotUniform } from './init';
 import type { RecurrentActivation } from './kernels/activations';
+import { CancelledError } from './kernels/lstm-kernel';
 import { gruSequence, lstmSequence, projection, requireGradients } from './kernels/tf-ops';
 import { traceLstm } from './lstm';
 import { createRandom } from './rng';
@@ -261,10 +262,19 @@ function modelVariables<M extends TrainedModel>(model: M): ModelVariables<M> {
 
 /** The masked mean loss of logits against targets `[B·T, C]` and mask `[B·T]`. */
 function maskedLoss(kind: Task['kind'], logits: tf.Tensor2D, targets: tf.Tensor2D, mask: tf.Tensor1D): tf.Scalar {
-  const perStep = kind === 'classification'
+  return tf.div(maskedLossSum(kind, logits, targets, mask), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+}
+
+/** The loss of each step `[B·T]`: cross-entropy of logits against one-hot targets, or squared error. */
+function stepLoss(kind: Task['kind'], logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor1D {
+  return (kind === 'classification'
     ? tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))
-    : tf.sum(tf.square(tf.sub(logits, targets)), 1);
-  return tf.div(tf.sum(tf.mul(perStep, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    : tf.sum(tf.square(tf.sub(logits, targets)), 1)) as tf.Tensor1D;
+}
+
+/** The masked sum of the step losses of logits against targets `[B·T, C]` and mask `[B·T]`. */
+function maskedLossSum(kind: Task['kind'], logits: tf.Tensor2D, targets: tf.Tensor2D, mask: tf.Tensor1D): tf.Scalar {
+  return tf.sum(tf.mul(stepLoss(kind, logits, targets), mask)) as tf.Scalar;
 }
 
 /** Rows `indices` of a split as tensors: x `[B, T, F]`, targets `[B·T, C]`, mask `[B·T]`. */
@@ -310,6 +320,41 @@ function argmax(values: Float32Array, start: number, n: number): number {
 /** An extra loss term on the weights (EWC), in the variables' order of `variableList`. */
 export type Penalty = (variables: tf.Variable[]) => tf.Scalar;
 
+/**
+ * Rehearsal (continual learning): sequences of an earlier task's training split replayed in
+ * every batch, so that they are `fraction` of the batch's sequences (see `replayCount`), drawn
+ * in a seeded order that cycles through the split.
+ */
+export interface Replay {
+  data: TaskData;
+  kind: Task['kind'];
+  /** Share of every batch's sequences taken from `data`, in [0, 1). */
+  fraction: number;
+  seed: number;
+}
+
+/**
+ * Replayed sequences added to a batch of `batch` new ones so that they are `fraction` of the
+ * whole: round(fraction·batch / (1 − fraction)).
+ */
+export function replayCount(batch: number, fraction: number): number {
+  return fraction <= 0 ? 0 : Math.round((fraction * batch) / (1 - fraction));
+}
+
+/** The rows of `n` to replay next: a seeded shuffled order of all n, reshuffled each time it runs out. */
+export function replaySampler(n: number, seed: number): (count: number) => number[] {
+  const random = createRandom(seed);
+  let order: number[] = [];
+  return (count) => {
+    const rows: number[] = [];
+    while (rows.length < count) {
+      if (order.length === 0) order = shuffled(n, random);
+      rows.push(order.pop()!);
+    }
+    return rows;
+  };
+}
+
 export interface TrainOptions<M extends TrainedModel = RecurrentModel> {
   /** Asked before every batch: true stops after the batch in flight; the model so far is returned. */
   shouldStop?: () => boolean;
@@ -319,6 +364,12 @@ export interface TrainOptions<M extends TrainedModel = RecurrentModel> {
   penalty?: Penalty;
   /** Called after each epoch with the model so far (for curves on another task). */
   onEpoch?: (model: M, epoch: number) => void;
+  /** Rehearsal: an earlier task's sequences mixed into every batch. */
+  replay?: Replay;
+  /** `onEvaluate` calls per epoch, at evenly spaced steps (the last at the epoch's end); default 1. */
+  evaluations?: number;
+  /** Called `evaluations` times per epoch with the model so far and the 1-based step count. */
+  onEvaluate?: (model: M, step: number) => void;
 }
 
 /** What `trainModel` returns. */
@@ -377,6 +428,14 @@ export function trainModel<M extends TrainedModel = RecurrentModel>(model: M, ta
   const optimizer = makeOptimizer(spec);
   const started = now();
   let current = model;
+  const replay = options.replay;
+  const replayRows = replay && replaySampler(replay.data.n, replay.seed);
+  if (replay && (replay.data.features !== data.features || replay.data.outputs !== data.outputs)) {
+    throw new Error(`train: replayed sequences have ${replay.data.features} features and ${replay.data.outputs} outputs, the task ${data.features} and ${data.outputs}`);
+  }
+  const evaluations = Math.max(1, Math.min(options.evaluations ?? 1, stepsPerEpoch));
+  /** Steps within an epoch after which `onEvaluate` runs. */
+  const evaluateAt = new Set(Array.from({ length: evaluations }, (_, k) => Math.round(((k + 1) * stepsPerEpoch) / evaluations)));
   try {
     outer: for (let epoch = 1; epoch <= spec.epochs; epoch++) {
       const order = shuffled(data.n, random);
@@ -389,9 +448,10 @@ export function trainModel<M extends TrainedModel = RecurrentModel>(model: M, ta
         const batch = batchOf(data, rows);
         let logitsData: Float32Array | undefined;
         const lossValue = tf.tidy(() => {
+          const replayed = replayRows && { data: replay.data, kind: replay.kind, batch: batchOf(replay.data, replayRows(replayCount(rows.length, replay.fraction))) };
           const { value, grads } = batchGradients(variables, task.kind, data, rows, batch, (logits) => {
             logitsData = Float32Array.from(logits.dataSync() as Float32Array);
-          }, options.penalty);
+          }, options.penalty, replayed);
           optimizer.applyGradients(clipped(grads, spec.clipNorm));
           return value.dataSync()[0];
         });
@@ -400,6 +460,7 @@ export function trainModel<M extends TrainedModel = RecurrentModel>(model: M, ta
         const done = (epoch - 1) * stepsPerEpoch + step;
         const total = spec.epochs * stepsPerEpoch;
         options.onProgress?.({ epoch, epochs: spec.epochs, step, stepsPerEpoch, etaMs: ((now() - started) / done) * (total - done), record });
+        if (options.onEvaluate && evaluateAt.has(step)) options.onEvaluate(variables.read(), done);
       }
       current = variables.read();
       const test = evaluate(current, task.test, task.kind);
@@ -416,17 +477,87 @@ export function trainModel<M extends TrainedModel = RecurrentModel>(model: M, ta
   return { model: current, record };
 }
 
-/** The loss of a batch (plus the penalty) and its gradients by the variables' names, by autodiff through the model's forward. */
-function batchGradients<M extends TrainedModel>(variables: ModelVariables<M>, kind: Task['kind'], data: TaskData, rows: readonly number[], batch: ReturnType<typeof batchOf>, onLogits?: (logits: tf.Tensor2D) => void, penalty?: Penalty): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+/** Replayed sequences of a batch (rehearsal): their split, its kind and the rows drawn. */
+interface ReplayedBatch {
+  data: TaskData;
+  kind: Task['kind'];
+  batch: ReturnType<typeof batchOf>;
+}
+
+/**
+ * The loss of a batch (plus the penalty) and its gradients by the variables' names, by autodiff
+ * through the model's forward. With replayed sequences the loss is the masked mean over the new
+ * and the replayed sequences together, as if they were one batch (they may differ in length).
+ */
+function batchGradients<M extends TrainedModel>(variables: ModelVariables<M>, kind: Task['kind'], data: TaskData, rows: readonly number[], batch: ReturnType<typeof batchOf>, onLogits?: (logits: tf.Tensor2D) => void, penalty?: Penalty, replayed?: ReplayedBatch): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   const x = tf.tensor3d(batch.x, [rows.length, data.time, data.features]);
   const targets = tf.tensor2d(batch.targets, [rows.length * data.time, data.outputs]);
   const mask = tf.tensor1d(batch.mask);
   return tf.variableGrads(() => {
     const logits = variables.forward(x);
     onLogits?.(logits);
-    const loss = maskedLoss(kind, logits, targets, mask);
+    let loss = maskedLoss(kind, logits, targets, mask);
+    if (replayed && replayed.batch.mask.length > 0) {
+      const r = replayed.data;
+      const m = replayed.batch.mask.length / r.time;
+      const replayMask = tf.tensor1d(replayed.batch.mask);
+      const replayLogits = variables.forward(tf.tensor3d(replayed.batch.x, [m, r.time, r.features]));
+      const sum = tf.add(maskedLossSum(kind, logits, targets, mask), maskedLossSum(replayed.kind, replayLogits, tf.tensor2d(replayed.batch.targets, [m * r.time, r.outputs]), replayMask));
+      loss = tf.div(sum, tf.maximum(tf.add(tf.sum(mask), tf.sum(replayMask)), 1)) as tf.Scalar;
+    }
     return penalty ? tf.add(loss, penalty(variables.list)) as tf.Scalar : loss;
   }, variables.list);
+}
+
+/**
+ * The model's trainable arrays in the order a `Penalty` receives its variables (recurrent:
+ * kernel, recurrent kernel, bias — GRU: the input bias, then the recurrent bias when split —
+ * readout kernel, readout bias; attention: as `lossGradients` lists them).
+ */
+export function modelParameters(model: TrainedModel): Float32Array[] {
+  const { list } = modelVariables(model);
+  try {
+    return list.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+  } finally {
+    list.forEach((v) => v.dispose());
+  }
+}
+
+/**
+ * The diagonal of the empirical Fisher information of `model` on `data` (Kirkpatrick et al.
+ * 2017, elastic weight consolidation), in `modelParameters`'s order:
+ *
+ *   F_i = (1/N) Σ_n (∂ log p(y_n | x_n; θ) / ∂θ_i)²
+ *
+ * over the N sequences of `data`, one sequence at a time; log p sums, over the sequence's scored
+ * steps, the log-softmax of the target class (classification) or −½(y − ŷ)² (regression: a
+ * Gaussian of unit variance). Empirical: the targets are the data's, not sampled from the model.
+ */
+export function fisherDiagonal(model: TrainedModel, data: TaskData, kind: Task['kind'], shouldStop?: () => boolean): Float32Array[] {
+  requireGradients('Reshape', 'Sum', 'Multiply', 'Neg', 'Square', 'Sub', 'Exp', 'Log');
+  const variables = modelVariables(model);
+  const { list } = variables;
+  const sums = list.map((v) => new Float64Array(v.size));
+  try {
+    for (let n = 0; n < data.n; n++) {
+      if (shouldStop?.()) throw new CancelledError();
+      const one = batchOf(data, [n]);
+      const squares = tf.tidy(() => {
+        const x = tf.tensor3d(one.x, [1, data.time, data.features]);
+        const targets = tf.tensor2d(one.targets, [data.time, data.outputs]);
+        const mask = tf.tensor1d(one.mask);
+        const { grads } = tf.variableGrads(() => tf.mul(maskedLossSum(kind, variables.forward(x), targets, mask), kind === 'classification' ? -1 : -0.5) as tf.Scalar, list);
+        return list.map((v) => tf.square(grads[v.name]).dataSync() as Float32Array);
+      });
+      squares.forEach((sq, i) => {
+        const sum = sums[i];
+        for (let j = 0; j < sq.length; j++) sum[j] += sq[j];
+      });
+    }
+  } finally {
+    list.forEach((v) => v.dispose());
+  }
+  return sums.map((s) => Float32Array.from(s, (v) => v / Math.max(1, data.n)));
 }
 
 /**

@@ -41,7 +41,7 @@ export interface ViewState extends ViewOptions {
 const ZOOMABLE: readonly ViewKind[] = ['heatmap', 'gates', 'headGates', 'survival', 'entropy', 'influence', 'compareSurvival', 'compareGates', 'cellMagnitude'];
 
 /** Views drawn full width, above the grid of the others. */
-const MAIN_VIEWS: readonly ViewKind[] = ['training', 'cellMagnitude', 'heatmap', 'matrix', 'compareSurvival'];
+const MAIN_VIEWS: readonly ViewKind[] = ['forgetting', 'training', 'cellMagnitude', 'heatmap', 'matrix', 'compareSurvival'];
 
 /** The views that depend on each option (the others are not rebuilt when it changes). */
 const DEPENDS: Record<'series' | 'matrix' | 'batchRow' | 'sort' | 'pinned' | 'pooling', readonly ViewKind[]> = {

@@ -79,6 +79,28 @@ export interface TrainingRecord {
   metrics?: Record<string, number>;
   /** LSTM: mean |c_t| over units and test rows at every step of the test split. */
   cellMagnitude?: number[];
+  /** `experiment: continual`: task A's (and B's) test figures while this training learnt task B. */
+  continual?: ContinualCurve;
+}
+
+/**
+ * The forgetting curve of one continual-learning run (`experiment: continual`): a model trained
+ * on task A, then on task B with a mitigation; A's and B's test split evaluated before B's first
+ * step and several times per epoch of B.
+ */
+export interface ContinualCurve {
+  /** `none`, `rehearsal` or `ewc`. */
+  mitigation: string;
+  /** Task names: A (learnt first) and B. */
+  taskA: string;
+  taskB: string;
+  /** B's optimizer steps at each evaluation (0: the A-trained model). */
+  step: number[];
+  /** Test loss and accuracy of task A and of task B at each evaluation. */
+  lossA: number[];
+  accuracyA: number[];
+  lossB: number[];
+  accuracyB: number[];
 }
 
 /** Where a running training is: what the worker streams to the host and the renderer draws live. */
@@ -581,8 +603,20 @@ function readTraining(raw: unknown, where: string): TrainingRecord {
   }
   for (const key of ['epochs', 'stepsPerEpoch'] as const) if (typeof raw[key] !== 'number') fail(`${where}.${key}`, 'a number', raw[key]);
   if (typeof raw.stopped !== 'boolean') fail(`${where}.stopped`, 'true or false', raw.stopped);
+  if (raw.continual !== undefined) readContinual(raw.continual, `${where}.continual`);
   if (raw.metrics !== undefined && (!isRecord(raw.metrics) || !Object.values(raw.metrics).every((v) => typeof v === 'number' || v === null))) fail(`${where}.metrics`, 'an object of numbers', raw.metrics);
   return raw as unknown as TrainingRecord;
+}
+
+/** Checks a `ContinualCurve`: names, and five number arrays of one length. */
+function readContinual(raw: unknown, where: string): void {
+  if (!isRecord(raw)) fail(where, 'an object', raw);
+  for (const key of ['mitigation', 'taskA', 'taskB'] as const) if (typeof raw[key] !== 'string') fail(`${where}.${key}`, 'a string', raw[key]);
+  const n = Array.isArray(raw.step) ? raw.step.length : -1;
+  for (const key of ['step', 'lossA', 'accuracyA', 'lossB', 'accuracyB'] as const) {
+    const list = raw[key];
+    if (!Array.isArray(list) || list.length !== n || !list.every((v) => typeof v === 'number' || v === null)) fail(`${where}.${key}`, `an array of ${n < 0 ? 'numbers' : `${n} numbers (as many as step)`}`, list);
+  }
 }
 
 function checkHeader(json: unknown): asserts json is Record<string, unknown> {

@@ -17,6 +17,7 @@ import { halfLife, meanPerUnit, median, memoryMetrics, saturation, survival } fr
 import { tf } from '../lab/tf';
 import type { ModelStore } from '../lab/train-run';
 import { TEXT_MIME, type CodeLanguage } from '../shared/ids';
+import { memoryLimitBytes } from './memory-limit';
 import type { OutputItemBytes } from '../shared/protocol';
 import { isComparison, type Comparison, type OutputPrecision, type Trace } from '../shared/trace';
 import { utf8Encode } from '../shared/utf8';
@@ -126,6 +127,7 @@ export class CodeKernel {
       readFile: this.readFile(run.baseDir, run.readRoots),
       models: this.models,
       cellName: run.cellName,
+      memoryLimitBytes: memoryLimitBytes(),
       ...(run.shouldStop ? { shouldStop: run.shouldStop } : {}),
       ...(run.defaultSeed !== undefined ? { defaultSeed: run.defaultSeed } : {}),
       ...(run.onTrainingProgress ? { onTrainingProgress: run.onTrainingProgress } : {}),

@@ -260,6 +260,7 @@ describe('fglab.charts renderer in Chromium', function () {
     ['forgetting', ['matrix', 'headGates', 'survival', 'halflife', 'saturation', 'entropy'], /^query \d+ \("[a-z]+"\) → key \d+ \("[a-z]+"\) \| head 0 \| α = [\d.e−]+$/],
     ['compare', ['compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget bias: R = [\d.e−]+ \| unit forget bias: R = [\d.e−]+ \| chrono 100: R = [\d.e−]+ \| GRU: R = [\d.e−]+$/],
     ['learningToForget', ['training', 'cellMagnitude', 'compareSurvival', 'compareGates', 'compareHalfLife'], /^step \d+ \| no forget gate \(1997\): loss [\d.]+ · accuracy [\d.]+ \| forget gate \(2000\): loss [\d.]+ · accuracy [\d.]+$/],
+    ['continual', ['forgetting', 'training', 'cellMagnitude', 'compareSurvival', 'compareGates', 'compareHalfLife'], /^step 2 on B \| none \(step 2\): A [\d.]+ · B [\d.]+ \| rehearsal \(step 2\): A [\d.]+ · B [\d.]+ \| ewc \(step 2\): A [\d.]+ · B [\d.]+$/],
     ['trainedForgetting', ['training', 'matrix', 'headGates', 'survival', 'halflife', 'saturation', 'entropy'], /^step \d+ \| loss [\d.]+ · accuracy [\d.]+$/],
     ['influence', ['heatmap', 'gates', 'survival', 'halflife', 'spectrum', 'saturation', 'influence'], /^step \d+ \("."\) \| unit \d+ \| f = 0\.\d+$/],
   ];
@@ -274,7 +275,7 @@ describe('fglab.charts renderer in Chromium', function () {
         assert.ok(f.painted > 1000, `${f.kind} is painted (${f.painted} pixels)`);
         assert.ok(f.label.length > 20, `${f.kind} has an aria-label`);
       }
-      const [kind, x, y] = views[0] === 'matrix' ? ['matrix', 1, 5] : views[0] === 'compareSurvival' ? ['compareSurvival', 20, 0.5] : views[0] === 'training' ? ['training', 3, 1] : ['heatmap', 3, 3];
+      const [kind, x, y] = views[0] === 'matrix' ? ['matrix', 1, 5] : views[0] === 'compareSurvival' ? ['compareSurvival', 20, 0.5] : views[0] === 'training' ? ['training', 3, 1] : views[0] === 'forgetting' ? ['forgetting', 2, 0.5] : ['heatmap', 3, 3];
       assert.match(await hoverAt(page, 'r', kind as string, x as number, y as number), hover);
       assert.ok(await screenshot(page, 'r', `renderer-real-${name}.png`) > 10_000);
     });

@@ -50,9 +50,26 @@ interface TrainableSpec {
   train?: TrainSpec & { name?: string };
 }
 
+/** Mitigations of catastrophic forgetting (`continual.mitigations`). */
+export type Mitigation = 'none' | 'rehearsal' | 'ewc';
+
+/** `continual:` with `experiment: continual`: task B and the mitigations to compare (defaults from the schema). */
+export interface ContinualSpec {
+  then: TaskSpec;
+  mitigations: Mitigation[];
+  /** Share of every batch's sequences replayed from A. */
+  rehearsal: number;
+  ewcLambda: number;
+  /** Epochs of B; default `train.epochs`. */
+  epochs?: number;
+  /** Evaluations of A and B per epoch of B. */
+  evaluations: number;
+}
+
 export interface LstmSpec extends SpecBase, TrainableSpec {
   model: 'lstm';
-  experiment?: 'learning-to-forget';
+  experiment?: 'learning-to-forget' | 'continual';
+  continual?: ContinualSpec;
   units: number;
   recurrentActivation: RecurrentActivation;
   unitForgetBias: boolean;
@@ -133,7 +150,8 @@ export function estimateTraceBytes(spec: ModelSpec, batch: number, time: number)
   }
 }
 
-function formatBytes(n: number): string {
+/** `1.5 GB` or `12.0 MB`. */
+export function formatBytes(n: number): string {
   return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${(n / 1024 ** 2).toFixed(1)} MB`;
 }
 
@@ -166,6 +184,7 @@ export function checkModelSpec(spec: ModelSpec | ImportSpec, prefix: string): vo
   if (spec.model !== 'import' && 'task' in spec && spec.task !== undefined) {
     if (Object.keys(input ?? {}).length > 0) throw new SpecError(`${prefix}input: not used with task (the task generates the input)`, 'input');
     if (spec.weights.file !== undefined) throw new SpecError(`${prefix}weights.file: not used with task; train with weights.seed, or continue a trained model with weights.from`, 'weights.file');
+    if (spec.model === 'lstm') checkContinual(spec, prefix);
     if (spec.model === 'attention' && !spec.causal) {
       throw new SpecError(`${prefix}causal: expected true with task (attention that sees later steps would read what it has to predict), got false`, 'causal');
     }
@@ -196,6 +215,19 @@ export function checkModelSpec(spec: ModelSpec | ImportSpec, prefix: string): vo
       throw new SpecError(`${prefix}${(e as Error).message}`, 'input.shape');
     }
   }
+}
+
+/** `experiment: continual` and `continual` come together; each mitigation once. */
+function checkContinual(spec: LstmSpec, prefix: string): void {
+  if (spec.experiment === 'continual' && spec.continual === undefined) {
+    throw new SpecError(`${prefix}continual: required with experiment: continual; expected { then: <task B> }, got nothing`, 'continual');
+  }
+  if (spec.continual !== undefined && spec.experiment !== 'continual') {
+    throw new SpecError(`${prefix}continual: only used with experiment: continual, got experiment: ${spec.experiment}`, 'continual');
+  }
+  const mitigations = spec.continual?.mitigations ?? [];
+  const twice = mitigations.find((m, i) => mitigations.indexOf(m) !== i);
+  if (twice !== undefined) throw new SpecError(`${prefix}continual.mitigations: expected each mitigation once, got ${twice} twice`, 'continual.mitigations');
 }
 
 /** The typed spec of a validated one: an `ImportSpec` when a model file has its say. */

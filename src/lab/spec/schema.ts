@@ -147,6 +147,34 @@ const MODEL: EnumNode = {
   },
 };
 
+/** A memory task (`task`, and the later task B of `continual.then`). */
+const TASK: ObjectNode = {
+  type: 'object',
+  models: TRACE_MODELS,
+  required: ['name'],
+  doc: 'A memory task with a known lag, generated from a seed (train and test splits): the input of the trace (its test split) and, with `train`, what the model learns. A dense readout on the recurrent layer (attention: on the output of the heads at each step) gives the outputs. Attention with a task must be causal; `prune` is not used with it.',
+  properties: {
+    name: {
+      type: 'enum',
+      values: ['reber', 'copy', 'adding', 'recall'],
+      doc: 'Which task.',
+      valueDocs: {
+        reber: 'The continual embedded Reber grammar (Gers et al. 2000): strings B, T or P, an inner Reber string, the same T or P, E, back to back with no resets; one-hot over 7 symbols, predict the next symbol. Lag: the outer T/P to its repetition.',
+        copy: 'Reproduce `symbols` symbols (of 8) after `lag` blank steps. Lag: symbols + lag.',
+        adding: 'The adding problem (Hochreiter & Schmidhuber 1997) over `length` steps: a value and a marker per step, output the sum of the two marked values (one in each half) at the end. Lag: first marker to the end.',
+        recall: 'A key (of `symbols`) shown with a value (of 8) at a random step, the key queried `lag` steps later: output the value. Lag: `lag`.',
+      },
+    },
+    length: { type: 'integer', minimum: 2, maximum: 100_000, default: 50, doc: 'Steps of each training sequence (reber, adding, recall; copy takes 2·symbols + lag).' },
+    lag: { type: 'integer', minimum: 1, maximum: 100_000, default: 10, doc: 'copy: blank steps before the reproduction; recall: steps from the key to its query.' },
+    symbols: { type: 'integer', minimum: 1, maximum: 64, default: 3, doc: 'copy: symbols to reproduce; recall: distinct keys.' },
+    trainSize: { type: 'integer', minimum: 1, maximum: 100_000, default: 256, doc: 'Training sequences.' },
+    testSize: { type: 'integer', minimum: 1, maximum: 4096, default: 32, doc: 'Test sequences (reber: test streams); the trace shows the model on them.' },
+    testLength: { type: 'integer', minimum: 2, maximum: LIMITS.time, doc: 'reber: steps of each continual test stream (default 10 × length).' },
+    seed: defaultedSeed('Seed of the generated data (the test split uses a seed derived from it).'),
+  },
+};
+
 /** Keys shared by every traced model (everything but `compare`'s own keys). */
 const MODEL_PROPERTIES: Record<string, SchemaNode> = {
   model: MODEL,
@@ -342,32 +370,7 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
       below: { type: 'number', minimum: 0, maximum: 1, exclusiveMaximum: true, doc: 'The threshold p in [0, 1).', default: 0.05 },
     },
   },
-  task: {
-    type: 'object',
-    models: TRACE_MODELS,
-    required: ['name'],
-    doc: 'A memory task with a known lag, generated from a seed (train and test splits): the input of the trace (its test split) and, with `train`, what the model learns. A dense readout on the recurrent layer (attention: on the output of the heads at each step) gives the outputs. Attention with a task must be causal; `prune` is not used with it.',
-    properties: {
-      name: {
-        type: 'enum',
-        values: ['reber', 'copy', 'adding', 'recall'],
-        doc: 'Which task.',
-        valueDocs: {
-          reber: 'The continual embedded Reber grammar (Gers et al. 2000): strings B, T or P, an inner Reber string, the same T or P, E, back to back with no resets; one-hot over 7 symbols, predict the next symbol. Lag: the outer T/P to its repetition.',
-          copy: 'Reproduce `symbols` symbols (of 8) after `lag` blank steps. Lag: symbols + lag.',
-          adding: 'The adding problem (Hochreiter & Schmidhuber 1997) over `length` steps: a value and a marker per step, output the sum of the two marked values (one in each half) at the end. Lag: first marker to the end.',
-          recall: 'A key (of `symbols`) shown with a value (of 8) at a random step, the key queried `lag` steps later: output the value. Lag: `lag`.',
-        },
-      },
-      length: { type: 'integer', minimum: 2, maximum: 100_000, default: 50, doc: 'Steps of each training sequence (reber, adding, recall; copy takes 2·symbols + lag).' },
-      lag: { type: 'integer', minimum: 1, maximum: 100_000, default: 10, doc: 'copy: blank steps before the reproduction; recall: steps from the key to its query.' },
-      symbols: { type: 'integer', minimum: 1, maximum: 64, default: 3, doc: 'copy: symbols to reproduce; recall: distinct keys.' },
-      trainSize: { type: 'integer', minimum: 1, maximum: 100_000, default: 256, doc: 'Training sequences.' },
-      testSize: { type: 'integer', minimum: 1, maximum: 4096, default: 32, doc: 'Test sequences (reber: test streams); the trace shows the model on them.' },
-      testLength: { type: 'integer', minimum: 2, maximum: LIMITS.time, doc: 'reber: steps of each continual test stream (default 10 × length).' },
-      seed: defaultedSeed('Seed of the generated data (the test split uses a seed derived from it).'),
-    },
-  },
+  task: TASK,
   train: {
     type: 'object',
     models: TRACE_MODELS,
@@ -391,12 +394,48 @@ const MODEL_PROPERTIES: Record<string, SchemaNode> = {
   },
   experiment: {
     type: 'enum',
-    values: ['learning-to-forget'],
+    values: ['learning-to-forget', 'continual'],
     models: ['lstm'],
     requires: 'train',
     doc: 'Run an experiment on this spec: several trainings side by side.',
     valueDocs: {
+      continual: 'Catastrophic forgetting (McCloskey & Cohen 1989): train on `task` (A), then on `continual.then` (B) with each of `continual.mitigations`, all from the same A-trained model and the same order of B\'s data. Charts A\'s test accuracy throughout B\'s training (the forgetting curve), one line per mitigation, and the forget gates and half-lives after A and after B (traced on A\'s test split); the metrics give A\'s retained accuracy and B\'s accuracy.',
       'learning-to-forget': 'Gers, Schmidhuber & Cummins (2000): the same LSTM trained on the same task without a forget gate (f ≡ 1, the 1997 LSTM) and with one. On `reber`: cell-state magnitude over the test stream, forget gates under the symbols, outer T/P and legal-next-symbol accuracy for both.',
+    },
+  },
+  continual: {
+    type: 'object',
+    models: ['lstm'],
+    requires: 'experiment',
+    required: ['then'],
+    doc: 'With `experiment: continual`: the task learnt after `task`, and the mitigations of forgetting to compare. B trains with the settings of `train`.',
+    properties: {
+      then: {
+        ...TASK,
+        models: ['lstm'],
+        doc: 'Task B, learnt after `task` (A). With the same features and outputs as A (such as the same task with another lag) it feeds the same inputs; otherwise A\'s and B\'s inputs are laid side by side (features of A, then of B) and the outputs shared (both must be classification, or both `adding`).',
+      },
+      mitigations: {
+        type: 'list',
+        minItems: 1,
+        maxItems: 3,
+        items: {
+          type: 'enum',
+          values: ['none', 'rehearsal', 'ewc'],
+          doc: 'A way to keep task A while learning B.',
+          valueDocs: {
+            none: 'Plain training on B.',
+            rehearsal: 'Replay: A\'s training sequences mixed into every batch of B, `rehearsal` of the batch\'s sequences, in a seeded order.',
+            ewc: 'Elastic weight consolidation (Kirkpatrick et al. 2017): B\'s loss plus (λ/2)·Σ_i F_i (θ_i − θ*_i)², θ* the A-trained weights and F the diagonal of the empirical Fisher information on A\'s training split (mean over its sequences of the squared gradient of the log-likelihood of the targets).',
+          },
+        },
+        default: ['none', 'rehearsal', 'ewc'],
+        doc: 'The mitigations to compare, each a training on B from the same A-trained model.',
+      },
+      rehearsal: { type: 'number', minimum: 0, maximum: 1, exclusiveMaximum: true, default: 0.25, doc: 'rehearsal: the share of every batch\'s sequences replayed from A, in [0, 1).' },
+      ewcLambda: { type: 'number', minimum: 0, maximum: 1e12, default: 100_000, doc: 'ewc: λ, the weight of the penalty (λ/2)·Σ_i F_i (θ_i − θ*_i)². Once A is learnt its log-likelihood gradients, and so F, are small: useful λ are large (1e5–1e6 on the sample).' },
+      epochs: { type: 'integer', minimum: 1, maximum: 100_000, doc: 'Epochs of B (default `train.epochs`).' },
+      evaluations: { type: 'integer', minimum: 1, maximum: 100, default: 4, doc: 'Evaluations of A\'s and B\'s test splits per epoch of B (at evenly spaced steps; also once before B).' },
     },
   },
   show: {

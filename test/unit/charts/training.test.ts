@@ -61,3 +61,26 @@ describe('training views', () => {
     assert.equal(progressLine({ epoch: 3, epochs: 10, step: 5, stepsPerEpoch: 8, etaMs: 12_400, record }), 'Training epoch 3/10, step 5/8 · loss 1.00 · accuracy 0.60 · about 12 s left');
   });
 });
+
+describe('forgetting view', () => {
+  const curve = (mitigation: string, accuracyA: number[]) => ({ mitigation, taskA: 'recall', taskB: 'copy', step: [0, 4, 8], lossA: [0.1, 1, 2], accuracyA, lossB: [2, 1, 0.5], accuracyB: [0.1, 0.5, 0.9] });
+  const comparison: Comparison = { kind: 'comparison', variants: [
+    { name: 'after A', trace: trained([[[0.5, 0.8, 1]]], record) },
+    { name: 'none', trace: trained([[[0.5, 0.8, 1]]], { ...record, continual: curve('none', [1, 0.5, 0.25]), metrics: { forgetMeanAfterA: 0.9, forgetMean: 0.8, halfLifeAfterA: 6, halfLife: 3 } }) },
+    { name: 'ewc', trace: trained([[[0.5, 0.8, 1]]], { ...record, continual: curve('ewc', [1, 0.9, 0.875]), metrics: {} }) },
+  ] };
+
+  it('leads a continual experiment with A\'s and B\'s accuracy over B\'s steps, one colour per mitigation', () => {
+    assert.deepEqual(defaultViews(comparison).slice(0, 2), ['forgetting', 'training']);
+    const def = buildView('forgetting', { output: comparison, theme: LIGHT_THEME, options: DEFAULT_VIEW_OPTIONS, toImage: () => ({}) as never });
+    const sets = def.config.data.datasets as { label: string; data: { x: number; y: number }[]; borderColor: string }[];
+    assert.deepEqual(sets.map((s) => s.label), ['none: accuracy on A (recall)', 'none: accuracy on B (copy)', 'ewc: accuracy on A (recall)', 'ewc: accuracy on B (copy)']);
+    assert.deepEqual(sets[0].data, [{ x: 0, y: 1 }, { x: 4, y: 0.5 }, { x: 8, y: 0.25 }]);
+    assert.equal(sets[0].borderColor, sets[1].borderColor);
+    assert.notEqual(sets[0].borderColor, sets[2].borderColor);
+    const subtitle = (def.config.options!.plugins!.subtitle as { text: string[] }).text;
+    assert.deepEqual(subtitle, ['none: A 1 → 0.25 · B 0.9 · forget gate 0.9 → 0.8 · half-life 6 → 3', 'ewc: A 1 → 0.875 · B 0.9']);
+    assert.equal(def.csv().split('\n')[2], '1,4,1,0.5,1,0.5,4,1,0.9,1,0.5');
+    assert.deepEqual(def.hover(5, 0), { title: 'step 5 on B', lines: ['none (step 4): A 0.5 · B 0.5', 'ewc (step 4): A 0.9 · B 0.5'] });
+  });
+});

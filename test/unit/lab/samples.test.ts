@@ -30,7 +30,7 @@ describe('shipped samples', () => {
   before(setupLab);
 
   it('include one notebook per model and experiment', () => {
-    for (const name of ['classic-lstm', 'gru-update-gate', 'attention-text', 'forgetting-attention', 'compare-initialisations', 'privacy-influence', 'learning-to-forget', 'attention-forgets']) {
+    for (const name of ['classic-lstm', 'gru-update-gate', 'attention-text', 'forgetting-attention', 'compare-initialisations', 'privacy-influence', 'learning-to-forget', 'continual', 'attention-forgets']) {
       assert.ok(files.includes(`${name}.fglab`), name);
     }
   });
@@ -72,6 +72,19 @@ describe('shipped samples', () => {
           assert.ok(withGate.metrics!.outerAccuracy >= 0.9 && withGate.metrics!.outerAccuracy > without.metrics!.outerAccuracy);
           assert.ok(withGate.metrics!.legalAccuracy >= 0.95);
           assert.ok(without.cellMagnitude!.at(-1)! > 50 * withGate.cellMagnitude!.at(-1)!);
+        }
+        if (file === 'continual.fglab' && isComparison(output)) {
+          // Catastrophic forgetting and its mitigations at this sample's budget (measured on wasm: A 1.0
+          // after A; after B, A retained 0.31 with none, 1.0 with rehearsal, 0.89 with ewc; B 0.81, 0.80, 0.63).
+          const [afterA, ...after] = output.variants.map((v) => v.trace.training!.metrics!);
+          const [none, rehearsal, ewc] = after;
+          assert.deepEqual(output.variants.map((v) => v.name), ['after A', 'none', 'rehearsal', 'ewc']);
+          assert.ok(afterA.testAccuracy >= 0.95, `A after A ${afterA.testAccuracy}`);
+          assert.ok(none.retainedAccuracy < 0.5 && none.accuracyB >= 0.7, `none: A ${none.retainedAccuracy}, B ${none.accuracyB}`);
+          for (const [name, m] of [['rehearsal', rehearsal], ['ewc', ewc]] as const) {
+            assert.ok(m.retainedAccuracy >= 0.8 && m.retainedAccuracy > none.retainedAccuracy + 0.3, `${name}: A ${m.retainedAccuracy}`);
+            assert.ok(m.accuracyB >= 0.5, `${name}: B ${m.accuracyB}`);
+          }
         }
       }
       if (file === 'attention-forgets.fglab') checkAttentionForgets(traced);

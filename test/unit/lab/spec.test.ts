@@ -77,7 +77,7 @@ describe('spec validation', () => {
 
   it('rejects an unknown key and suggests the closest one', () => {
     const e = specError(CLASSIC.replace('units: 128', 'unit: 128'));
-    assert.match(e.message, /^unit: unknown key; expected one of model, units, input, weights, recurrentActivation, unitForgetBias, forgetGate, forgetBias, init, task, train, experiment, show; did you mean "units"\? \(line 2\)$/);
+    assert.match(e.message, /^unit: unknown key; expected one of model, units, input, weights, recurrentActivation, unitForgetBias, forgetGate, forgetBias, init, task, train, experiment, continual, show; did you mean "units"\? \(line 2\)$/);
   });
 
   it('rejects an unknown nested key with its full path', () => {

@@ -8,7 +8,7 @@ describe('Shipped samples in VS Code', () => {
 
   it('ships a sample for each model and experiment', async () => {
     const names = (await vscode.workspace.fs.readDirectory(workspaceFolder())).map(([n]) => n).filter((n) => n.endsWith('.fglab')).sort();
-    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'forgetting-attention', 'gru-update-gate', 'learning-to-forget', 'privacy-influence', 'attention-forgets']) {
+    for (const want of ['attention-text', 'classic-lstm', 'compare-initialisations', 'continual', 'forgetting-attention', 'gru-update-gate', 'learning-to-forget', 'privacy-influence', 'attention-forgets']) {
       assert.ok(names.includes(`${want}.fglab`), `${want}.fglab missing from [${names.join(', ')}]`);
     }
   });
@@ -47,6 +47,16 @@ describe('Shipped samples in VS Code', () => {
       // Gers et al. 2000: without forget gates the cell state grows over the stream; with them outer T/P is predicted.
       assert.ok(without.training.cellMagnitude.at(-1)! > 50 * withGate.training.cellMagnitude.at(-1)!, 'the 1997 cell state grows');
       assert.ok(withGate.training.metrics.outerAccuracy >= 0.9 && withGate.training.metrics.outerAccuracy > without.training.metrics.outerAccuracy);
+    },
+    'continual.fglab': (p) => {
+      type Variant = { name: string; training: { continual?: { mitigation: string; step: number[]; accuracyA: number[] }; metrics: Record<string, number> } };
+      const variants = p.variants as Variant[];
+      assert.deepEqual(variants.map((v) => v.name), ['after A', 'none', 'rehearsal', 'ewc']);
+      const [afterA, none, rehearsal, ewc] = variants.map((v) => v.training.metrics);
+      // Forgetting without a mitigation; rehearsal and EWC keep most of task A (measured: 0.31, 1.0, 0.89).
+      assert.ok(afterA.testAccuracy >= 0.95 && none.retainedAccuracy < 0.5, `A: ${afterA.testAccuracy} after A, ${none.retainedAccuracy} after B`);
+      for (const m of [rehearsal, ewc]) assert.ok(m.retainedAccuracy >= 0.8 && m.retainedAccuracy > none.retainedAccuracy + 0.3, `retained ${m.retainedAccuracy}`);
+      assert.equal(variants[1].training.continual!.step.length, 1 + 15 * 2);
     },
     'attention-forgets.fglab': (p) => {
       // Forgetting attention trained on recall: the gates close for lag 2 and open for lag 12 (figures in the unit samples test).
