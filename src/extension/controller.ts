@@ -10,11 +10,10 @@ import * as vscode from 'vscode';
 import { CODE_LANGUAGES, CONTROLLER_ID, isCodeLanguage, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE, SPEC_LANGUAGE, TRACE_MIME, TRAINING_PROGRESS_MIME, type CodeLanguage } from '../shared/ids';
 import type { OutputItemBytes } from '../shared/protocol';
 import { OUTPUT_IMAGE_METADATA } from '../shared/renderer-protocol';
-import type { TrainingProgress } from '../shared/trace';
-import { progressLine } from '../shared/training';
 import { KernelError, LabKernel, type CodeOutputSink, type KernelOptions } from './kernel';
 import { outputSizeError } from './output-limit';
-import type { OutputPictures } from './renderer-messages';
+import { LiveProgress } from './live-progress';
+import type { LiveMessages, OutputPictures } from './renderer-messages';
 import { RESTART_SETTINGS, type LabSettings } from './settings';
 
 /** Label shown in the kernel picker. */
@@ -27,6 +26,8 @@ export interface ControllerOptions extends Omit<KernelOptions, 'settings'> {
   settings(): LabSettings;
   /** Where trace outputs get their `image/png` picture (from the renderer showing them). */
   pictures?: OutputPictures;
+  /** Where training reports go between writes of the progress output (the renderer showing it). */
+  live?: LiveMessages;
 }
 
 export class LabController implements vscode.Disposable {
@@ -185,7 +186,15 @@ export class LabController implements vscode.Disposable {
       if (language !== SPEC_LANGUAGE) {
         throw new KernelError(`${cellName}: Forget Gate Lab runs cells of language "${SPEC_LANGUAGE}", ${CODE_LANGUAGES.map((l) => `"${l}"`).join(' and ')}, this one is "${language}"`, 'user');
       }
-      const live = new LiveProgress(execution);
+      const liveToken = `${key}#${order}#${Date.now()}#live`;
+      const live = new LiveProgress(liveToken, {
+        write: ({ json, line }) => execution.replaceOutput(new vscode.NotebookCellOutput([
+          vscode.NotebookCellOutputItem.json(json, TRAINING_PROGRESS_MIME),
+          vscode.NotebookCellOutputItem.text(line),
+        ])),
+        send: (token, progress) => this.options.live?.send(notebook, token, progress),
+        now: () => Date.now(),
+      });
       const outputs = await this.kernelFor(notebook)
         .runSpec(cell.document.getText(), this.baseDirOf(notebook), cellName, {
           readRoots: readRoots(),
@@ -355,43 +364,6 @@ class CellOutputSink implements CodeOutputSink {
 
 /** How long console text is gathered before it is written to the cell. */
 const STREAM_FLUSH_MS = 30;
-
-/**
- * The live output of a training cell: each progress report replaces the cell's output with
- * the progress JSON (drawn by the renderer as live curves) and a text line. Reports that
- * arrive while an update is still being applied are merged into the next one, and `settle`
- * waits for the last update, so the final output always replaces the progress.
- */
-class LiveProgress {
-  private applying: Promise<void> = Promise.resolve();
-  private busy = false;
-  private latest: TrainingProgress | undefined;
-
-  constructor(private readonly execution: vscode.NotebookCellExecution) {}
-
-  show(progress: TrainingProgress): void {
-    this.latest = progress;
-    if (this.busy) return;
-    this.busy = true;
-    this.applying = this.applying.then(async () => {
-      while (this.latest) {
-        const p = this.latest;
-        this.latest = undefined;
-        await this.execution.replaceOutput(new vscode.NotebookCellOutput([
-          vscode.NotebookCellOutputItem.json(p, TRAINING_PROGRESS_MIME),
-          vscode.NotebookCellOutputItem.text(progressLine(p)),
-        ]));
-      }
-      this.busy = false;
-    }, () => undefined);
-  }
-
-  /** Resolves once no progress update is pending (later reports are dropped). */
-  async settle(): Promise<void> {
-    this.latest = undefined;
-    await this.applying.catch(() => undefined);
-  }
-}
 
 /** User errors show one line, no stack; bugs keep their stack for the report; a code cell's error shows its own name and its stack at the cells' lines. */
 function toDisplayError(error: KernelError): Error {

@@ -23,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): { controller: LabCon
     log: (message) => log.info(message),
     settings,
     pictures: renderers.pictures,
+    live: renderers.live,
   });
   const tables = new TraceTables();
   const statusBar = new KernelStatusBar(controller, settings);

@@ -2,7 +2,7 @@
  * The host side of the renderer's messages: saving a view (PNG, CSV) or a whole output
  * (JSON, `.npy`) through a save dialog, answered by request id; and the chart settings
  * (`fglab.colorMap`), sent when a renderer says it is ready and to every renderer when they
- * change; and the pictures of new outputs (`OutputPictures`). Messages that are not requests of
+ * change; the pictures of new outputs (`OutputPictures`); and live training reports (`LiveMessages`). Messages that are not requests of
  * this protocol are refused with a `failed` reply (or logged when they have no id).
  */
 import * as os from 'node:os';
@@ -17,7 +17,9 @@ import {
   type HostReply,
   type RendererRequest,
   type SettingsMessage,
+  type TrainingProgressMessage,
 } from '../shared/renderer-protocol';
+import type { TrainingProgress } from '../shared/trace';
 import { decodeBase64 } from '../shared/base64';
 import { rendererSaveBytes } from './renderer-save';
 import { settingId, type LabSettings } from './settings';
@@ -97,10 +99,21 @@ export class OutputPictures {
   }
 }
 
+/** Live training reports, to the renderers of the visible editors of a notebook. */
+export class LiveMessages {
+  constructor(private readonly messaging: vscode.NotebookRendererMessaging) {}
+
+  send(notebook: vscode.NotebookDocument, token: string, progress: TrainingProgress): void {
+    const message: TrainingProgressMessage = { type: 'trainingProgress', protocol: RENDERER_PROTOCOL_VERSION, token, progress };
+    for (const editor of vscode.window.visibleNotebookEditors) if (editor.notebook === notebook) void this.messaging.postMessage(message, editor);
+  }
+}
+
 /** Listens to the `fglab.charts` renderer and keeps its settings current; answers output pictures. */
-export function registerRendererMessaging(settings: () => LabSettings, log: (message: string) => void): { disposable: vscode.Disposable; pictures: OutputPictures } {
+export function registerRendererMessaging(settings: () => LabSettings, log: (message: string) => void): { disposable: vscode.Disposable; pictures: OutputPictures; live: LiveMessages } {
   const messaging = vscode.notebooks.createRendererMessaging(RENDERER_ID);
   const pictures = new OutputPictures(messaging);
+  const live = new LiveMessages(messaging);
   const received = messaging.onDidReceiveMessage(async ({ editor, message }) => {
     if (isReadyMessage(message)) {
       await messaging.postMessage(settingsMessage(settings()), editor);
@@ -124,5 +137,5 @@ export function registerRendererMessaging(settings: () => LabSettings, log: (mes
     log(`${settingId('colorMap')} is now ${message.colorMap}: sent to the renderers`);
     void messaging.postMessage(message);
   });
-  return { disposable: vscode.Disposable.from(received, changed), pictures };
+  return { disposable: vscode.Disposable.from(received, changed), pictures, live };
 }

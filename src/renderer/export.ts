@@ -9,12 +9,14 @@ import {
   assertNever,
   isHostReply,
   isSettingsMessage,
+  isTrainingProgressMessage,
   isWantImageMessage,
   type HostReply,
   type OutputImageMessage,
   type OutputFormat,
   type RendererRequest,
   type SettingsMessage,
+  type TrainingProgressMessage,
   type ViewFormat,
 } from '../shared/renderer-protocol';
 
@@ -43,6 +45,7 @@ export function hostMessenger(
   context: MessagingContext,
   onSettings: (settings: SettingsMessage) => void = () => {},
   onWantImage: (token: string) => void = () => {},
+  onTrainingProgress: (message: TrainingProgressMessage) => void = () => {},
 ): (HostMessenger & { dispose(): void }) | undefined {
   const post = context.postMessage?.bind(context);
   if (!post || !context.onDidReceiveMessage) return undefined;
@@ -54,6 +57,10 @@ export function hostMessenger(
     }
     if (isWantImageMessage(message)) {
       onWantImage(message.token);
+      return;
+    }
+    if (isTrainingProgressMessage(message)) {
+      onTrainingProgress(message);
       return;
     }
     if (!isHostReply(message)) return;

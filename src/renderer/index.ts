@@ -9,9 +9,9 @@ import type { ActivationFunction, OutputItem, RendererContext } from 'vscode-not
 import type { SequentialMapName } from '../charts/colormap';
 import { checkChartable } from '../charts/series';
 import { TRAINING_PROGRESS_MIME } from '../shared/ids';
-import { outputImageToken, RENDERER_PROTOCOL_VERSION } from '../shared/renderer-protocol';
+import { LIVE_TOKEN_KEY, outputImageToken, RENDERER_PROTOCOL_VERSION } from '../shared/renderer-protocol';
 import { decodeOutput, type Comparison, type Trace } from '../shared/trace';
-import { readProgress, renderProgress } from './progress';
+import { readProgress, renderProgress, type ProgressView } from './progress';
 import { Chart } from './chartjs';
 import { renderError } from './error';
 import { createExporter, hostMessenger } from './export';
@@ -48,6 +48,8 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
       // No picture (a canvas that failed): the output keeps its trace and summary.
     }
   };
+  /** Live training outputs drawn here, by their live token. */
+  const live = new Map<string, ProgressView>();
   const messenger = hostMessenger(
     context as unknown as Parameters<typeof hostMessenger>[0],
     (settings) => {
@@ -57,6 +59,15 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
     (token) => {
       wanted.add(token);
       sendPicture(token);
+    },
+    (message) => {
+      const view = live.get(message.token);
+      if (!view) return;
+      try {
+        view.update(readProgress(message.progress));
+      } catch {
+        // A report it cannot read: the output keeps the last one it drew.
+      }
     },
   );
   let themeObserver: MutationObserver | undefined;
@@ -122,7 +133,15 @@ export const activate: ActivationFunction<RendererState> = (context: RendererCon
       if (signal?.aborted) return;
       if (item.mime === TRAINING_PROGRESS_MIME) {
         try {
-          views.set(item.id, { dispose: renderProgress(readProgress(item.json()), element) });
+          const json = item.json() as Record<string, unknown>;
+          const view = renderProgress(readProgress(json), element);
+          const token = json[LIVE_TOKEN_KEY];
+          if (typeof token === 'string') {
+            live.set(token, view);
+            views.set(item.id, { dispose: () => (live.get(token) === view && live.delete(token), view.dispose()) });
+          } else {
+            views.set(item.id, view);
+          }
         } catch (error) {
           renderError(element, error);
         }

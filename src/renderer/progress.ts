@@ -1,8 +1,9 @@
 /**
  * The live output of a training cell (`application/vnd.fglab.training-progress+json`): the
  * progress line and the learning curves so far, drawn with the same chart definition as the
- * finished output's training view. VS Code replaces the output a few times a second while
- * training runs, and once with the trace when it ends.
+ * finished output's training view. The host writes this output now and then while training
+ * runs and sends the reports between as `trainingProgress` messages, which `update` draws in
+ * place; the trace replaces the output once when training ends.
  */
 import { trainingCurvesDefinition } from '../charts/chart.training';
 import type { TrainingProgress } from '../shared/trace';
@@ -22,8 +23,14 @@ export function readProgress(json: unknown): TrainingProgress {
   return p as TrainingProgress;
 }
 
-/** Draws a progress payload into `element`; returns the disposer. */
-export function renderProgress(progress: TrainingProgress, target: HTMLElement): () => void {
+/** A live progress view: `update` redraws the line and the curves for a newer report. */
+export interface ProgressView {
+  update(progress: TrainingProgress): void;
+  dispose(): void;
+}
+
+/** Draws a progress payload into `element`. */
+export function renderProgress(progress: TrainingProgress, target: HTMLElement): ProgressView {
   const root = element('div', 'fglab-trace fglab-progress');
   const line = element('div', 'fglab-header', progressLine(progress));
   line.setAttribute('role', 'status');
@@ -37,8 +44,20 @@ export function renderProgress(progress: TrainingProgress, target: HTMLElement):
   box.append(canvasBox);
   root.append(styleElement(), line, box);
   target.replaceChildren(root);
-  const def = trainingCurvesDefinition([{ name: progress.variant ?? '', record: progress.record }], readTheme(target));
-  canvas.setAttribute('aria-label', def.label);
-  const chart = new Chart(canvas, def.config);
-  return () => chart.destroy();
+  const theme = readTheme(target);
+  const definition = (p: TrainingProgress) => trainingCurvesDefinition([{ name: p.variant ?? '', record: p.record }], theme);
+  const first = definition(progress);
+  canvas.setAttribute('aria-label', first.label);
+  const chart = new Chart(canvas, first.config);
+  return {
+    update(next) {
+      line.textContent = progressLine(next);
+      const def = definition(next);
+      canvas.setAttribute('aria-label', def.label);
+      chart.data = def.config.data;
+      chart.options = def.config.options ?? {};
+      chart.update('none');
+    },
+    dispose: () => chart.destroy(),
+  };
 }

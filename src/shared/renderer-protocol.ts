@@ -6,6 +6,8 @@
  * version; the host refuses another version with a `failed` reply.
  */
 
+import type { TrainingProgress } from './trace';
+
 /** Bumped when a message changes incompatibly. */
 export const RENDERER_PROTOCOL_VERSION = 1;
 
@@ -166,6 +168,27 @@ export function isWantImageMessage(message: unknown): message is WantImageMessag
 /** Whether a message from the renderer is an `outputImage` of this protocol. */
 export function isOutputImageMessage(message: unknown): message is OutputImageMessage {
   return isRecord(message) && message.type === 'outputImage' && message.protocol === RENDERER_PROTOCOL_VERSION && typeof message.token === 'string' && typeof message.data === 'string';
+}
+
+/**
+ * Live training output: the host writes the progress output (`TRAINING_PROGRESS_MIME`) with a
+ * `liveToken` in its payload now and then, and between those writes sends each report to the
+ * renderers as a `trainingProgress` message; the renderer drawing that output redraws its line
+ * and curves in place.
+ */
+export const LIVE_TOKEN_KEY = 'liveToken';
+
+/** Host → renderer: the latest report of the training whose progress output carries `token`. */
+export interface TrainingProgressMessage {
+  type: 'trainingProgress';
+  protocol: number;
+  token: string;
+  progress: TrainingProgress;
+}
+
+/** Whether a message from the host is a `trainingProgress` of this protocol (the report itself is checked where it is read). */
+export function isTrainingProgressMessage(message: unknown): message is TrainingProgressMessage {
+  return isRecord(message) && message.type === 'trainingProgress' && message.protocol === RENDERER_PROTOCOL_VERSION && typeof message.token === 'string' && isRecord(message.progress);
 }
 
 /** The image token of an output's metadata, if it has one. */

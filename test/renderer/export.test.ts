@@ -8,9 +8,16 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { RendererRequest } from '../../src/shared/renderer-protocol';
 import { payloadOf, syntheticComparison, syntheticTrace } from './fixtures';
-import { TestServer, canvasFacts, launchChromium, openTestPage, renderOutput, waitReady, type PageProblems } from './harness';
+import { TestServer, canvasFacts, launchChromium, openTestPage, renderOutput, renderText, waitReady, type PageProblems } from './harness';
 
-type TestApi = { posted(): RendererRequest[]; setReply(kind: string): void; sendSettings(colorMap: string): void; wantImage(token: string): void };
+type TestApi = {
+  posted(): RendererRequest[];
+  setReply(kind: string): void;
+  sendSettings(colorMap: string): void;
+  wantImage(token: string): void;
+  sendProgress(token: string, progress: unknown): void;
+  chartOf(c: HTMLCanvasElement): { data: { datasets: { data: unknown[] }[] } } | undefined;
+};
 
 async function posted(page: Page): Promise<(RendererRequest | { type: 'ready'; protocol: number })[]> {
   return page.evaluate(() => (window as unknown as { fglabTest: TestApi }).fglabTest.posted());
@@ -159,6 +166,49 @@ describe('fglab.charts saving and host messages', function () {
         assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
         assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [960, 396], 'the main view under its headline, as fglab trace --format png draws it');
       }
+    });
+  });
+
+  describe('live training progress', () => {
+    beforeEach(async () => {
+      ({ page, problems } = await openTestPage(browser, server, { width: 1024, height: 1000 }, { messaging: true }));
+    });
+
+    const record = (steps: number) => ({
+      task: { name: 'adding', lag: 7.5 },
+      epochs: 4,
+      stepsPerEpoch: 3,
+      loss: Array.from({ length: steps }, (_, i) => 0.5 / (i + 1)),
+      accuracy: Array.from({ length: steps }, (_, i) => i / 12),
+      testLoss: [],
+      testAccuracy: [],
+      stopped: false,
+    });
+    const progress = (steps: number) => ({ epoch: Math.floor((steps - 1) / 3) + 1, epochs: 4, step: ((steps - 1) % 3) + 1, stepsPerEpoch: 3, etaMs: 9000, record: record(steps) });
+    const send = (token: string, p: unknown) => page.evaluate(([t, q]) => (window as unknown as { fglabTest: TestApi }).fglabTest.sendProgress(t as string, q), [token, p] as const);
+    const line = (id: string) => page.$eval(`#output-${id} .fglab-header`, (el) => el.textContent);
+    /** Points of the first curve of the output's training chart. */
+    const points = (id: string) => page.$eval(`#output-${id} canvas[data-fglab-chart="training"]`, (c) => (window as unknown as { fglabTest: TestApi }).fglabTest.chartOf(c as HTMLCanvasElement)!.data.datasets[0].data.length);
+
+    it('redraws the line and the curves of the output with the token of a trainingProgress message, in place', async () => {
+      await renderText(page, 'p', JSON.stringify({ ...progress(2), liveToken: 'run-1' }), 'application/vnd.fglab.training-progress+json');
+      await renderText(page, 'q', JSON.stringify({ ...progress(2), liveToken: 'run-2' }), 'application/vnd.fglab.training-progress+json');
+      assert.equal(await line('p'), 'Training epoch 1/4, step 2/3 · loss 0.250 · accuracy 0.08 · about 9 s left');
+      assert.equal(await points('p'), 2);
+      const canvas = await page.$('#output-p canvas');
+      await send('run-1', progress(7));
+      assert.equal(await line('p'), 'Training epoch 3/4, step 1/3 · loss 0.0714 · accuracy 0.50 · about 9 s left');
+      assert.equal(await points('p'), 7);
+      assert.ok(await canvas!.evaluate((c) => c.isConnected), 'the same canvas, redrawn');
+      assert.equal(await line('q'), 'Training epoch 1/4, step 2/3 · loss 0.250 · accuracy 0.08 · about 9 s left', 'another training\'s output is untouched');
+      // A report it cannot read, or for no output here, changes nothing.
+      await send('run-1', { epoch: 'x' });
+      await send('run-9', progress(9));
+      assert.equal(await points('p'), 7);
+      // A disposed output no longer listens.
+      await page.evaluate(() => (window as unknown as { fglabTest: { dispose(id: string): void } }).fglabTest.dispose('p'));
+      await send('run-1', progress(8));
+      assert.deepEqual(problems.errors, []);
     });
   });
 

@@ -114,6 +114,7 @@ window.fglabTest = {
   setReply(kind) { replyKind = kind; },
   sendSettings(colorMap) { listeners.forEach((l) => l({ type: 'settings', protocol: 1, colorMap })); },
   wantImage(token) { listeners.forEach((l) => l({ type: 'wantImage', protocol: 1, token })); },
+  sendProgress(token, progress) { listeners.forEach((l) => l({ type: 'trainingProgress', protocol: 1, token, progress })); },
 };
 window.fglabTestLoaded = true;
 </script>

@@ -33,16 +33,23 @@ describe('Training in VS Code', () => {
     const notebook = await openSpecs(TRAIN(6));
     const seen = new Set<string>();
     const progressLines: string[] = [];
+    let progressWrites = 0;
     const listener = vscode.workspace.onDidChangeNotebookDocument((e) => {
       for (const change of e.cellChanges) {
-        for (const item of change.outputs?.flatMap((o) => o.items) ?? []) {
+        const items = change.outputs?.flatMap((o) => o.items) ?? [];
+        if (items.some((i) => i.mime === PROGRESS_MIME)) progressWrites++;
+        for (const item of items) {
           seen.add(item.mime);
           if (item.mime === 'text/plain') progressLines.push(text(item.data));
         }
       }
     });
     try {
+      const started = Date.now();
       const cell = await runCell(notebook, 0);
+      // The reports between go to the renderer as messages: the cell itself is written every 5 s at most.
+      const seconds = (Date.now() - started) / 1000;
+      assert.ok(progressWrites <= Math.ceil(seconds / 5) + 1, `${progressWrites} progress writes in ${seconds.toFixed(1)} s`);
       assert.equal(cell.executionSummary?.success, true, describeOutputs(cell));
       assert.ok(seen.has(PROGRESS_MIME), `progress outputs were shown (saw ${[...seen].join(', ')})`);
       assert.ok(progressLines.some((l) => /^Training epoch \d\/6, step \d+\/16 · loss [\d.e+-]+ · accuracy [\d.]+ · about .+ left$/.test(l)), progressLines.join('\n'));
