@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseNotebook } from '../../../src/shared/notebook-file';
 import { validateSpecSource } from '../../../src/extension/spec-check';
 import { SPEC_SCHEMA } from '../../../src/lab/spec/schema';
 import { CELL_TEMPLATES, findTemplate, MODEL_TEMPLATES, specSnippet } from '../../../src/extension/templates';
@@ -33,6 +36,12 @@ describe('cell templates', () => {
     assert.equal(new Set(CELL_TEMPLATES.map((t) => t.id)).size, CELL_TEMPLATES.length);
     for (const t of CELL_TEMPLATES) assert.equal(findTemplate(t.id), t);
     assert.equal(findTemplate('nope'), undefined);
+  });
+
+  it('has the specs of the attention-forgets sample in its experiment template (the sample test checks what they learn)', () => {
+    const sample = parseNotebook(readFileSync(join(__dirname, '..', '..', '..', '..', 'media', 'samples', 'attention-forgets.fglab')));
+    const specs = (cells: readonly { kind: string; source: string }[]) => cells.filter((c) => c.kind === 'spec' || c.kind === 'code').map((c) => c.source);
+    assert.deepEqual(specs(findTemplate('experiment.attentionLearnsSpan')!.cells), specs(sample.cells));
   });
 
   it('turns a model template into a snippet that ends with the cursor', () => {
