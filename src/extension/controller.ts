@@ -186,13 +186,13 @@ export class LabController implements vscode.Disposable {
       if (language !== SPEC_LANGUAGE) {
         throw new KernelError(`${cellName}: Forget Gate Lab runs cells of language "${SPEC_LANGUAGE}", ${CODE_LANGUAGES.map((l) => `"${l}"`).join(' and ')}, this one is "${language}"`, 'user');
       }
-      const liveToken = `${key}#${order}#${Date.now()}#live`;
-      const live = new LiveProgress(liveToken, {
+      const token = `${key}#${order}#${Date.now()}`;
+      const live = new LiveProgress(`${token}#live`, {
         write: ({ json, line }) => execution.replaceOutput(new vscode.NotebookCellOutput([
           vscode.NotebookCellOutputItem.json(json, TRAINING_PROGRESS_MIME),
           vscode.NotebookCellOutputItem.text(line),
         ])),
-        send: (token, progress) => this.options.live?.send(notebook, token, progress),
+        send: (liveToken, progress) => this.options.live?.send(notebook, liveToken, progress),
         now: () => Date.now(),
       });
       const outputs = await this.kernelFor(notebook)
@@ -205,7 +205,6 @@ export class LabController implements vscode.Disposable {
         .finally(() => live.settle());
       const tooLarge = outputSizeError(outputs, this.options.settings().outputSizeLimitMB);
       if (tooLarge) throw new KernelError(tooLarge, 'user');
-      const token = `${key}#${order}#${Date.now()}`;
       const output = new vscode.NotebookCellOutput(outputs.map((o) => new vscode.NotebookCellOutputItem(o.data, o.mime)), { [OUTPUT_IMAGE_METADATA]: token });
       await execution.replaceOutput(output);
       // The picture for GitHub and Jupyter, while the next cell runs: the execution ends once it is in (or not coming).

@@ -84,6 +84,25 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: numb
   }
 }
 
+
+/**
+ * Checks an influence row against central differences: for every step t,
+ * ‖∂objective/∂x_t‖₂ over the step's 2 features, within `tolerance` (relative beyond 1).
+ */
+function assertInfluenceByDifferences(influence: ArrayLike<number>, data: Float32Array, time: number, objective: (x: Float32Array) => number, eps: number, tolerance: number): void {
+  for (let t = 0; t < time; t++) {
+    let norm = 0;
+    for (let f = 0; f < 2; f++) {
+      const plus = Float32Array.from(data);
+      const minus = Float32Array.from(data);
+      plus[t * 2 + f] += eps;
+      minus[t * 2 + f] -= eps;
+      norm += ((objective(plus) - objective(minus)) / (2 * eps)) ** 2;
+    }
+    assert.ok(Math.abs(influence[t] - Math.sqrt(norm)) < tolerance * Math.max(1, Math.sqrt(norm)), `step ${t}: ${influence[t]} vs ${Math.sqrt(norm)}`);
+  }
+}
+
 describe('attention', () => {
   before(setupLab);
 
@@ -180,18 +199,7 @@ describe('attention', () => {
         for (let u = 0; u < 6; u++) s += ref.output[(input.time - 1) * 6 + u];
         return s;
       };
-      const eps = 1e-3;
-      for (let t = 0; t < input.time; t++) {
-        let norm = 0;
-        for (let f = 0; f < 2; f++) {
-          const plus = Float32Array.from(input.data);
-          const minus = Float32Array.from(input.data);
-          plus[t * 2 + f] += eps;
-          minus[t * 2 + f] -= eps;
-          norm += ((objective(plus) - objective(minus)) / (2 * eps)) ** 2;
-        }
-        assert.ok(Math.abs(influence[0][t] - Math.sqrt(norm)) < 2e-3 * Math.max(1, Math.sqrt(norm)), `step ${t}: ${influence[0][t]} vs ${Math.sqrt(norm)}`);
-      }
+      assertInfluenceByDifferences(influence[0], input.data, input.time, objective, 1e-3, 2e-3);
     });
   }
   it('computes the influence of pruned attention, the mask held fixed (finite differences of the traced output)', () => {
@@ -205,17 +213,6 @@ describe('attention', () => {
       for (let u = 0; u < 6; u++) s += out[(input.time - 1) * 6 + u];
       return s;
     };
-    const eps = 1e-2;
-    for (let t = 0; t < input.time; t++) {
-      let norm = 0;
-      for (let f = 0; f < 2; f++) {
-        const plus = Float32Array.from(input.data);
-        const minus = Float32Array.from(input.data);
-        plus[t * 2 + f] += eps;
-        minus[t * 2 + f] -= eps;
-        norm += ((objective(plus) - objective(minus)) / (2 * eps)) ** 2;
-      }
-      assert.ok(Math.abs(influence[0][t] - Math.sqrt(norm)) < 1e-2 * Math.max(1, Math.sqrt(norm)), `step ${t}: ${influence[0][t]} vs ${Math.sqrt(norm)}`);
-    }
+    assertInfluenceByDifferences(influence[0], input.data, input.time, objective, 1e-2, 1e-2);
   });
 });

@@ -10,16 +10,10 @@ import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import {
-  closeAllEditors, codeCells, CONTROLLER, selectKernel, within, describeOutputs, errorOf, EXTENSION_ID, NOTEBOOK_TYPE, outputItem, sampleUri, SPEC_LANGUAGE, text, TRACE_MIME, waitFor,
+  closeAllEditors, untitledNotebook, codeCells, CONTROLLER, selectKernel, within, describeOutputs, errorOf, EXTENSION_ID, NOTEBOOK_TYPE, outputItem, sampleUri, SPEC_LANGUAGE, text, TRACE_MIME, waitFor,
 } from '../suite/util';
 
 const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
-
-/** An untitled lab notebook with these code cells, `[language, source]`. */
-function untitled(cells: [string, string][]): Thenable<vscode.NotebookDocument> {
-  const data = new vscode.NotebookData(cells.map(([language, source]) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, language)));
-  return vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
-}
 
 /**
  * Runs every code cell through the lab controller's execute handler, as VS Code does after its
@@ -56,7 +50,7 @@ describe('Restricted Mode (workspace trust on, folder not trusted)', () => {
 
   it('runs spec cells but not JavaScript or TypeScript cells, and says why and how to trust the folder', async () => {
     const marker = `${os.tmpdir()}/fglab-restricted-${process.pid}`;
-    const notebook = await untitled([
+    const notebook = await untitledNotebook([
       ['javascript', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran')\nconsole.log('ran')`],
       [SPEC_LANGUAGE, 'model: gru\nunits: 4\ninput: { shape: [6, 3], random: { seed: 1 } }\n'],
       ['typescript', 'const n: number = 1\nconsole.log("ran", n)'],
@@ -86,7 +80,7 @@ describe('Restricted Mode (workspace trust on, folder not trusted)', () => {
     // Outside: the same sequences copied out of the workspace, named by their absolute path.
     const outside = vscode.Uri.file(`${os.tmpdir()}/fglab-outside-${process.pid}/sequences.json`);
     await vscode.workspace.fs.writeFile(outside, await vscode.workspace.fs.readFile(sampleUri('trained-lstm/sequences.json')));
-    const notebook = await untitled([[SPEC_LANGUAGE, `model: lstm\nunits: 3\ninput: { file: ${JSON.stringify(outside.fsPath)} }\n`]]);
+    const notebook = await untitledNotebook([[SPEC_LANGUAGE, `model: lstm\nunits: 3\ninput: { file: ${JSON.stringify(outside.fsPath)} }\n`]]);
     const [cell] = await runThroughController(notebook);
     assert.equal(cell.executionSummary?.success, false, describeOutputs(cell));
     assert.match(errorOf(cell).message, /^input\.file: cannot read ".*": it is outside the workspace folders, and in Restricted Mode specs read files only inside them \(/);

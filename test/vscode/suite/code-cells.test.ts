@@ -1,17 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
-  closeAllEditors, codeCells, CONTROLLER, describeOutputs, errorOf, labApi, NOTEBOOK_TYPE, outputItem, runAll, scratchCopy, selectKernel, SPEC_LANGUAGE, text, TRACE_MIME, waitFor,
+  closeAllEditors, untitledNotebook, codeCells, CONTROLLER, describeOutputs, errorOf, labApi, outputItem, runAll, scratchCopy, selectKernel, SPEC_LANGUAGE, text, TRACE_MIME, waitFor,
 } from './util';
 
 const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
 const TEXT_MIME = 'text/plain';
-
-/** An untitled lab notebook with these code cells, `[language, source]`. */
-function untitled(cells: [string, string][]): Thenable<vscode.NotebookDocument> {
-  const data = new vscode.NotebookData(cells.map(([language, source]) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, language)));
-  return vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
-}
 
 /** Starts running one cell by index (the command itself settles only when the cell ends). */
 function executeCell(notebook: vscode.NotebookDocument, index: number): void {
@@ -40,7 +34,7 @@ describe('JavaScript and TypeScript cells', () => {
   });
 
   it('keeps TypeScript declarations for later cells and shows an error at the cell\'s own line', async () => {
-    const notebook = await untitled([
+    const notebook = await untitledNotebook([
       ['typescript', 'interface Step { at: number }\nconst first: Step = { at: 3 }\nfunction twice(s: Step): number {\n  return s.at * 2\n}'],
       ['javascript', 'console.log("twice", twice(first))\nconst broken = null\n\nbroken.at'],
     ]);
@@ -54,7 +48,7 @@ describe('JavaScript and TypeScript cells', () => {
   });
 
   it('interrupts an endless loop, says the kernel state was lost, and runs the next cell', async () => {
-    const notebook = await untitled([
+    const notebook = await untitledNotebook([
       ['javascript', 'let kept = 1'],
       ['javascript', 'console.log("looping")\nwhile (true) {}'],
       ['javascript', 'typeof kept'],

@@ -122,10 +122,15 @@ export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
+/** A new untitled lab notebook with these code cells, `[language, source]`. */
+export function untitledNotebook(cells: [string, string][]): Thenable<vscode.NotebookDocument> {
+  const data = new vscode.NotebookData(cells.map(([language, source]) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, language)));
+  return vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
+}
+
 /** A new untitled lab notebook with one spec cell. */
 export async function untitledSpecNotebook(source: string): Promise<vscode.NotebookDocument> {
-  const data = new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, SPEC_LANGUAGE)]);
-  return vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
+  return untitledNotebook([[SPEC_LANGUAGE, source]]);
 }
 
 /** Sets a user setting of the test profile (undefined removes it) and waits until the extension host sees it. */
