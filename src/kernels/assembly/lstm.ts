@@ -15,7 +15,7 @@
 //   output           [6][B][CH][UP]     i, f, g, o, c, h of the chunk; after `compactOutputs`
 //                                       each [CH][UP] block holds its rows packed as [CH][U]
 
-import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, sigmoidv, tanhv } from './math';
+import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, madd, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
 import { placeProjection, projectInputs, projectionBytes } from './projection';
 import { PANEL, packPanels } from './product';
@@ -133,10 +133,10 @@ function productRow(p: usize, b: i32, pa: i32): void {
   const hEnd = h + ((<usize>u) << 2);
   while (h < hEnd) {
     const hk = v128.load32_splat(h);
-    a0 = f32x4.add(a0, f32x4.mul(hk, v128.load(r0, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(hk, v128.load(r0, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(hk, v128.load(r1, 0)));
-    a3 = f32x4.add(a3, f32x4.mul(hk, v128.load(r1, 16)));
+    a0 = madd(hk, v128.load(r0, 0), a0);
+    a1 = madd(hk, v128.load(r0, 16), a1);
+    a2 = madd(hk, v128.load(r1, 0), a2);
+    a3 = madd(hk, v128.load(r1, 16), a3);
     h += 4;
     r0 += PANEL * 4;
     r1 += PANEL * 4;
@@ -171,17 +171,17 @@ function productRows4(p: usize, b: i32, pa: i32): void {
     const rLo = v128.load(r, 0);
     const rHi = v128.load(r, 16);
     let hk = v128.load32_splat(h);
-    a00 = f32x4.add(a00, f32x4.mul(hk, rLo));
-    a01 = f32x4.add(a01, f32x4.mul(hk, rHi));
+    a00 = madd(hk, rLo, a00);
+    a01 = madd(hk, rHi, a01);
     hk = v128.load32_splat(h + hBytes);
-    a10 = f32x4.add(a10, f32x4.mul(hk, rLo));
-    a11 = f32x4.add(a11, f32x4.mul(hk, rHi));
+    a10 = madd(hk, rLo, a10);
+    a11 = madd(hk, rHi, a11);
     hk = v128.load32_splat(h + 2 * hBytes);
-    a20 = f32x4.add(a20, f32x4.mul(hk, rLo));
-    a21 = f32x4.add(a21, f32x4.mul(hk, rHi));
+    a20 = madd(hk, rLo, a20);
+    a21 = madd(hk, rHi, a21);
     hk = v128.load32_splat(h + 3 * hBytes);
-    a30 = f32x4.add(a30, f32x4.mul(hk, rLo));
-    a31 = f32x4.add(a31, f32x4.mul(hk, rHi));
+    a30 = madd(hk, rLo, a30);
+    a31 = madd(hk, rHi, a31);
     h += 4;
     r += PANEL * 4;
   }
@@ -223,15 +223,15 @@ function productRows2(p: usize, b: i32, pa: i32): void {
     const r10 = v128.load(r1, 0);
     const r11 = v128.load(r1, 16);
     let hk = v128.load32_splat(h);
-    a00 = f32x4.add(a00, f32x4.mul(hk, r00));
-    a01 = f32x4.add(a01, f32x4.mul(hk, r01));
-    a02 = f32x4.add(a02, f32x4.mul(hk, r10));
-    a03 = f32x4.add(a03, f32x4.mul(hk, r11));
+    a00 = madd(hk, r00, a00);
+    a01 = madd(hk, r01, a01);
+    a02 = madd(hk, r10, a02);
+    a03 = madd(hk, r11, a03);
     hk = v128.load32_splat(h + hBytes);
-    a10 = f32x4.add(a10, f32x4.mul(hk, r00));
-    a11 = f32x4.add(a11, f32x4.mul(hk, r01));
-    a12 = f32x4.add(a12, f32x4.mul(hk, r10));
-    a13 = f32x4.add(a13, f32x4.mul(hk, r11));
+    a10 = madd(hk, r00, a10);
+    a11 = madd(hk, r01, a11);
+    a12 = madd(hk, r10, a12);
+    a13 = madd(hk, r11, a13);
     h += 4;
     r0 += PANEL * 4;
     r1 += PANEL * 4;

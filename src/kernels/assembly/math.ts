@@ -131,3 +131,18 @@ export const KERAS_HARD_SIGMOID_SLOPE: f32 = <f32>(1.0 / 6.0);
   const inside = v128.and(f32x4.gt(y, f32x4.splat(0.0)), f32x4.lt(y, f32x4.splat(1.0)));
   return v128.and(f32x4.splat(slope), inside);
 }
+
+/**
+ * a·b + c on each lane: one fused multiply–add where the build enables relaxed SIMD (rounded
+ * once, so the last bit may differ from the unfused form), a multiply and an add otherwise.
+ */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** 1 in the relaxed-SIMD build, where `madd` is one fused multiply–add; 0 in the SIMD build. */
+export function fusedMultiplyAdd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}

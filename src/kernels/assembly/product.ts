@@ -8,6 +8,8 @@
 // Rows go in blocks of 4 (one panel, eight accumulators, each M vector used four times), then
 // 2 (two panels, eight accumulators), then 1 (two panels, four accumulators). Pointers are byte addresses, strides in bytes, rows 16-byte aligned.
 
+import { madd } from './math';
+
 /** Columns per packed panel: two f32x4 vectors. */
 export const PANEL: i32 = 8;
 
@@ -72,17 +74,17 @@ function rows4(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, init: us
     const lo = v128.load(r, 0);
     const hi = v128.load(r, 16);
     let s = v128.load32_splat(xk);
-    a00 = f32x4.add(a00, f32x4.mul(s, lo));
-    a01 = f32x4.add(a01, f32x4.mul(s, hi));
+    a00 = madd(s, lo, a00);
+    a01 = madd(s, hi, a01);
     s = v128.load32_splat(xk + xStride);
-    a10 = f32x4.add(a10, f32x4.mul(s, lo));
-    a11 = f32x4.add(a11, f32x4.mul(s, hi));
+    a10 = madd(s, lo, a10);
+    a11 = madd(s, hi, a11);
     s = v128.load32_splat(xk + 2 * xStride);
-    a20 = f32x4.add(a20, f32x4.mul(s, lo));
-    a21 = f32x4.add(a21, f32x4.mul(s, hi));
+    a20 = madd(s, lo, a20);
+    a21 = madd(s, hi, a21);
     s = v128.load32_splat(xk + 3 * xStride);
-    a30 = f32x4.add(a30, f32x4.mul(s, lo));
-    a31 = f32x4.add(a31, f32x4.mul(s, hi));
+    a30 = madd(s, lo, a30);
+    a31 = madd(s, hi, a31);
     xk += 4;
     r += mRow;
   }
@@ -116,15 +118,15 @@ function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, m
     const m10 = v128.load(r1, 0);
     const m11 = v128.load(r1, 16);
     let s = v128.load32_splat(xk);
-    a00 = f32x4.add(a00, f32x4.mul(s, m00));
-    a01 = f32x4.add(a01, f32x4.mul(s, m01));
-    a02 = f32x4.add(a02, f32x4.mul(s, m10));
-    a03 = f32x4.add(a03, f32x4.mul(s, m11));
+    a00 = madd(s, m00, a00);
+    a01 = madd(s, m01, a01);
+    a02 = madd(s, m10, a02);
+    a03 = madd(s, m11, a03);
     s = v128.load32_splat(xk + xStride);
-    a10 = f32x4.add(a10, f32x4.mul(s, m00));
-    a11 = f32x4.add(a11, f32x4.mul(s, m01));
-    a12 = f32x4.add(a12, f32x4.mul(s, m10));
-    a13 = f32x4.add(a13, f32x4.mul(s, m11));
+    a10 = madd(s, m00, a10);
+    a11 = madd(s, m01, a11);
+    a12 = madd(s, m10, a12);
+    a13 = madd(s, m11, a13);
     xk += 4;
     r0 += mRow;
     r1 += mRow;
@@ -154,10 +156,10 @@ function row1panels2(x: usize, k: i32, m: usize, mRow: usize, mPanel: usize, ini
   let r1 = m + mPanel;
   while (xk < xEnd) {
     const s = v128.load32_splat(xk);
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(r0, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(r0, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(r1, 0)));
-    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(r1, 16)));
+    a0 = madd(s, v128.load(r0, 0), a0);
+    a1 = madd(s, v128.load(r0, 16), a1);
+    a2 = madd(s, v128.load(r1, 0), a2);
+    a3 = madd(s, v128.load(r1, 16), a3);
     xk += 4;
     r0 += mRow;
     r1 += mRow;
@@ -177,8 +179,8 @@ function row1panel1(x: usize, k: i32, m: usize, mRow: usize, init: usize, dst: u
   let r = m;
   while (xk < xEnd) {
     const s = v128.load32_splat(xk);
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(r, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(r, 16)));
+    a0 = madd(s, v128.load(r, 0), a0);
+    a1 = madd(s, v128.load(r, 16), a1);
     xk += 4;
     r += mRow;
   }

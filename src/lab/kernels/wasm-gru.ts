@@ -20,7 +20,7 @@ import {
 } from './gru-kernel';
 import { copyInputChunk } from './raw-inputs';
 import { CancelledError, STEPS_PER_CHECK } from './lstm-kernel';
-import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } from './wasm-module';
+import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
 
 /** The GRU exports of `fglab-kernels.wasm`; pointers are byte offsets. */
 export interface GruWasmExports extends KernelsWasmMemory {
@@ -134,7 +134,7 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
   }
 
   return {
-    name: 'wasm-simd',
+    name: wasmKernelName(ex),
     run(input) {
       checkGruInput(input);
       const { batch: B, time: T, units: U } = input;

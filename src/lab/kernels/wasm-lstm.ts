@@ -22,7 +22,7 @@ import {
   type LstmKernelOutput,
 } from './lstm-kernel';
 import { copyInputChunk } from './raw-inputs';
-import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } from './wasm-module';
+import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
 
 /** The exports of `fglab-kernels.wasm` (src/kernels/assembly/index.ts); pointers are byte offsets. */
 export interface LstmWasmExports extends KernelsWasmMemory {
@@ -133,7 +133,7 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
   }
 
   return {
-    name: 'wasm-simd',
+    name: wasmKernelName(ex),
     run(input) {
       checkKernelInput(input);
       const { batch: B, time: T, units: U } = input;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {
-  HELPER_KERNEL,
   JOB_DONE,
+  JOB_FAILED,
   JOB_TAKEN_BACK,
   runKernelJob,
   rowSeriesNames,
@@ -19,7 +19,7 @@ import { projectRawInputs, type RawInputs } from '../../../src/lab/kernels/raw-i
 import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
 import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
 import { survival } from '../../../src/lab/metrics';
-import { kernelsWasm, maxGruOutputDiff, maxOutputDiff, uniform } from './helpers';
+import { kernelsWasm, maxGruOutputDiff, maxOutputDiff, relaxedKernelsWasm, uniform } from './helpers';
 
 function rawInputs(batch: number, time: number, features: number, columns: number, seed: number): RawInputs {
   return {
@@ -175,11 +175,24 @@ describe('batch split over a helper thread', () => {
   it('runs the rows itself when the helper fails, and when no thread can be started', () => {
     const r = big('gru');
     const alone = traceBatch(r, wasm);
-    const broken = { ...jsGruKernel, name: HELPER_KERNEL, trace: () => { throw new RangeError('out of memory'); } };
+    const broken = { ...jsGruKernel, name: wasm.gru.name, trace: () => { throw new RangeError('out of memory'); } };
     setKernelHelper(inlineHelper([], { gru: broken }));
     assert.equal(firstDifference(alone, traceBatch(r, wasm)), undefined);
     setKernelHelper({ start: () => { throw new Error('no threads'); } });
     assert.equal(firstDifference(alone, traceBatch(r, wasm)), undefined);
+  });
+
+  it('a helper running the other WebAssembly build fails the job, and the rows are run here: the same bits', () => {
+    const other = { lstm: createWasmLstmKernel(relaxedKernelsWasm()), gru: createWasmGruKernel(relaxedKernelsWasm()) };
+    assert.deepEqual([wasm.lstm.name, other.lstm.name], ['wasm-simd', 'wasm-relaxed-simd']);
+    const r = big('lstm');
+    const alone = traceBatch(r, wasm);
+    const jobs: KernelJob[] = [];
+    setKernelHelper(inlineHelper(jobs, other));
+    const split = traceBatch(r, wasm);
+    assert.equal(jobs[0].kernel, 'wasm-simd');
+    assert.equal(Atomics.load(jobs[0].sync, 0), JOB_FAILED);
+    assert.equal(firstDifference(alone, split), undefined);
   });
 
   it('asks the helper to stop when the run is interrupted', () => {

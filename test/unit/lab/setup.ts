@@ -1,18 +1,36 @@
 /** Shared set-up of the core's tests: TensorFlow.js on the WASM backend, the built kernel. */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { initLab } from '../../../src/lab';
+import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
+import { readKernelWasm } from '../../../src/worker/kernel-wasm';
 
 /** Folder of TensorFlow.js's wasm binaries in node_modules. */
 export const TFJS_WASM_DIR = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
-/** The fused kernel built by `node esbuild.config.mjs` (npm test builds first). */
-export const KERNEL_WASM_PATH = join(__dirname, '..', '..', '..', '..', 'dist', 'fglab-kernels.wasm');
+/** The bundles' folder, with the fused kernels built by `node esbuild.config.mjs` (npm test builds first). */
+const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
+
+/**
+ * The kernels' build the lab picks on this runtime, as the worker and the CLI pick it
+ * (src/worker/kernel-wasm.ts: relaxed SIMD where it runs).
+ */
+export function labKernelWasm(): Uint8Array {
+  const bytes = readKernelWasm(DIST, (m) => {
+    throw new Error(m);
+  });
+  if (!bytes) throw new Error(`no kernels in ${DIST}: run node esbuild.config.mjs first`);
+  return bytes;
+}
+
+/** The name of that build's kernels (`wasm-relaxed-simd` or `wasm-simd`). */
+export function labKernelName(): string {
+  return createWasmLstmKernel(labKernelWasm()).name;
+}
 
 let ready: Promise<unknown> | undefined;
 
 /** Starts the lab once per test process. */
 export function setupLab(): Promise<unknown> {
-  ready ??= initLab({ tfjsWasmDir: TFJS_WASM_DIR, kernelWasm: readFileSync(KERNEL_WASM_PATH) });
+  ready ??= initLab({ tfjsWasmDir: TFJS_WASM_DIR, kernelWasm: labKernelWasm() });
   return ready;
 }
 
