@@ -10,10 +10,9 @@
  * RUNNING → DONE / FAILED / CANCELLED. When the spec's thread has finished its half and the
  * helper has not yet claimed the job (still starting, or gone), it claims the job itself.
  */
-import { survival } from '../metrics';
 import type { RecurrentActivation } from './activations';
-import { GRU_OUTPUT_SERIES, type GruKernel } from './gru-kernel';
-import { CancelledError, LSTM_OUTPUT_SERIES, type LstmKernel } from './lstm-kernel';
+import { GRU_TRACE_SERIES, type GruKernel } from './gru-kernel';
+import { CancelledError, LSTM_TRACE_SERIES, type LstmKernel } from './lstm-kernel';
 import type { RawInputs } from './raw-inputs';
 
 /** What a trace of some batch rows needs: the kernel's `trace` input, for either model. */
@@ -82,7 +81,7 @@ export function setKernelHelper(h: KernelHelper | undefined): void {
 
 /** The names of a model's series in a rows trace: its kernel's series and `survival`. */
 export function rowSeriesNames(model: 'lstm' | 'gru'): readonly string[] {
-  return [...(model === 'lstm' ? LSTM_OUTPUT_SERIES : GRU_OUTPUT_SERIES), 'survival'];
+  return model === 'lstm' ? LSTM_TRACE_SERIES : GRU_TRACE_SERIES;
 }
 
 /** Kernels of one thread (the one of the request's model is needed). */
@@ -102,14 +101,9 @@ function kernelOf(model: 'lstm' | 'gru', kernels: RowKernels): LstmKernel | GruK
  * the memory survival of the keep gate (`forgetGate`, `updateGate`). What both threads run.
  */
 export function traceRows(request: RowsRequest, kernels: RowKernels, into?: Record<string, Float32Array>): Record<string, Float32Array> {
-  const { batch, time, units } = request;
-  if (request.model === 'lstm') {
-    const out = (kernelOf('lstm', kernels) as LstmKernel).trace(request, into as never) as unknown as Record<string, Float32Array>;
-    return { ...out, survival: survival(out.forgetGate, batch, time, units, into?.survival) };
-  }
+  if (request.model === 'lstm') return (kernelOf('lstm', kernels) as LstmKernel).trace(request, into as never) as unknown as Record<string, Float32Array>;
   const gru = kernelOf('gru', kernels) as GruKernel;
-  const out = gru.trace({ ...request, resetAfter: request.resetAfter ?? true }, into as never) as unknown as Record<string, Float32Array>;
-  return { ...out, survival: survival(out.updateGate, batch, time, units, into?.survival) };
+  return gru.trace({ ...request, resetAfter: request.resetAfter ?? true }, into as never) as unknown as Record<string, Float32Array>;
 }
 
 /** Runs a job posted to a helper thread and records the outcome in `job.sync` (never throws). */

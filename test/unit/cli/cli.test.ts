@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labKernelName } from '../lab/setup';
+import { labKernelName } from '../kernels/helpers';
 
 /** The built command line (`npm test` builds before testing). */
 const CLI = join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');

@@ -1,7 +1,8 @@
 /** Shared pieces of the kernel tests: the built wasm file, seeded inputs, comparisons. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runsRelaxedSimd } from '../../../src/worker/kernel-wasm';
+import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
+import { readKernelWasm, runsRelaxedSimd } from '../../../src/worker/kernel-wasm';
 import { GRU_OUTPUT_SERIES, type GruKernelInput, type GruKernelOutput } from '../../../src/lab/kernels/gru-kernel';
 import type { LstmKernelInput, LstmKernelOutput, RecurrentActivation } from '../../../src/lab/kernels/lstm-kernel';
 
@@ -29,6 +30,26 @@ export function relaxedKernelsWasm(): Uint8Array {
   const bytes = readBuilt(RELAXED_KERNELS_WASM_PATH);
   if (!runsRelaxedSimd(bytes)) throw new Error(`this runtime (${process.version}) does not compile relaxed SIMD`);
   return bytes;
+}
+
+/** The bundles' folder, with the fused kernels built by `node esbuild.config.mjs` (npm test builds first). */
+const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
+
+/**
+ * The kernels' build the lab picks on this runtime, as the worker and the CLI pick it
+ * (src/worker/kernel-wasm.ts: relaxed SIMD where it runs).
+ */
+export function labKernelWasm(): Uint8Array {
+  const bytes = readKernelWasm(DIST, (m) => {
+    throw new Error(m);
+  });
+  if (!bytes) throw new Error(`no kernels in ${DIST}: run node esbuild.config.mjs first`);
+  return bytes;
+}
+
+/** The name of that build's kernels (`wasm-relaxed-simd` or `wasm-simd`). */
+export function labKernelName(): string {
+  return createWasmLstmKernel(labKernelWasm()).name;
 }
 
 /** Both builds, by the name their kernels report: each kernel test runs on both. */

@@ -1,30 +1,12 @@
 /** Shared set-up of the core's tests: TensorFlow.js on the WASM backend, the built kernel. */
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { initLab } from '../../../src/lab';
-import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
-import { readKernelWasm } from '../../../src/worker/kernel-wasm';
+import { labKernelWasm } from '../kernels/helpers';
+
+export { labKernelName, labKernelWasm } from '../kernels/helpers';
 
 /** Folder of TensorFlow.js's wasm binaries in node_modules. */
 export const TFJS_WASM_DIR = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
-/** The bundles' folder, with the fused kernels built by `node esbuild.config.mjs` (npm test builds first). */
-const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
-
-/**
- * The kernels' build the lab picks on this runtime, as the worker and the CLI pick it
- * (src/worker/kernel-wasm.ts: relaxed SIMD where it runs).
- */
-export function labKernelWasm(): Uint8Array {
-  const bytes = readKernelWasm(DIST, (m) => {
-    throw new Error(m);
-  });
-  if (!bytes) throw new Error(`no kernels in ${DIST}: run node esbuild.config.mjs first`);
-  return bytes;
-}
-
-/** The name of that build's kernels (`wasm-relaxed-simd` or `wasm-simd`). */
-export function labKernelName(): string {
-  return createWasmLstmKernel(labKernelWasm()).name;
-}
 
 let ready: Promise<unknown> | undefined;
 

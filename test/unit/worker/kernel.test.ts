@@ -6,7 +6,7 @@ import { INTERRUPT_GRACE_MS, LabKernel } from '../../../src/extension/kernel';
 import { PROTOCOL_VERSION } from '../../../src/shared/protocol';
 import { decodeTrace } from '../../../src/shared/trace';
 import { kernelFailure } from '../kernel-failure';
-import { labKernelName } from '../lab/setup';
+import { labKernelName } from '../kernels/helpers';
 
 /** The real worker bundle, built by `node esbuild.config.mjs` before the tests. */
 const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
