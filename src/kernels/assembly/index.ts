@@ -59,6 +59,8 @@ export {
   attnWeightsPtr,
   attnOutputPtr,
   attnEntropyPtr,
-  attnRun,
+  attnChunkRows,
+  attnStart,
+  attnRows,
 } from './attention';
 export { orthoPrepare, orthoRun } from './orthogonal';

@@ -12,7 +12,7 @@ const LN2_LO: f32 = -2.12194440e-4;
 /** exp(88) ≈ 1.65e38 is the largest result computed; larger inputs are clamped to it. */
 const EXP_MAX_INPUT: f32 = 88.0;
 /** ln(FLT_MIN): below this exp would be subnormal; it returns 0 there. */
-const EXP_MIN_INPUT: f32 = -87.33654475;
+export const EXP_MIN_INPUT: f32 = -87.33654475;
 /** 1.5·2^23: adding it rounds an f32 of magnitude < 2^22 to an integer held in the low bits. */
 const ROUND_MAGIC: f32 = 12582912.0;
 const ONE_BITS: i32 = 0x3f800000;
@@ -60,7 +60,21 @@ const INT_CONSTANTS: usize = memory.data<i32>([ONE_BITS, ONE_BITS, ONE_BITS, ONE
 @inline export function expv(x: v128): v128 {
   const underflow = f32x4.lt(x, k(0));
   // pmin/pmax keep x when it is NaN (they return the first operand unless the comparison holds).
-  x = f32x4.pmax(f32x4.pmin(x, k(1)), k(0));
+  return v128.andnot(expInRange(f32x4.pmax(f32x4.pmin(x, k(1)), k(0))), underflow);
+}
+
+/** ln(FLT_MIN) on every lane: the smallest input `expInRange` takes; expv is 0 below it. */
+// @ts-ignore: decorator
+@inline export function expMinInput(): v128 {
+  return k(0);
+}
+
+/**
+ * e^x for lanes already within [ln(FLT_MIN), 88] (or NaN): the core of expv, for callers that
+ * clamp once and use the clamped x again (the softmax's entropy moment).
+ */
+// @ts-ignore: decorator
+@inline export function expInRange(x: v128): v128 {
   const t = f32x4.add(f32x4.mul(x, k(2)), k(3));
   const n = f32x4.sub(t, k(3));
   let r = f32x4.sub(x, f32x4.mul(n, k(4)));
@@ -75,7 +89,7 @@ const INT_CONSTANTS: usize = memory.data<i32>([ONE_BITS, ONE_BITS, ONE_BITS, ONE
   // The low bits of t hold n (see ROUND_MAGIC); shifting them into the exponent field drops
   // the magic's own bits, so (t << 23) + bits(1.0) is the f32 2^n for −126 ≤ n ≤ 127.
   const scale = i32x4.add(i32x4.shl(t, 23), v128.load(INT_CONSTANTS));
-  return v128.andnot(f32x4.mul(p, scale), underflow);
+  return f32x4.mul(p, scale);
 }
 
 /** The logistic function 1/(1 + e^−x); e^−|x| is used on both sides, so it never overflows. */

@@ -15,20 +15,24 @@ export interface AttentionWasmExports extends KernelsWasmMemory {
   attnKeyPtr(): number;
   attnValuePtr(): number;
   attnPrefixPtr(): number;
-  /** Scores, weights and decay `[T][TP]` (TP: T rounded up to 8) and output `[T][DP]` (DP: d rounded up to 8) after `attnRun`. */
+  /** A chunk of rows of the scores, weights and decay `[C][TP]` (TP: T rounded up to 8) after `attnRows`. */
   attnScoresPtr(): number;
   attnWeightsPtr(): number;
   attnDecayPtr(): number;
+  /** The output `[T][DP]` (DP: d rounded up to 8) and each row's entropy −Σ α ln α `[T]`, filled by `attnRows`. */
   attnOutputPtr(): number;
-  /** Each row's entropy −Σ α ln α `[T]` after `attnRun`. */
   attnEntropyPtr(): number;
-  /** q divided by `divisor`; `causal`, `withDecay` 0 or 1. */
-  attnRun(divisor: number, causal: number, withDecay: number): void;
+  /** C, the rows of one chunk (a multiple of 4). */
+  attnChunkRows(): number;
+  /** Starts a head: q divided by `divisor`; `causal`, `withDecay` 0 or 1. */
+  attnStart(divisor: number, causal: number, withDecay: number): void;
+  /** Rows `first` … `first + count − 1` (first a multiple of C, count ≤ C) into the chunk. */
+  attnRows(first: number, count: number): void;
 }
 
 const ATTENTION_FUNCTIONS = [
-  'reserve', 'attnPrepare', 'attnQueryPtr', 'attnKeyPtr', 'attnValuePtr', 'attnPrefixPtr',
-  'attnScoresPtr', 'attnWeightsPtr', 'attnDecayPtr', 'attnOutputPtr', 'attnEntropyPtr', 'attnRun',
+  'reserve', 'attnPrepare', 'attnQueryPtr', 'attnKeyPtr', 'attnValuePtr', 'attnPrefixPtr', 'attnScoresPtr',
+  'attnWeightsPtr', 'attnDecayPtr', 'attnOutputPtr', 'attnEntropyPtr', 'attnChunkRows', 'attnStart', 'attnRows',
 ] as const;
 
 /** One head's inputs: q, k, v `[time][keyDim]`, and the prefix sums of a decay. */
@@ -81,7 +85,7 @@ export function wasmAttentionKernelFromExports(ex: AttentionWasmExports): Attent
     runHead(input, out) {
       const { time: T, keyDim: d } = input;
       if (!ex.attnPrepare(T, d)) {
-        throw new Error(`wasm attention kernel: cannot grow wasm memory to about ${Math.ceil((4 * (3 * T * d + 2 * (T + 4) + 4 * T * (T + 8) + 3 * (T + 8) * (d + 8))) / 2 ** 20)} MB for ${T} steps`);
+        throw new Error(`wasm attention kernel: cannot grow wasm memory to about ${Math.ceil((4 * (3 * T * d + 2 * (T + 4) + 3 * 16384 + 3 * (T + 8) * (d + 8))) / 2 ** 20)} MB for ${T} steps`);
       }
       const TP = Math.ceil(T / 8) * 8;
       const DP = Math.ceil(d / 8) * 8;
@@ -90,12 +94,19 @@ export function wasmAttentionKernelFromExports(ex: AttentionWasmExports): Attent
       heap.set(input.key, ex.attnKeyPtr() >>> 2);
       heap.set(input.value, ex.attnValuePtr() >>> 2);
       if (input.decayPrefix) new Float64Array(ex.memory.buffer, ex.attnPrefixPtr(), T + 1).set(input.decayPrefix);
-      ex.attnRun(input.divisor, input.causal ? 1 : 0, input.decayPrefix ? 1 : 0);
+      ex.attnStart(input.divisor, input.causal ? 1 : 0, input.decayPrefix ? 1 : 0);
+      const [scores, weights, decay] = [ex.attnScoresPtr() >>> 2, ex.attnWeightsPtr() >>> 2, ex.attnDecayPtr() >>> 2];
+      const chunk = ex.attnChunkRows();
+      // Each chunk is copied out while it is still in cache.
+      for (let first = 0; first < T; first += chunk) {
+        const rows = Math.min(chunk, T - first);
+        ex.attnRows(first, rows);
+        copyRows(heap, scores, TP, rows, T, out.scores.subarray(first * T), T);
+        copyRows(heap, weights, TP, rows, T, out.weights.subarray(first * T), T);
+        if (input.decayPrefix && out.decay) copyRows(heap, decay, TP, rows, T, out.decay.subarray(first * T), T);
+      }
       const entropyAt = ex.attnEntropyPtr() >>> 2;
       out.entropy.set(heap.subarray(entropyAt, entropyAt + T));
-      copyRows(heap, ex.attnScoresPtr() >>> 2, TP, T, T, out.scores, T);
-      copyRows(heap, ex.attnWeightsPtr() >>> 2, TP, T, T, out.weights, T);
-      if (input.decayPrefix && out.decay) copyRows(heap, ex.attnDecayPtr() >>> 2, TP, T, T, out.decay, T);
       copyRows(heap, ex.attnOutputPtr() >>> 2, DP, T, d, out.output, out.outputStride);
     },
   };
