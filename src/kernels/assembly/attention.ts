@@ -1,5 +1,6 @@
 // Softmax attention of one head over one sequence, for traces (see src/lab/attention.ts for the
-// maths): scores e = (q/s)·kᵀ, logits e + D (with the forgetting attention's decay
+// maths): the projections q = x·W_Q, k = x·W_K, v = x·W_V (and the forgetting attention's gates
+// f = σ(x·w_f + b_f)) of the head's columns, scores e = (q/s)·kᵀ, logits e + D (with the forgetting attention's decay
 // D_ij = P_{i+1} − P_{j+1} from the prefix sums P of ln f, computed here row by row), weights
 // softmax over the allowed keys (j ≤ i when causal; the others exactly 0), and the output
 // Σ_j α_ij v_j. Causal rows stop at the diagonal: blocks of 4 queries multiply only the panels
@@ -11,7 +12,11 @@
 //
 // Memory, all regions 16-byte aligned, set up by `attnPrepare` (TP: T padded to 8, DP: d padded
 // to 8, C: `attnChunkRows()`, a multiple of 4):
-//   q, k, v        [T][d]          copied in by JS (q is divided by s in place by `attnStart`)
+//   x              [T][F]          the sequence, copied in by JS
+//   raw weights    [F][H·d] ×3, [F][H], [H]   W_Q, W_K, W_V, w_f, b_f of every head, copied in by JS
+//   wPacked        [DP/8][F][8] ×3, [F][8]    the head's columns in panels (w_f in column 0 of one)
+//   q, k, v        [T][DP]         x·W (q is divided by s in place by `attnStart`), 0 past d
+//   gates          [T][8], [T+4]   x·w_f, then f
 //   prefix         [T+4] f64       P_t = Σ_{k<t} ln f_k (float64, as JS sums them), copied in by JS when decaying
 //   decay          [C][TP]         D as float32, NaN past a causal row's end (written when decaying)
 //   kPacked        [TP/8][d][8]    kᵀ in panels of 8 keys
@@ -22,12 +27,20 @@
 //   output         [T][DP]
 //   entropy        [T]             −Σ_j α_ij ln α_ij of each row
 
-import { EXP_MIN_INPUT, expInRange, expMinInput } from './math';
+import { EXP_MIN_INPUT, expInRange, expMinInput, sigmoidv } from './math';
 import { regionBytes, reserve } from './memory';
 import { PANEL, PANEL_ROW, panelBytes, product } from './product';
 
 let time: i32 = 0;
 let dim: i32 = 0;
+let features: i32 = 0;
+let heads: i32 = 0;
+let x: usize = 0;
+let rawWeights: usize = 0;
+let rawBytes: usize = 0;
+let wPacked: usize = 0;
+let gates: usize = 0;
+let forget: usize = 0;
 let timePadded: i32 = 0;
 let dimPadded: i32 = 0;
 let q: usize = 0;
@@ -50,26 +63,43 @@ let withDecay: bool = false;
 /** Bytes of one chunk of a [C][TP] series: about 64 KiB, so that the three fit in L2 with the panels. */
 const CHUNK_BYTES: i32 = 65536;
 
-/** Lays out memory for `t` steps and heads of size `d`; false when the memory cannot grow. */
-export function attnPrepare(t: i32, d: i32): bool {
+/**
+ * Lays out memory for `t` steps of `f` features and `h` heads of size `d`; false when the
+ * memory cannot grow.
+ */
+export function attnPrepare(t: i32, d: i32, f: i32, h: i32): bool {
   const tp = (t + 7) & ~7;
   const dp = (d + 7) & ~7;
-  const qkv = regionBytes(<f64>t * d);
+  const xb = regionBytes(<f64>t * f);
+  const raw = regionBytes(<f64>f * h * d);
+  const rawForget = regionBytes(<f64>f * h) + regionBytes(<f64>h);
+  const packed = regionBytes(<f64>dp * f);
+  const gateBytes = regionBytes(<f64>t * PANEL) + regionBytes(<f64>(t + 4));
+  const qkv = regionBytes(<f64>t * dp);
   const rows = min(max((CHUNK_BYTES / (tp * 4)) & ~3, 4), (t + 3) & ~3);
   const square = regionBytes(<f64>rows * tp);
   const kp = regionBytes(<f64>tp * d);
   const vp = regionBytes(<f64>dp * tp);
-  const z = regionBytes(<f64>(tp > dp ? tp : dp));
+  const z = regionBytes(<f64>max(max(tp, dp), PANEL));
   const out = regionBytes(<f64>t * dp);
   const prefixBytes = regionBytes(<f64>2 * (t + 4));
-  const start = reserve(3 * qkv + prefixBytes + 3 * square + kp + vp + z + out + regionBytes(<f64>t));
+  const inputs = xb + 3 * raw + rawForget + 3 * packed + regionBytes(<f64>f * PANEL) + gateBytes;
+  const start = reserve(inputs + 3 * qkv + prefixBytes + 3 * square + kp + vp + z + out + regionBytes(<f64>t));
   if (start == 0) return false;
   time = t;
   dim = d;
+  features = f;
+  heads = h;
   timePadded = tp;
   dimPadded = dp;
   chunkRows = rows;
-  q = start;
+  x = start;
+  rawWeights = x + <usize>xb;
+  rawBytes = <usize>raw;
+  wPacked = rawWeights + 3 * rawBytes + <usize>rawForget;
+  gates = wPacked + 3 * <usize>packed + <usize>regionBytes(<f64>f * PANEL);
+  forget = gates + <usize>regionBytes(<f64>t * PANEL);
+  q = gates + <usize>gateBytes;
   k = q + <usize>qkv;
   v = k + <usize>qkv;
   prefix = v + <usize>qkv;
@@ -90,14 +120,18 @@ export function attnChunkRows(): i32 {
   return chunkRows;
 }
 
-export function attnQueryPtr(): usize {
-  return q;
+export function attnInputPtr(): usize {
+  return x;
 }
-export function attnKeyPtr(): usize {
-  return k;
+/** Where W_Q, W_K, W_V `[F][H·d]` (which 0, 1, 2), w_f `[F][H]` (3) and b_f `[H]` (4) go. */
+export function attnWeightsInPtr(which: i32): usize {
+  if (which < 3) return rawWeights + <usize>which * rawBytes;
+  const forgetKernel = rawWeights + 3 * rawBytes;
+  return which == 3 ? forgetKernel : forgetKernel + <usize>regionBytes(<f64>features * heads);
 }
-export function attnValuePtr(): usize {
-  return v;
+/** The forget gates f `[T]` after `attnProject`. */
+export function attnGatePtr(): usize {
+  return forget;
 }
 export function attnPrefixPtr(): usize {
   return prefix;
@@ -118,41 +152,78 @@ export function attnEntropyPtr(): usize {
   return entropy;
 }
 
+/**
+ * Head `h`'s `d` columns of a raw `[F][cols]` matrix from column `h·d`, into panels
+ * `[DP/8][F][8]` at `dst`, zero past d.
+ */
+function packColumns(src: usize, cols: i32, h: i32, dst: usize): void {
+  let at = dst;
+  for (let p = 0; p < dimPadded; p += PANEL) {
+    for (let r = 0; r < features; r++) {
+      const row = src + ((<usize>(r * cols + h * dim)) << 2);
+      for (let j = p; j < p + PANEL; j++) {
+        store<f32>(at, j < dim ? load<f32>(row + ((<usize>j) << 2)) : 0);
+        at += 4;
+      }
+    }
+  }
+}
+
+/**
+ * Head `h`'s projections of x: q, k, v `[T][DP]`, and with `withForget` its forget gates
+ * f = σ(x·w_f + b_f) `[T]` (at `attnGatePtr`).
+ */
+export function attnProject(h: i32, withForget: bool): void {
+  const packed = panelBytes(features) * <usize>(dimPadded / PANEL);
+  const xRow = (<usize>features) << 2;
+  const row = (<usize>dimPadded) << 2;
+  for (let which = 0; which < 3; which++) {
+    const w = wPacked + <usize>which * packed;
+    packColumns(rawWeights + <usize>which * rawBytes, heads * dim, h, w);
+    const dst = which == 0 ? q : which == 1 ? k : v;
+    product(x, xRow, features, w, PANEL_ROW, panelBytes(features), dimPadded / PANEL, zeros, 0, dst, row, time);
+  }
+  if (!withForget) return;
+  // w_f as the first column of one panel; x·w_f lands in column 0 of gates [T][8].
+  const w = wPacked + 3 * packed;
+  memory.fill(w, 0, panelBytes(features));
+  const forgetKernel = rawWeights + 3 * rawBytes;
+  for (let r = 0; r < features; r++) store<f32>(w + <usize>r * PANEL_ROW, load<f32>(forgetKernel + ((<usize>(r * heads + h)) << 2)));
+  product(x, xRow, features, w, PANEL_ROW, panelBytes(features), 1, zeros, 0, gates, PANEL_ROW, time);
+  const bias = f32x4.splat(load<f32>(forgetKernel + <usize>regionBytes(<f64>features * heads) + ((<usize>h) << 2)));
+  for (let t = 0; t < time; t++) store<f32>(forget + ((<usize>t) << 2), load<f32>(gates + <usize>t * PANEL_ROW));
+  for (let t = 0; t < time; t += 4) {
+    const at = forget + ((<usize>t) << 2);
+    v128.store(at, sigmoidv(f32x4.add(v128.load(at), bias)));
+  }
+}
+
 /** kᵀ into panels of 8 keys (zero past T), v into panels of 8 columns (zero past d). */
 function pack(): void {
-  const dBytes = (<usize>dim) << 2;
-  if (time != timePadded || dim != dimPadded) {
+  const row = (<usize>dimPadded) << 2;
+  if (time != timePadded) {
     memory.fill(kPacked, 0, (<usize>(timePadded * dim)) << 2);
     memory.fill(vPacked, 0, (<usize>(dimPadded * timePadded)) << 2);
   }
   // Panel key / 8, column key % 8 of each row c: one key's components 32 bytes apart.
   for (let key = 0; key < time; key++) {
-    const from = k + <usize>key * dBytes;
+    const from = k + <usize>key * row;
     let at = kPacked + ((<usize>((key >> 3) * dim * PANEL + (key & 7))) << 2);
-    for (let c: usize = 0; c < dBytes; c += 4) {
+    for (let c: usize = 0; c < (<usize>dim) << 2; c += 4) {
       store<f32>(at, load<f32>(from + c));
       at += PANEL_ROW;
     }
   }
+  // v's rows are whole panels (zero past d): two vectors per row and panel.
   const panelStride = panelBytes(timePadded);
-  if ((dim & 7) == 0) {
-    // Whole panels of 8 columns: two vectors per row.
-    for (let r = 0; r < time; r++) {
-      let from = v + <usize>r * dBytes;
-      let at = vPacked + <usize>r * PANEL_ROW;
-      for (let c = 0; c < dim; c += PANEL) {
-        v128.store(at, v128.load(from));
-        v128.store(at, v128.load(from, 16), 16);
-        from += PANEL_ROW;
-        at += panelStride;
-      }
-    }
-    return;
-  }
   for (let r = 0; r < time; r++) {
-    const from = v + <usize>r * dBytes;
-    for (let c = 0; c < dim; c++) {
-      store<f32>(vPacked + <usize>(c >> 3) * panelStride + <usize>r * PANEL_ROW + ((<usize>(c & 7)) << 2), load<f32>(from + ((<usize>c) << 2)));
+    let from = v + <usize>r * row;
+    let at = vPacked + <usize>r * PANEL_ROW;
+    for (let c = 0; c < dimPadded; c += PANEL) {
+      v128.store(at, v128.load(from));
+      v128.store(at, v128.load(from, 16), 16);
+      from += PANEL_ROW;
+      at += panelStride;
     }
   }
 }
@@ -293,7 +364,7 @@ function softmaxRow(i: i32, slot: i32, n: i32): i32 {
 }
 
 /**
- * Starts a head: packs k and v, divides q by `by` (√d for scaled scores, 1 for dot); the decay
+ * Starts a head after `attnProject`: packs k and v, divides q by `by` (√d for scaled scores, 1 for dot); the decay
  * D (from the prefix sums) is added when `decaying`; `isCausal` masks the keys after each query.
  */
 export function attnStart(by: f32, isCausal: bool, decaying: bool): void {
@@ -304,12 +375,9 @@ export function attnStart(by: f32, isCausal: bool, decaying: bool): void {
   // The last vector of a row reads P up to index T+3; JS writes P_0 … P_T.
   if (withDecay) memory.fill(prefix + ((<usize>(time + 1)) << 3), 0, 24);
   if (divisor != 1) {
-    const end = q + ((<usize>(time * dim)) << 2);
-    const whole = q + ((<usize>((time * dim) & ~3)) << 2);
     const s = f32x4.splat(divisor);
-    let at = q;
-    for (; at < whole; at += 16) v128.store(at, f32x4.div(v128.load(at), s));
-    for (; at < end; at += 4) store<f32>(at, load<f32>(at) / divisor);
+    const end = q + ((<usize>(time * dimPadded)) << 2);
+    for (let at = q; at < end; at += 16) v128.store(at, f32x4.div(v128.load(at), s));
   }
 }
 
@@ -319,7 +387,7 @@ export function attnStart(by: f32, isCausal: bool, decaying: bool): void {
  * output and entropy in place.
  */
 export function attnRows(first: i32, count: i32): void {
-  const qRow = (<usize>dim) << 2;
+  const qRow = (<usize>dimPadded) << 2;
   const sRow = (<usize>timePadded) << 2;
   const oRow = (<usize>dimPadded) << 2;
   const keyPanels = timePadded / PANEL;

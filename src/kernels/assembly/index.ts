@@ -50,9 +50,10 @@ export {
 } from './gru-backward';
 export {
   attnPrepare,
-  attnQueryPtr,
-  attnKeyPtr,
-  attnValuePtr,
+  attnInputPtr,
+  attnWeightsInPtr,
+  attnGatePtr,
+  attnProject,
   attnPrefixPtr,
   attnDecayPtr,
   attnScoresPtr,
