@@ -9,7 +9,7 @@
  * payload's checksum in release builds (a flipped bit crashes the process), so the key names
  * the bundle's size and CRC-32, and the payload's CRC-32 is checked before V8 sees a byte.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -32,26 +32,27 @@ function defaultFolderName(): string {
 
 /**
  * The folder code caches go in: `<dir>/code-cache`, or `<tmp>/forget-gate-lab-<uid>/code-cache`
- * when `dir` is undefined; created if needed. Undefined when it cannot be created, or when it
- * (or its parent) belongs to another user or others may write to it: a planted cache would run
- * as code in the worker.
+ * when `dir` is undefined; created if needed (for this user only). Undefined when it cannot be
+ * created, or when another user owns it or its parent, or may write to them: a planted cache
+ * would run as code in the worker. (A parent open to the user's own group is accepted: many
+ * systems give each user a group of their own.)
  */
 export function codeCacheFolder(dir?: string): string | undefined {
   const parent = dir ?? join(tmpdir(), defaultFolderName());
   const folder = join(parent, 'code-cache');
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    return [parent, folder].every(isPrivate) ? folder : undefined;
+    return isOwn(parent, 0o002) && isOwn(folder, 0o022) ? folder : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Owned by this user and writable by nobody else (POSIX; Windows' folders are per user). */
-function isPrivate(path: string): boolean {
+/** Owned by this user, with none of the `writableBy` permission bits (POSIX; Windows' folders are per user). */
+function isOwn(path: string, writableBy: number): boolean {
   if (typeof process.getuid !== 'function') return true;
   const st = statSync(path);
-  return st.uid === process.getuid() && (st.mode & 0o022) === 0;
+  return st.uid === process.getuid() && (st.mode & writableBy) === 0;
 }
 
 /** A bundle compiled through the cache, not yet run. */
@@ -70,17 +71,22 @@ export interface CachedBundle {
 const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
 const WRAPPER_TAIL = '\n});';
 
+/** Caches kept per bundle name (builds in use side by side, such as two installed versions). */
+export const CACHES_KEPT = 4;
+
 /**
  * Compiles the CommonJS bundle `file` with the code cache kept in `folder` (undefined: no cache).
- * The cache file is `<folder>/<file's name>.v8cache`, replaced whole (written beside, then
- * renamed), so readers see an old or a new cache, never half of one.
+ * The cache file is `<folder>/<file's name>-<its CRC-32>.v8cache`, replaced whole (written
+ * beside, then renamed), so readers see an old or a new cache, never half of one; writing one
+ * removes all but the `CACHES_KEPT` newest of that name.
  */
 export function compileCached(file: string, folder: string | undefined, warn: (message: string) => void): CachedBundle {
   const bytes = readFileSync(file);
   const source = bytes.toString('utf8');
   const crc32 = folder ? crc32Function() : undefined;
-  const cacheFile = folder && crc32 ? join(folder, `${basename(file)}.v8cache`) : undefined;
-  const key = crc32 ? JSON.stringify([bytes.length, crc32(bytes), process.versions.v8, process.arch]) : '';
+  const sourceCrc = crc32 ? crc32(bytes) : 0;
+  const cacheFile = folder && crc32 ? join(folder, `${basename(file)}-${sourceCrc.toString(16).padStart(8, '0')}.v8cache`) : undefined;
+  const key = JSON.stringify([bytes.length, sourceCrc, process.versions.v8, process.arch]);
   let status: CodeCacheStatus = cacheFile ? 'miss' : 'off';
   let cachedData: Buffer | undefined;
   if (cacheFile && crc32) {
@@ -104,6 +110,7 @@ export function compileCached(file: string, folder: string | undefined, warn: (m
       saved = true;
       try {
         writeCache(cacheFile, key, script.createCachedData(), crc32);
+        pruneCaches(dirname(cacheFile), basename(file));
       } catch (e) {
         warn(`Forget Gate Lab: the code cache ${cacheFile} was not written (${(e as Error).message})`);
       }
@@ -141,7 +148,20 @@ function writeCache(cacheFile: string, key: string, payload: Buffer, crc32: Crc3
   const sums = Buffer.alloc(8);
   sums.writeUInt32LE(crc32(payload), 0);
   sums.writeUInt32LE(payload.length, 4);
-  const temporary = `${cacheFile}.${process.pid}-${threadId}.tmp`;
+  const temporary = `${cacheFile}-${process.pid}-${threadId}.tmp`;
   writeFileSync(temporary, Buffer.concat([head, sums, payload]), { mode: 0o600 });
   renameSync(temporary, cacheFile);
+}
+
+/**
+ * Removes all but the `CACHES_KEPT` newest caches of the bundle `name` in `folder`, and
+ * temporary files a worker stopped while writing left over a minute ago.
+ */
+function pruneCaches(folder: string, name: string): void {
+  const files = readdirSync(folder)
+    .filter((f) => f.startsWith(`${name}-`))
+    .map((f) => ({ name: f, path: join(folder, f), mtime: statSync(join(folder, f)).mtimeMs }));
+  const caches = files.filter((f) => f.name.endsWith('.v8cache')).sort((a, b) => b.mtime - a.mtime);
+  const leftovers = files.filter((f) => f.name.endsWith('.tmp') && f.mtime < Date.now() - 60_000);
+  for (const old of [...caches.slice(CACHES_KEPT), ...leftovers]) rmSync(old.path, { force: true });
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { LabKernel } from '../../../src/extension/kernel';
 import { decodeTrace } from '../../../src/shared/trace';
-import { codeCacheFolder, compileCached } from '../../../src/worker/code-cache';
+import { CACHES_KEPT, codeCacheFolder, compileCached } from '../../../src/worker/code-cache';
 
 /** The real worker bundles, built by `node esbuild.config.mjs` before the tests. */
 const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
@@ -85,16 +85,38 @@ describe('code cache of the worker bundle', () => {
     assert.equal(load(s.file, s.folder).status, 'hit');
   });
 
-  it('does not use the cache of another bundle of the same length: the new code runs', () => {
+  it('does not use the cache of another bundle of the same length, even under its name: the new code runs', () => {
     const s = setup();
     dir = s.dir;
     load(s.file, s.folder).save();
+    const oldCache = cacheFileIn(s.folder);
     writeFileSync(s.file, bundleSource(8)); // same length, other text
     const run = load(s.file, s.folder);
-    assert.equal(run.status, 'stale');
+    assert.equal(run.status, 'miss');
     assert.deepEqual(run.exports, { answer: 8, sum: 1675, name: 'bundle.js', dir: s.dir });
     run.save();
+    const newCache = readdirSync(s.folder).map((f) => join(s.folder, f)).find((f) => f !== oldCache)!;
+    writeFileSync(newCache, readFileSync(oldCache)); // the old bundle's cache where the new one's belongs
+    const stale = load(s.file, s.folder);
+    assert.equal(stale.status, 'stale');
+    assert.deepEqual(stale.exports, { answer: 8, sum: 1675, name: 'bundle.js', dir: s.dir });
+    stale.save();
     assert.equal(load(s.file, s.folder).status, 'hit');
+  });
+
+  it(`keeps the ${CACHES_KEPT} newest caches of a bundle name`, () => {
+    const s = setup();
+    dir = s.dir;
+    const written: string[] = [];
+    for (let answer = 1; answer <= CACHES_KEPT + 2; answer++) {
+      writeFileSync(s.file, bundleSource(answer));
+      const before = new Set(readdirSync(s.folder));
+      load(s.file, s.folder).save();
+      written.push(readdirSync(s.folder).find((f) => !before.has(f))!);
+      utimesSync(join(s.folder, written.at(-1)!), answer * 1000, answer * 1000); // distinct ages, oldest first
+    }
+    assert.equal(new Set(written).size, CACHES_KEPT + 2);
+    assert.deepEqual(readdirSync(s.folder).sort(), written.slice(-CACHES_KEPT).sort());
   });
 
   it('runs the bundle when V8 refuses a well-formed cache made for another script', () => {
@@ -131,6 +153,10 @@ describe('code cache of the worker bundle', () => {
     mkdirSync(open);
     chmodSync(open, 0o777);
     assert.equal(codeCacheFolder(open), undefined);
+    const groupOnly = join(s.dir, 'group');
+    mkdirSync(groupOnly);
+    chmodSync(groupOnly, 0o775);
+    assert.equal(codeCacheFolder(groupOnly), join(groupOnly, 'code-cache'), 'a parent open to the group only is accepted');
     const openCache = join(s.dir, 'open-cache');
     mkdirSync(join(openCache, 'code-cache'), { recursive: true });
     chmodSync(join(openCache, 'code-cache'), 0o777);
