@@ -17,7 +17,7 @@ const ALLOWED = [
   /^changelog\.md$/i,
   /^license(\.txt)?$/i,
   /^\.vsixmanifest$/,
-  /^dist\/(extension|worker|kernel-helper|renderer|code-cells|h5wasm)\.js$/,
+  /^dist\/(extension|worker|worker-main|kernel-helper|renderer|code-cells|h5wasm)\.js$/,
   /^dist\/[\w.-]+\.wasm$/,
   /^media\/(language-configuration|fglab\.tmLanguage)\.json$/,
   /^media\/icon\.png$/,
