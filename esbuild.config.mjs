@@ -64,7 +64,9 @@ const bundles = [
   // Extension host: CommonJS for Node; `vscode` is provided by the host at run time.
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // Kernel worker (worker_threads): TensorFlow.js and its WASM backend are bundled in.
-  { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST, plugins: [h5wasmBeside] },
+  { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker-main.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST, plugins: [h5wasmBeside] },
+  // Its entry: compiles dist/worker-main.js through a V8 code cache (src/worker/code-cache.ts).
+  { ...common, entryPoints: ['src/worker/start.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs' },
   // h5wasm for the worker and the CLI, loaded on the first `.h5` file (see h5wasmBeside).
   { ...common, stdin: { contents: "export * from 'h5wasm';", resolveDir: '.', loader: 'js' }, outfile: 'dist/h5wasm.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST, minify: true, sourcemap: false },
   // Compiler of JavaScript and TypeScript cells (TypeScript's parser and transpiler, 3.5 MB

@@ -20,6 +20,8 @@ export function activate(context: vscode.ExtensionContext): { controller: LabCon
   const controller = new LabController({
     workerPath: path.join(dist, 'worker.js'),
     wasmDir: dist,
+    // The global storage is this user's own; elsewhere (a remote file system) the OS temporary folder.
+    ...(context.globalStorageUri.scheme === 'file' ? { codeCacheDir: context.globalStorageUri.fsPath } : {}),
     log: (message) => log.info(message),
     settings,
     pictures: renderers.pictures,

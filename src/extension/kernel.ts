@@ -82,6 +82,8 @@ export interface KernelOptions {
   log(message: string): void;
   /** Settings of the next worker start (default: wasm, no memory limit). */
   settings?: () => KernelSettings;
+  /** Folder for the worker bundle's V8 code cache; undefined: a per-user folder in the OS temporary folder. */
+  codeCacheDir?: string;
 }
 
 /** Extra conditions of one run. */
@@ -295,7 +297,7 @@ export class LabKernel {
       this.abortStart = reject;
       const settings = this.options.settings?.() ?? { backend: 'wasm' };
       this.startedWith = settings;
-      const init: WorkerInit = { protocol: PROTOCOL_VERSION, cancelFlag: this.cancelFlag, wasmDir: this.options.wasmDir, backend: settings.backend };
+      const init: WorkerInit = { protocol: PROTOCOL_VERSION, cancelFlag: this.cancelFlag, wasmDir: this.options.wasmDir, backend: settings.backend, ...(this.options.codeCacheDir ? { codeCacheDir: this.options.codeCacheDir } : {}) };
       const worker = new Worker(this.options.workerPath, {
         workerData: init,
         stdout: false,
@@ -320,7 +322,7 @@ export class LabKernel {
           this.backend = message.backend;
           this.ready = true;
           this.changed();
-          this.options.log(`[${this.name}] kernel ready in ${message.startMs.toFixed(0)} ms (TensorFlow.js backend: ${message.backend}, recurrent kernel: ${message.kernel})`);
+          this.options.log(`[${this.name}] kernel ready in ${message.startMs.toFixed(0)} ms (TensorFlow.js backend: ${message.backend}, recurrent kernel: ${message.kernel}${message.codeCache ? `, code cache: ${message.codeCache}` : ''})`);
           resolve(worker);
           return;
         }

@@ -25,6 +25,11 @@ export interface WorkerInit {
   wasmDir: string;
   /** TensorFlow.js backend to run on: `wasm` (fast) or `cpu` (plain JavaScript, for machines where WebAssembly fails). */
   backend: ComputeBackend;
+  /**
+   * Folder for the V8 code cache of the worker's bundle (the extension's global storage);
+   * undefined: a per-user folder in the OS temporary folder.
+   */
+  codeCacheDir?: string;
 }
 
 /** One item of a cell output, already encoded: the host only wraps it. */
@@ -103,6 +108,8 @@ export interface ReadyMessage {
   kernel: string;
   /** Milliseconds from the worker's start to ready. */
   startMs: number;
+  /** How the worker's bundle was compiled: `hit` from the code cache; `miss`, `stale`, `corrupt`, `rejected` or `off` without. */
+  codeCache?: string;
 }
 
 export interface ResultMessage {

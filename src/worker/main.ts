@@ -1,7 +1,8 @@
 /**
  * The kernel worker (`worker_threads`): one per open notebook, started on its first run.
  * All numeric work happens here; the host only sends cell sources and wraps the output bytes
- * it gets back (transferred, not copied).
+ * it gets back (transferred, not copied). Bundled as `dist/worker-main.js`, which the worker's
+ * entry (`dist/worker.js`, start.ts) compiles through a code cache and starts with `startWorker`.
  */
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -25,8 +26,8 @@ import { readFileForSpec } from './files';
 import { CodeCellError, CodeKernel, loadBundledCompiler } from './code-kernel';
 import { useKernelHelper } from './kernel-helper';
 import { readKernelWasm } from './kernel-wasm';
+import type { CodeCacheStatus } from './code-cache';
 
-const startedAt = performance.now();
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('the lab worker must run in a worker thread');
@@ -61,8 +62,26 @@ function progressPoster(requestId: number): (progress: TrainingProgress) => void
   };
 }
 
+/** What the worker's entry gives `startWorker`. */
+export interface WorkerHooks {
+  /** `performance.now()` when the worker's entry began, for the ready message's `startMs`. */
+  startedAt: number;
+  /** How the bundle was compiled (start.ts), for the ready message. */
+  codeCache?: CodeCacheStatus;
+  /** Called once, before the first result is posted: writes the code cache if it was not used. */
+  beforeFirstResult?: () => void;
+}
+
+let hooks: WorkerHooks = { startedAt: 0 };
+
 /** Posts output items, their bytes transferred. */
 function postOutputs(type: 'result' | 'display', requestId: number, items: OutputItemBytes[]): void {
+  if (type === 'result' && hooks.beforeFirstResult) {
+    // Before the post, so that a worker stopped right after its first result still leaves its cache.
+    const first = hooks.beforeFirstResult;
+    hooks = { ...hooks, beforeFirstResult: undefined };
+    first();
+  }
   const outputs = items.map((o) => ({ mime: o.mime, data: new Uint8Array(ownBuffer(o.data)) }));
   post({ type, requestId, outputs }, outputs.map((o) => o.data.buffer as ArrayBuffer));
 }
@@ -166,27 +185,32 @@ async function start(): Promise<{ backend: string; kernel: string }> {
   return { ...lab, backend: tf.getBackend() };
 }
 
-// Runs go one at a time, in order; the step loops stay synchronous so that the shared
-// cancellation flag is the only way in while a trace runs. Stats are answered at once (between runs).
-let queue: Promise<void> = start().then(({ backend, kernel }) => {
-  post({ type: 'ready', protocol: PROTOCOL_VERSION, backend, kernel, startMs: performance.now() - startedAt });
-});
-
-port.on('message', (message: HostToWorker) => {
-  switch (message.type) {
-    case 'runSpec':
-      queue = queue.then(() => runSpec(message));
-      return;
-    case 'runCode':
-      queue = queue.then(() => runCode(message));
-      return;
-    case 'describeModel':
-      queue = queue.then(() => describeModel(message));
-      return;
-    case 'stats':
-      stats(message);
-      return;
-    default:
-      assertNever(message);
-  }
-});
+/**
+ * Starts the lab and answers the host's requests. Runs go one at a time, in order; the step
+ * loops stay synchronous so that the shared cancellation flag is the only way in while a trace
+ * runs. Stats are answered at once (between runs).
+ */
+export function startWorker(workerHooks: WorkerHooks): void {
+  hooks = workerHooks;
+  let queue: Promise<void> = start().then(({ backend, kernel }) => {
+    post({ type: 'ready', protocol: PROTOCOL_VERSION, backend, kernel, startMs: performance.now() - hooks.startedAt, ...(hooks.codeCache ? { codeCache: hooks.codeCache } : {}) });
+  });
+  port!.on('message', (message: HostToWorker) => {
+    switch (message.type) {
+      case 'runSpec':
+        queue = queue.then(() => runSpec(message));
+        return;
+      case 'runCode':
+        queue = queue.then(() => runCode(message));
+        return;
+      case 'describeModel':
+        queue = queue.then(() => describeModel(message));
+        return;
+      case 'stats':
+        stats(message);
+        return;
+      default:
+        assertNever(message);
+    }
+  });
+}

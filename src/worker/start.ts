@@ -1,0 +1,18 @@
+/**
+ * Entry of the kernel worker (`dist/worker.js`): compiles the worker's bundle
+ * (`dist/worker-main.js`, main.ts) through a V8 code cache and starts it. Kept to Node's
+ * built-ins and code-cache.ts, so that it compiles in no time itself.
+ */
+import { join } from 'node:path';
+import { workerData } from 'node:worker_threads';
+import type { WorkerInit } from '../shared/protocol';
+import { codeCacheFolder, compileCached } from './code-cache';
+
+/** The worker's bundle, beside this one. */
+export const WORKER_BUNDLE = 'worker-main.js';
+
+const startedAt = performance.now();
+const { codeCacheDir } = workerData as WorkerInit;
+const bundle = compileCached(join(__dirname, WORKER_BUNDLE), codeCacheFolder(codeCacheDir), (m) => console.warn(m));
+const { startWorker } = bundle.run() as typeof import('./main');
+startWorker({ startedAt, codeCache: bundle.status, beforeFirstResult: () => bundle.save() });
