@@ -15,7 +15,7 @@ import type { SequenceInput } from './data';
 import { glorotUniform } from './init';
 import { memoryMetrics } from './metrics';
 import { createRandom } from './rng';
-import type { AttentionKernel } from './kernels/wasm-attention';
+import { decayPrefix, type AttentionKernel } from './kernels/wasm-attention';
 import { tf } from './tf';
 
 export type ScoreKind = 'dot' | 'scaled-dot' | 'additive';
@@ -123,17 +123,6 @@ function causalMask(T: number): Float32Array {
     maskCache = { time: T, mask };
   }
   return maskCache.mask;
-}
-
-/**
- * The decay's prefix sums `P_t = Σ_{k<t} ln f_k` `[T + 1]` in float64 of one sequence of forget
- * gates (`fv[at … at+T−1]`), into `prefix`: D_ij = P_{i+1} − P_{j+1}. (The WebAssembly heads
- * take these sums and compute D themselves.)
- */
-export function decayPrefix(fv: Float32Array, at: number, T: number, prefix = new Float64Array(T + 1)): Float64Array {
-  prefix[0] = 0;
-  for (let t = 0; t < T; t++) prefix[t + 1] = prefix[t] + Math.log(fv[at + t]);
-  return prefix;
 }
 
 /** The decay bias's values (see `decayBias`) for `rows` sequences of forget gates `[rows][T]`: `[rows][T][T]`. */
@@ -304,27 +293,17 @@ function tfjsSeries(input: SequenceInput, w: AttentionWeights, options: Attentio
 }
 
 /**
- * The same series with the heads run by the WebAssembly kernel: projections and forget gates
- * from the same tfjs ops, the decay's float64 prefix sums as `decayBias` sums them, then per
- * head decay, scores, softmax and output in one pass that skips masked keys.
+ * The same series with the heads run by the WebAssembly kernel: per sequence and head the
+ * projections (and forget gates), decay, scores, softmax and output in one pass that skips
+ * masked keys.
  */
 function kernelSeries(input: SequenceInput, w: AttentionWeights, options: AttentionOptions, kernel: AttentionKernel): { series: Record<string, Series>; entropy: Float32Array } {
   const { batch: B, time: T, features: F } = input;
   const { heads: H, keyDim: d } = w;
-  const [q, k, v, f] = tf.tidy(() => {
-    const x2 = tf.tensor2d(input.data, [B * T, F]);
-    const params = attentionParams(w);
-    const heads = projectHeads(x2, w, params, B, T);
-    return [heads.q, heads.k, heads.v, ...(options.forgetting ? [forgetGates(x2, w, params, B, T)] : [])];
-  }).map((t) => {
-    const values = Float32Array.from(t.dataSync() as Float32Array);
-    t.dispose();
-    return values;
-  });
   const series: Record<string, Series> = {};
   const square = [B, H, T, T];
-  if (f) {
-    series.forgetGate = { shape: [B, H, T], data: f };
+  if (options.forgetting) {
+    series.forgetGate = { shape: [B, H, T], data: new Float32Array(B * H * T) };
     series.decay = { shape: square, data: new Float32Array(B * H * T * T) };
   }
   series.weights = { shape: square, data: new Float32Array(B * H * T * T) };
@@ -332,14 +311,21 @@ function kernelSeries(input: SequenceInput, w: AttentionWeights, options: Attent
   series.output = { shape: [B, T, H * d], data: new Float32Array(B * T * H * d) };
   const entropy = new Float32Array(B * H * T);
   const divisor = options.score === 'scaled-dot' || options.forgetting ? Math.sqrt(d) : 1;
-  const prefix = new Float64Array(T + 1);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       const head = (b * H + h) * T;
       const rows = (a: Float32Array, size: number): Float32Array => a.subarray(head * size, (head + T) * size);
       kernel.runHead(
-        { time: T, keyDim: d, query: rows(q, d), key: rows(k, d), value: rows(v, d), decayPrefix: f && decayPrefix(f, head, T, prefix), divisor, causal: options.causal || options.forgetting },
-        { scores: rows(series.scores.data, T), weights: rows(series.weights.data, T), decay: series.decay && rows(series.decay.data, T), entropy: rows(entropy, 1), output: series.output.data.subarray((b * T * H + h) * d), outputStride: H * d },
+        { time: T, input: input.data.subarray(b * T * F, (b + 1) * T * F), weights: w, head: h, forgetting: options.forgetting, divisor, causal: options.causal || options.forgetting },
+        {
+          scores: rows(series.scores.data, T),
+          weights: rows(series.weights.data, T),
+          decay: series.decay && rows(series.decay.data, T),
+          forgetGate: series.forgetGate && rows(series.forgetGate.data, 1),
+          entropy: rows(entropy, 1),
+          output: series.output.data.subarray((b * T * H + h) * d),
+          outputStride: H * d,
+        },
       );
     }
   }

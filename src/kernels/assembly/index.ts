@@ -50,15 +50,18 @@ export {
 } from './gru-backward';
 export {
   attnPrepare,
-  attnQueryPtr,
-  attnKeyPtr,
-  attnValuePtr,
+  attnInputPtr,
+  attnWeightsInPtr,
+  attnGatePtr,
+  attnProject,
   attnPrefixPtr,
   attnDecayPtr,
   attnScoresPtr,
   attnWeightsPtr,
   attnOutputPtr,
   attnEntropyPtr,
-  attnRun,
+  attnChunkRows,
+  attnStart,
+  attnRows,
 } from './attention';
 export { orthoPrepare, orthoRun } from './orthogonal';

@@ -147,6 +147,11 @@ describe('WebAssembly SIMD activations', () => {
       assert.ok(error < 1.5e-7, `relative error ${error} at ${at}`);
     });
 
+    it('is x itself below 2^-32, subnormal x included', () => {
+      const xs = Float32Array.from([2 ** -33, -1e-20, 3e-25, -1e-38, 1e-44, -(2 ** -149)]);
+      assert.deepEqual([...applyWasm(ex, TANH, xs)], [...xs]);
+    });
+
     it('saturates to exactly ±1 for large arguments and infinities', () => {
       assert.deepEqual([...applyWasm(ex, TANH, [10, 44, 100, 1e30, Infinity, -10, -100, -Infinity])], [1, 1, 1, 1, 1, -1, -1, -1]);
     });

@@ -29,8 +29,10 @@ describe('attention heads in the WebAssembly kernel', () => {
   before(setupLab);
   after(() => setAttentionKernel(createWasmAttentionKernel(kernelsWasm())));
 
-  // Steps and key sizes not multiples of 4 or 8, one step, several heads and batch rows.
-  const cases: [batch: number, time: number, features: number, heads: number, keyDim: number, options: AttentionOptions][] = [
+  // Steps and key sizes not multiples of 4 or 8, one step, several heads and batch rows; long
+  // enough for several chunks of rows (T 133, 150, 300); a decay strong enough (forget bias −4)
+  // that the early keys of late rows get exactly zero weight, which the kernel skips.
+  const cases: [batch: number, time: number, features: number, heads: number, keyDim: number, options: AttentionOptions, forgetBias?: number][] = [
     [1, 1, 3, 1, 4, { score: 'scaled-dot', causal: true, forgetting: false }],
     [2, 13, 6, 2, 5, { score: 'scaled-dot', causal: true, forgetting: false }],
     [1, 21, 4, 3, 9, { score: 'dot', causal: false, forgetting: false }],
@@ -39,12 +41,15 @@ describe('attention heads in the WebAssembly kernel', () => {
     [1, 64, 16, 1, 16, { score: 'scaled-dot', causal: true, forgetting: true }],
     [2, 23, 5, 3, 7, { score: 'scaled-dot', causal: true, forgetting: true }],
     [1, 1, 2, 1, 1, { score: 'scaled-dot', causal: true, forgetting: true }],
+    [2, 133, 4, 1, 8, { score: 'scaled-dot', causal: true, forgetting: false }],
+    [1, 150, 3, 1, 4, { score: 'dot', causal: false, forgetting: false }],
+    [1, 300, 6, 2, 5, { score: 'scaled-dot', causal: true, forgetting: true }, -4],
   ];
-  for (const [B, T, F, H, d, options] of cases) {
+  for (const [B, T, F, H, d, options, forgetBias = 1] of cases) {
     const name = `${options.forgetting ? 'forgetting' : options.score}${options.causal ? ', causal' : ''}`;
-    it(`[${B}, ${T}, ${F}], ${H} head${H === 1 ? "" : "s"} of ${d}, ${name}: the same series as the tfjs forward to 1e-5, and the same entropy`, () => {
+    it(`[${B}, ${T}, ${F}], ${H} head${H === 1 ? "" : "s"} of ${d}, ${name}${forgetBias !== 1 ? `, forget bias ${forgetBias}` : ''}: the same series as the tfjs forward to 1e-5, and the same entropy`, () => {
       const input = { batch: B, time: T, features: F, data: normalArray(createRandom(T + d), B * T * F) };
-      const w = generateAttentionWeights(B + H, F, H, d, { additive: false, forgetting: options.forgetting, forgetBias: 1 });
+      const w = generateAttentionWeights(B + H, F, H, d, { additive: false, forgetting: options.forgetting, forgetBias });
       const fast = traceAttention(input, w, options);
       setAttentionKernel(undefined);
       const reference = traceAttention(input, w, options);
@@ -55,6 +60,26 @@ describe('attention heads in the WebAssembly kernel', () => {
       for (const [i, e] of entropy(reference.entropy).entries()) assert.ok(Math.abs(e - entropy(fast.entropy)[i]) < 1e-5, `entropy[${i}]`);
       if (options.causal) {
         for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) assert.equal(fast.series.weights.data[i * T + j], 0, 'masked weight');
+      }
+      if (forgetBias < 0) {
+        // Skipped keys are exactly the ones whose weight underflows: from the traced logits
+        // l = e + D (float64), a key well above exp's underflow point ln(FLT_MIN) ≈ −87.34 below
+        // its row's largest logit has a weight, one well below it has none.
+        const { scores, decay, weights } = fast.series;
+        let [weighted, zero] = [0, 0];
+        for (let row = 0; row < B * H * T; row++) {
+          const i = row % T;
+          const l = (j: number): number => scores.data[row * T + j] + decay!.data[row * T + j];
+          let m = -Infinity;
+          for (let j = 0; j <= i; j++) m = Math.max(m, l(j));
+          for (let j = 0; j <= i; j++) {
+            const x = l(j) - m;
+            const a = weights.data[row * T + j];
+            if (x > -87) assert.ok(a > 0, `row ${row} key ${j}: x ${x}, weight ${a}`), weighted++;
+            if (x < -87.7) assert.equal(a, 0, `row ${row} key ${j}: x ${x}`), zero++;
+          }
+        }
+        assert.ok(zero > weighted, `${zero} zero weights, ${weighted} nonzero`);
       }
     });
   }
