@@ -24,7 +24,6 @@ import {
 import { readFileForSpec } from './files';
 import { CodeCellError, CodeKernel, loadBundledCompiler } from './code-kernel';
 import { useKernelHelper } from './kernel-helper';
-import { readKernelWasm } from './kernel-wasm';
 import type { CodeCacheStatus } from './code-cache';
 
 const init = workerData as WorkerInit;
@@ -65,13 +64,15 @@ function progressPoster(requestId: number): (progress: TrainingProgress) => void
 export interface WorkerHooks {
   /** Milliseconds since the worker's entry began, for the ready message's `startMs`. */
   sinceStart: () => number;
+  /** The recurrent kernels' bytes, as `readKernelWasm` chose them (undefined: the TypeScript kernels). */
+  kernelWasm: Uint8Array | undefined;
   /** How the bundle was compiled (start.ts), for the ready message. */
   codeCache?: CodeCacheStatus;
   /** Called once, before the first result is posted: writes the code cache if it was not used. */
   beforeFirstResult?: () => void;
 }
 
-let hooks: WorkerHooks = { sinceStart: () => 0 };
+let hooks: WorkerHooks = { sinceStart: () => 0, kernelWasm: undefined };
 
 /** Posts output items, their bytes transferred. */
 function postOutputs(type: 'result' | 'display', requestId: number, items: OutputItemBytes[]): void {
@@ -174,7 +175,7 @@ function stats(request: StatsRequest): void {
 
 /** Starts TensorFlow.js on the WASM backend, then switches to `cpu` when the host asks for it. */
 async function start(): Promise<{ backend: string; kernel: string }> {
-  const kernelWasm = readKernelWasm(init.wasmDir, (m) => console.warn(m));
+  const { kernelWasm } = hooks;
   const lab = await initLab({ tfjsWasmDir: init.wasmDir, kernelWasm });
   if (kernelWasm) useKernelHelper(init.wasmDir, (m) => console.warn(m));
   if (init.backend !== 'cpu') return lab;
