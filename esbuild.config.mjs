@@ -57,6 +57,19 @@ const h5wasmBeside = {
   },
 };
 
+/**
+ * seedrandom (loaded by TensorFlow.js) requires Node's `crypto` as it loads, to seed from entropy
+ * when asked for no seed, which the lab never does: the worker and the CLI load `crypto` (and the
+ * 15 built-in modules behind it) on its first use instead of at every start.
+ */
+const cryptoOnUse = {
+  name: 'crypto-on-use',
+  setup(build) {
+    build.onResolve({ filter: /^crypto$/ }, (args) => (/[\\/]seedrandom[\\/]/.test(args.importer) ? { path: 'crypto', namespace: 'crypto-on-use' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'crypto-on-use' }, () => ({ contents: "module.exports = { get randomBytes() { return require('node:crypto').randomBytes; } };", loader: 'js' }));
+  },
+};
+
 const nodeTest = { platform: 'node', format: 'cjs', mainFields: ESM_FIRST, plugins: [externalButTfjs] };
 
 /** @type {import('esbuild').BuildOptions[]} */
@@ -64,7 +77,7 @@ const bundles = [
   // Extension host: CommonJS for Node; `vscode` is provided by the host at run time.
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // Kernel worker (worker_threads): TensorFlow.js and its WASM backend are bundled in.
-  { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker-main.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST, plugins: [h5wasmBeside] },
+  { ...common, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker-main.js', platform: 'node', format: 'cjs', mainFields: ESM_FIRST, plugins: [h5wasmBeside, cryptoOnUse] },
   // Its entry: compiles dist/worker-main.js through a V8 code cache (src/worker/code-cache.ts).
   { ...common, entryPoints: ['src/worker/start.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs' },
   // h5wasm for the worker and the CLI, loaded on the first `.h5` file (see h5wasmBeside).
@@ -75,7 +88,7 @@ const bundles = [
   // Batch helper thread of the worker and the CLI: the WebAssembly kernels only.
   { ...common, entryPoints: ['src/worker/kernel-helper-main.ts'], outfile: 'dist/kernel-helper.js', platform: 'node', format: 'cjs' },
   // Headless command line: `fglab`.
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, mainFields: ESM_FIRST, plugins: [h5wasmBeside] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, mainFields: ESM_FIRST, plugins: [h5wasmBeside, cryptoOnUse] },
   // Notebook renderer: a browser ES module loaded by the notebook webview.
   { ...common, entryPoints: ['src/renderer/index.ts'], outfile: 'dist/renderer.js', platform: 'browser', format: 'esm' },
 ];

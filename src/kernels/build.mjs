@@ -1,5 +1,9 @@
-// Compiles the AssemblyScript kernels (src/kernels/assembly) to <outDir>/fglab-kernels.wasm
-// with assemblyscript's compiler API. Called by esbuild.config.mjs; also runnable alone:
+// Compiles the AssemblyScript kernels (src/kernels/assembly) twice with assemblyscript's compiler
+// API: <outDir>/fglab-kernels.wasm with 128-bit SIMD, which every supported runtime runs, and
+// <outDir>/fglab-kernels-relaxed.wasm with relaxed SIMD as well, where `madd` (math.ts) is one
+// fused multiply–add (`f32x4.relaxed_madd`) instead of a multiply and an add; the lab loads the
+// second where the runtime validates it (src/worker/kernel-wasm.ts). Called by
+// esbuild.config.mjs; also runnable alone:
 //   node src/kernels/build.mjs [outDir]
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,8 +14,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const sourceDir = join(here, 'assembly');
 
-/** The wasm file's name in the output folder. */
+/** The wasm files' names in the output folder: the SIMD build and the relaxed-SIMD build. */
 export const KERNELS_WASM = 'fglab-kernels.wasm';
+export const KERNELS_RELAXED_WASM = 'fglab-kernels-relaxed.wasm';
 
 // Why these flags: -O3 with --noAssert for speed (the JS side validates every size); the stub
 // runtime because the kernels never allocate (they lay out the memory themselves); SIMD named
@@ -30,29 +35,35 @@ function newestInput() {
 }
 
 /**
- * Compiles the kernels to `<outDir>/fglab-kernels.wasm` (outDir relative to the project root
- * unless absolute); skips the compile when the file is newer than every input.
+ * Compiles the kernels to `<outDir>/fglab-kernels.wasm` and `<outDir>/fglab-kernels-relaxed.wasm`
+ * (outDir relative to the project root unless absolute); skips a compile when its file is newer
+ * than every input. Returns the two files' paths.
  */
 export async function buildKernels(outDir) {
-  const outFile = join(resolve(root, outDir), KERNELS_WASM);
-  mkdirSync(dirname(outFile), { recursive: true });
-  let built = 0;
-  try {
-    built = statSync(outFile).mtimeMs;
-  } catch {
-    // not built yet
+  const builds = [
+    [join(resolve(root, outDir), KERNELS_WASM), []],
+    [join(resolve(root, outDir), KERNELS_RELAXED_WASM), ['--enable', 'relaxed-simd']],
+  ];
+  const newest = newestInput();
+  for (const [outFile, extra] of builds) {
+    mkdirSync(dirname(outFile), { recursive: true });
+    let built = 0;
+    try {
+      built = statSync(outFile).mtimeMs;
+    } catch {
+      // not built yet
+    }
+    if (built > newest) continue;
+    // Loaded only when needed: importing the compiler alone takes about a second.
+    const { default: asc } = await import('assemblyscript/asc');
+    const entry = relative(root, join(sourceDir, 'index.ts'));
+    const out = relative(root, outFile);
+    const { error, stderr } = await asc.main([entry, '--outFile', out, '--baseDir', root, ...FLAGS, ...extra]);
+    if (error) throw new Error(`AssemblyScript build of ${out} failed: ${error.message}\n${stderr.toString()}`);
   }
-  if (built > newestInput()) return outFile;
-  // Loaded only when needed: importing the compiler alone takes about a second.
-  const { default: asc } = await import('assemblyscript/asc');
-  const entry = relative(root, join(sourceDir, 'index.ts'));
-  const out = relative(root, outFile);
-  const { error, stderr } = await asc.main([entry, '--outFile', out, '--baseDir', root, ...FLAGS]);
-  if (error) throw new Error(`AssemblyScript build of ${entry} failed: ${error.message}\n${stderr.toString()}`);
-  return outFile;
+  return builds.map(([outFile]) => outFile);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const outFile = await buildKernels(process.argv[2] ?? 'dist');
-  console.log(`built ${relative(process.cwd(), outFile)}`);
+  for (const outFile of await buildKernels(process.argv[2] ?? 'dist')) console.log(`built ${relative(process.cwd(), outFile)}`);
 }

@@ -3,16 +3,17 @@
  * each `KernelJob` it is sent on its own instances of the WebAssembly kernels, recording the
  * outcome in the job's shared memory.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runKernelJob, type KernelJob } from '../lab/kernels/batch-split';
 import { createWasmGruKernel } from '../lab/kernels/wasm-gru';
 import { createWasmLstmKernel } from '../lab/kernels/wasm-lstm';
 import type { KernelHelperInit } from './kernel-helper';
-import { KERNEL_WASM_FILE } from './kernel-wasm';
+import { readKernelWasm } from './kernel-wasm';
 
 const init = workerData as KernelHelperInit;
-const bytes = readFileSync(join(init.wasmDir, KERNEL_WASM_FILE));
+// The same build as the thread that posts the jobs picks (a job names its kernel; a helper
+// running another one fails the job, which that thread then runs itself).
+const bytes = readKernelWasm(init.wasmDir, (m) => console.warn(m));
+if (!bytes) throw new Error(`the batch helper found no kernels in ${init.wasmDir}`);
 const kernels = { lstm: createWasmLstmKernel(bytes), gru: createWasmGruKernel(bytes) };
 parentPort?.on('message', (job: KernelJob) => runKernelJob(job, kernels));

@@ -4,7 +4,6 @@
  * it gets back (transferred, not copied). Bundled as `dist/worker-main.js`, which the worker's
  * entry (`dist/worker.js`, start.ts) compiles through a code cache and starts with `startWorker`.
  */
-import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, describeModelFile, initLab, SpecError, traceOutputItems } from '../lab';
 import { tf } from '../lab/tf';
@@ -25,7 +24,6 @@ import {
 import { readFileForSpec } from './files';
 import { CodeCellError, CodeKernel, loadBundledCompiler } from './code-kernel';
 import { useKernelHelper } from './kernel-helper';
-import { readKernelWasm } from './kernel-wasm';
 import type { CodeCacheStatus } from './code-cache';
 
 const init = workerData as WorkerInit;
@@ -64,15 +62,17 @@ function progressPoster(requestId: number): (progress: TrainingProgress) => void
 
 /** What the worker's entry gives `startWorker`. */
 export interface WorkerHooks {
-  /** `performance.now()` when the worker's entry began, for the ready message's `startMs`. */
-  startedAt: number;
+  /** Milliseconds since the worker's entry began, for the ready message's `startMs`. */
+  sinceStart: () => number;
+  /** The recurrent kernels' bytes, as `readKernelWasm` chose them (undefined: the TypeScript kernels). */
+  kernelWasm: Uint8Array | undefined;
   /** How the bundle was compiled (start.ts), for the ready message. */
   codeCache?: CodeCacheStatus;
   /** Called once, before the first result is posted: writes the code cache if it was not used. */
   beforeFirstResult?: () => void;
 }
 
-let hooks: WorkerHooks = { startedAt: 0 };
+let hooks: WorkerHooks = { sinceStart: () => 0, kernelWasm: undefined };
 
 /** Posts output items, their bytes transferred. */
 function postOutputs(type: 'result' | 'display', requestId: number, items: OutputItemBytes[]): void {
@@ -159,7 +159,8 @@ async function runCode(request: RunCodeRequest): Promise<void> {
 function stats(request: StatsRequest): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (request.collect && gc) gc();
-  const heap = getHeapStatistics();
+  // Loaded on the first stats request, not by every new worker.
+  const heap = (require('node:v8') as typeof import('node:v8')).getHeapStatistics();
   post({
     type: 'stats',
     requestId: request.requestId,
@@ -174,7 +175,7 @@ function stats(request: StatsRequest): void {
 
 /** Starts TensorFlow.js on the WASM backend, then switches to `cpu` when the host asks for it. */
 async function start(): Promise<{ backend: string; kernel: string }> {
-  const kernelWasm = readKernelWasm(init.wasmDir, (m) => console.warn(m));
+  const { kernelWasm } = hooks;
   const lab = await initLab({ tfjsWasmDir: init.wasmDir, kernelWasm });
   if (kernelWasm) useKernelHelper(init.wasmDir, (m) => console.warn(m));
   if (init.backend !== 'cpu') return lab;
@@ -193,7 +194,7 @@ async function start(): Promise<{ backend: string; kernel: string }> {
 export function startWorker(workerHooks: WorkerHooks): void {
   hooks = workerHooks;
   let queue: Promise<void> = start().then(({ backend, kernel }) => {
-    post({ type: 'ready', protocol: PROTOCOL_VERSION, backend, kernel, startMs: performance.now() - hooks.startedAt, ...(hooks.codeCache ? { codeCache: hooks.codeCache } : {}) });
+    post({ type: 'ready', protocol: PROTOCOL_VERSION, backend, kernel, startMs: hooks.sinceStart(), ...(hooks.codeCache ? { codeCache: hooks.codeCache } : {}) });
   });
   port!.on('message', (message: HostToWorker) => {
     switch (message.type) {

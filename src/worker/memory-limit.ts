@@ -1,5 +1,4 @@
 /** The memory a run may take (`memoryLimitBytes` of a spec's context). */
-import { getHeapStatistics } from 'node:v8';
 import { resourceLimits } from 'node:worker_threads';
 
 /**
@@ -9,5 +8,7 @@ import { resourceLimits } from 'node:worker_threads';
  */
 export function memoryLimitBytes(): number {
   const mb = resourceLimits.maxOldGenerationSizeMb;
-  return mb ? mb * 1024 ** 2 : getHeapStatistics().heap_size_limit;
+  // node:v8 is loaded only here: a kernel worker always has its limit, and the module (with the
+  // built-ins it loads) would cost each new worker milliseconds.
+  return mb ? mb * 1024 ** 2 : (require('node:v8') as typeof import('node:v8')).getHeapStatistics().heap_size_limit;
 }

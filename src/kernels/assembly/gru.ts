@@ -14,17 +14,20 @@
 //   inputPadded      [CH][B][3UP]       the same with units padded (only when U % 8 ≠ 0)
 //   rec              [B][3UP]           b_h + h·R (or, for the h block without resetAfter, b_hh + (r⊙h)·R_h)
 //   hidden, scaled   [B][UP]            state h_{t−1}; r⊙h_{t−1} (resetAfter false)
-//   output           [5][B][CH][UP]     z, r, h̃, h, rec_h of the chunk; after `gruCompactOutputs`
-//                                       each [CH][UP] block holds its rows packed as [CH][U]
+//   kept             [B][UP] f64        the running product of z (survival.ts)
+//   output           [6][B][CH][UP]     z, r, h̃, h, rec_h and the survival Π z of the chunk;
+//                                       after `gruCompactOutputs` each [CH][UP] block holds its
+//                                       rows packed as [CH][U]
 
 import { hardSigmoidv, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
 import { placeProjection, projectInputs, projectionBytes } from './projection';
-import { PANEL, PANEL_ROW, packPanels, panelBytes, product } from './product';
+import { PANEL, PANEL_ROW, packPanels, panelBytes, product, productFused } from './product';
 import { hardSlope } from './rows';
+import { resetSurvival, survivalBytes, survivalRow } from './survival';
 
-/** Number of output series: z, r, h̃, h, rec_h. */
-const SERIES: i32 = 5;
+/** Number of output series: z, r, h̃, h, rec_h and the survival. */
+const SERIES: i32 = 6;
 
 let batch: i32 = 0;
 let units: i32 = 0;
@@ -39,6 +42,7 @@ let inputPadded: usize = 0;
 let rec: usize = 0;
 let hidden: usize = 0;
 let scaled: usize = 0;
+let kept: usize = 0;
 let output: usize = 0;
 
 /**
@@ -56,8 +60,9 @@ export function gruPrepare(b: i32, u: i32, ch: i32, f: i32): bool {
   const paddedP = up == u ? 0 : regionBytes(<f64>ch * b * 3 * up);
   const recBytes = regionBytes(<f64>b * 3 * up);
   const state = regionBytes(<f64>b * up);
+  const keptBytes = survivalBytes(b, up);
   const out = regionBytes(<f64>SERIES * b * ch * up);
-  const own = rawR + rawBias + packedR + paddedBias + rawP + paddedP + recBytes + 2 * state + out;
+  const own = rawR + rawBias + packedR + paddedBias + rawP + paddedP + recBytes + 2 * state + keptBytes + out;
   const start = reserve(own + projectionBytes(b, u, up, ch, f, 3));
   if (start == 0) return false;
   if (f > 0) placeProjection(start + <usize>own, u, up, f, 3);
@@ -74,7 +79,8 @@ export function gruPrepare(b: i32, u: i32, ch: i32, f: i32): bool {
   rec = inputPadded + <usize>paddedP;
   hidden = rec + <usize>recBytes;
   scaled = hidden + <usize>state;
-  output = scaled + <usize>state;
+  kept = scaled + <usize>state;
+  output = kept + <usize>keptBytes;
   return true;
 }
 
@@ -93,7 +99,7 @@ export function gruInputPtr(): usize {
   return inputRaw;
 }
 
-/** Start of the compacted rows `[steps][U]` of one output series (0–4: z r h̃ h rec_h) and batch row. */
+/** Start of the compacted rows `[steps][U]` of one output series (0–5: z r h̃ h rec_h, survival) and batch row. */
 export function gruOutputPtr(series: i32, b: i32): usize {
   return output + ((<usize>(series * batch + b) * chunkSteps * unitsPadded) << 2);
 }
@@ -109,9 +115,10 @@ export function gruPackWeights(): void {
   }
 }
 
-/** Sets h = 0. */
+/** Sets h = 0 and the survival to 1. */
 export function gruResetState(): void {
   memory.fill(hidden, 0, (<usize>(batch * unitsPadded)) << 2);
+  resetSurvival(kept, batch * unitsPadded);
 }
 
 /** Copies the chunk's inputs from [steps][B][3U] into [steps][B][3UP], zeros in the padding. */
@@ -156,7 +163,7 @@ export function gruRunSteps(steps: i32, activation: i32, resetAfter: bool): void
     padInput(steps);
     input = inputPadded;
   }
-  runFrom(input, steps, activation, resetAfter);
+  runFrom(input, steps, activation, resetAfter, false);
 }
 
 /**
@@ -166,10 +173,11 @@ export function gruRunSteps(steps: i32, activation: i32, resetAfter: bool): void
 export function gruRunProjectedSteps(steps: i32, activation: i32, resetAfter: bool): void {
   const input = unitsPadded != units ? inputPadded : inputRaw;
   projectInputs(steps * batch, input);
-  runFrom(input, steps, activation, resetAfter);
+  runFrom(input, steps, activation, resetAfter, true);
 }
 
-function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool): void {
+/** The steps; `fused`: the products with fused multiply–adds where the build has them (traces; see `madd`). */
+function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool, fused: bool): void {
   const up = unitsPadded;
   const gp = 3 * up;
   const panels = gp / PANEL;
@@ -182,7 +190,8 @@ function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool): v
   for (let tt = 0; tt < steps; tt++) {
     const p = input + <usize>tt * stepBytes;
     // rec = b_h + h·R over all three blocks, or over z and r only.
-    product(hidden, rowBytes, units, recurrentPacked, PANEL_ROW, pb, resetAfter ? panels : 2 * blockPanels, biasPadded, 0, rec, gateRowBytes, batch);
+    if (fused) productFused(hidden, rowBytes, units, recurrentPacked, PANEL_ROW, pb, resetAfter ? panels : 2 * blockPanels, biasPadded, 0, rec, gateRowBytes, batch);
+    else product(hidden, rowBytes, units, recurrentPacked, PANEL_ROW, pb, resetAfter ? panels : 2 * blockPanels, biasPadded, 0, rec, gateRowBytes, batch);
     for (let b = 0; b < batch; b++) {
       const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
       updateAndResetGates(activation, p + <usize>b * gateRowBytes, rec + <usize>b * gateRowBytes, rowBytes, out, out + seriesBytes, rowBytes);
@@ -196,7 +205,8 @@ function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool): v
         for (let k: usize = 0; k < rowBytes; k += 16) v128.store(s + k, f32x4.mul(v128.load(r + k), v128.load(h + k)));
       }
       const hBlock = <usize>(2 * blockPanels);
-      product(scaled, rowBytes, units, recurrentPacked + hBlock * pb, PANEL_ROW, pb, blockPanels, biasPadded + 2 * rowBytes, 0, rec + 2 * rowBytes, gateRowBytes, batch);
+      if (fused) productFused(scaled, rowBytes, units, recurrentPacked + hBlock * pb, PANEL_ROW, pb, blockPanels, biasPadded + 2 * rowBytes, 0, rec + 2 * rowBytes, gateRowBytes, batch);
+      else product(scaled, rowBytes, units, recurrentPacked + hBlock * pb, PANEL_ROW, pb, blockPanels, biasPadded + 2 * rowBytes, 0, rec + 2 * rowBytes, gateRowBytes, batch);
     }
     for (let b = 0; b < batch; b++) {
       const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
@@ -219,6 +229,7 @@ function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool): v
           v128.store(outCandidate + k, tanhv(f32x4.add(v128.load(pH + k), rh)));
         }
       }
+      survivalRow(out, kept + (<usize>b * rowBytes << 1), out + 5 * seriesBytes, rowBytes);
       // h = z⊙h_{t−1} + (1 − z)⊙h̃
       const h = hidden + <usize>b * rowBytes;
       const outH = out + 3 * seriesBytes;

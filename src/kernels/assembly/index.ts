@@ -1,6 +1,7 @@
 // Entry point of fglab-kernels.wasm: the exports that src/lab/kernels/wasm-lstm.ts and
 // wasm-gru.ts call (forward passes, then backward passes), the attention heads
-// (wasm-attention.ts) and the orthogonal initialiser's QR step (wasm-orthogonal.ts).
+// (wasm-attention.ts), the orthogonal initialiser's QR step (wasm-orthogonal.ts) and which build
+// this is (`fusedMultiplyAdd`).
 export { reserve } from './memory';
 export { inputKernelPtr, inputBiasPtr, rawInputPtr, packInputWeights } from './projection';
 export {
@@ -65,3 +66,4 @@ export {
   attnRows,
 } from './attention';
 export { orthoPrepare, orthoRun } from './orthogonal';
+export { fusedMultiplyAdd } from './math';

@@ -12,17 +12,20 @@
 //   inputPadded      [CH][B][4UP]       the same with units padded (only when U % 4 ≠ 0)
 //   gates            [B][4UP]           z = p + h·R of the current step
 //   hidden, cell     [B][UP]            state h_{t−1}, c_{t−1}
-//   output           [6][B][CH][UP]     i, f, g, o, c, h of the chunk; after `compactOutputs`
-//                                       each [CH][UP] block holds its rows packed as [CH][U]
+//   kept             [B][UP] f64        the running product of f (survival.ts)
+//   output           [7][B][CH][UP]     i, f, g, o, c, h and the survival Π f of the chunk;
+//                                       after `compactOutputs` each [CH][UP] block holds its
+//                                       rows packed as [CH][U]
 
-import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, sigmoidv, tanhv } from './math';
+import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, madd, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
 import { placeProjection, projectInputs, projectionBytes } from './projection';
 import { PANEL, packPanels } from './product';
 import { gateRow, tanhRow } from './rows';
+import { resetSurvival, survivalBytes, survivalRow } from './survival';
 
-/** Number of output series: i, f, g, o, c, h. */
-const SERIES: i32 = 6;
+/** Number of output series: i, f, g, o, c, h and the survival. */
+const SERIES: i32 = 7;
 
 let batch: i32 = 0;
 let units: i32 = 0;
@@ -35,6 +38,7 @@ let inputPadded: usize = 0;
 let gates: usize = 0;
 let hidden: usize = 0;
 let cell: usize = 0;
+let kept: usize = 0;
 let output: usize = 0;
 
 /**
@@ -51,8 +55,9 @@ export function prepare(b: i32, u: i32, ch: i32, f: i32): bool {
   const paddedP = up == u ? 0 : regionBytes(<f64>ch * b * 4 * up);
   const z = regionBytes(<f64>b * 4 * up);
   const state = regionBytes(<f64>b * up);
+  const keptBytes = survivalBytes(b, up);
   const out = regionBytes(<f64>SERIES * b * ch * up);
-  const own = rawR + packedR + rawP + paddedP + z + 2 * state + out;
+  const own = rawR + packedR + rawP + paddedP + z + 2 * state + keptBytes + out;
   const start = reserve(own + projectionBytes(b, u, up, ch, f, 4));
   if (start == 0) return false;
   if (f > 0) placeProjection(start + <usize>own, u, up, f, 4);
@@ -67,7 +72,8 @@ export function prepare(b: i32, u: i32, ch: i32, f: i32): bool {
   gates = inputPadded + <usize>paddedP;
   hidden = gates + <usize>z;
   cell = hidden + <usize>state;
-  output = cell + <usize>state;
+  kept = cell + <usize>state;
+  output = kept + <usize>keptBytes;
   return true;
 }
 
@@ -81,7 +87,7 @@ export function inputPtr(): usize {
   return inputRaw;
 }
 
-/** Start of the compacted rows `[steps][U]` of one output series (0–5: i f g o c h) and batch row. */
+/** Start of the compacted rows `[steps][U]` of one output series (0–6: i f g o c h, survival) and batch row. */
 export function outputPtr(series: i32, b: i32): usize {
   return output + ((<usize>(series * batch + b) * chunkSteps * unitsPadded) << 2);
 }
@@ -91,11 +97,12 @@ export function packRecurrent(): void {
   packPanels(recurrentRaw, units, 4 * units, recurrentPacked, (4 * unitsPadded) / PANEL, unitsPadded, units);
 }
 
-/** Sets the state to h = c = 0. */
+/** Sets the state to h = c = 0 and the survival to 1. */
 export function resetState(): void {
   const bytes = (<usize>(batch * unitsPadded)) << 2;
   memory.fill(hidden, 0, bytes);
   memory.fill(cell, 0, bytes);
+  resetSurvival(kept, batch * unitsPadded);
 }
 
 /** Copies the chunk's inputs from [steps][B][4U] into [steps][B][4UP], zeros in the padding. */
@@ -117,7 +124,8 @@ function padInput(steps: i32): void {
  * z[b][j] = p[b][j] + Σ_k h[b][k]·R[k][j] for one batch row and 16 columns: two adjacent
  * panels, four accumulators, R streamed once.
  */
-function productRow(p: usize, b: i32, pa: i32): void {
+// @ts-ignore: decorator
+@inline function productRow(p: usize, b: i32, pa: i32, fused: bool): void {
   const u = units;
   const gp = 4 * unitsPadded;
   const col = pa * PANEL;
@@ -133,10 +141,10 @@ function productRow(p: usize, b: i32, pa: i32): void {
   const hEnd = h + ((<usize>u) << 2);
   while (h < hEnd) {
     const hk = v128.load32_splat(h);
-    a0 = f32x4.add(a0, f32x4.mul(hk, v128.load(r0, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(hk, v128.load(r0, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(hk, v128.load(r1, 0)));
-    a3 = f32x4.add(a3, f32x4.mul(hk, v128.load(r1, 16)));
+    a0 = madd(hk, v128.load(r0, 0), a0, fused);
+    a1 = madd(hk, v128.load(r0, 16), a1, fused);
+    a2 = madd(hk, v128.load(r1, 0), a2, fused);
+    a3 = madd(hk, v128.load(r1, 16), a3, fused);
     h += 4;
     r0 += PANEL * 4;
     r1 += PANEL * 4;
@@ -148,7 +156,8 @@ function productRow(p: usize, b: i32, pa: i32): void {
 }
 
 /** The same for four batch rows b..b+3 and one panel: each R vector is used four times. */
-function productRows4(p: usize, b: i32, pa: i32): void {
+// @ts-ignore: decorator
+@inline function productRows4(p: usize, b: i32, pa: i32, fused: bool): void {
   const u = units;
   const up = unitsPadded;
   const gp = 4 * up;
@@ -171,17 +180,17 @@ function productRows4(p: usize, b: i32, pa: i32): void {
     const rLo = v128.load(r, 0);
     const rHi = v128.load(r, 16);
     let hk = v128.load32_splat(h);
-    a00 = f32x4.add(a00, f32x4.mul(hk, rLo));
-    a01 = f32x4.add(a01, f32x4.mul(hk, rHi));
+    a00 = madd(hk, rLo, a00, fused);
+    a01 = madd(hk, rHi, a01, fused);
     hk = v128.load32_splat(h + hBytes);
-    a10 = f32x4.add(a10, f32x4.mul(hk, rLo));
-    a11 = f32x4.add(a11, f32x4.mul(hk, rHi));
+    a10 = madd(hk, rLo, a10, fused);
+    a11 = madd(hk, rHi, a11, fused);
     hk = v128.load32_splat(h + 2 * hBytes);
-    a20 = f32x4.add(a20, f32x4.mul(hk, rLo));
-    a21 = f32x4.add(a21, f32x4.mul(hk, rHi));
+    a20 = madd(hk, rLo, a20, fused);
+    a21 = madd(hk, rHi, a21, fused);
     hk = v128.load32_splat(h + 3 * hBytes);
-    a30 = f32x4.add(a30, f32x4.mul(hk, rLo));
-    a31 = f32x4.add(a31, f32x4.mul(hk, rHi));
+    a30 = madd(hk, rLo, a30, fused);
+    a31 = madd(hk, rHi, a31, fused);
     h += 4;
     r += PANEL * 4;
   }
@@ -197,7 +206,8 @@ function productRows4(p: usize, b: i32, pa: i32): void {
 }
 
 /** The same for two batch rows b, b+1 and 16 columns (panels pa, pa+1): eight accumulators. */
-function productRows2(p: usize, b: i32, pa: i32): void {
+// @ts-ignore: decorator
+@inline function productRows2(p: usize, b: i32, pa: i32, fused: bool): void {
   const u = units;
   const up = unitsPadded;
   const gp = 4 * up;
@@ -223,15 +233,15 @@ function productRows2(p: usize, b: i32, pa: i32): void {
     const r10 = v128.load(r1, 0);
     const r11 = v128.load(r1, 16);
     let hk = v128.load32_splat(h);
-    a00 = f32x4.add(a00, f32x4.mul(hk, r00));
-    a01 = f32x4.add(a01, f32x4.mul(hk, r01));
-    a02 = f32x4.add(a02, f32x4.mul(hk, r10));
-    a03 = f32x4.add(a03, f32x4.mul(hk, r11));
+    a00 = madd(hk, r00, a00, fused);
+    a01 = madd(hk, r01, a01, fused);
+    a02 = madd(hk, r10, a02, fused);
+    a03 = madd(hk, r11, a03, fused);
     hk = v128.load32_splat(h + hBytes);
-    a10 = f32x4.add(a10, f32x4.mul(hk, r00));
-    a11 = f32x4.add(a11, f32x4.mul(hk, r01));
-    a12 = f32x4.add(a12, f32x4.mul(hk, r10));
-    a13 = f32x4.add(a13, f32x4.mul(hk, r11));
+    a10 = madd(hk, r00, a10, fused);
+    a11 = madd(hk, r01, a11, fused);
+    a12 = madd(hk, r10, a12, fused);
+    a13 = madd(hk, r11, a13, fused);
     h += 4;
     r0 += PANEL * 4;
     r1 += PANEL * 4;
@@ -251,23 +261,34 @@ function productRows2(p: usize, b: i32, pa: i32): void {
  * gates = p + hidden·R for every batch row; `p` is one step's inputs [B][4UP]. Rows go in
  * blocks of 4, then 2, then 1, so R is streamed at most three times per step.
  */
-function recurrentProduct(p: usize): void {
+// @ts-ignore: decorator
+@inline function recurrentProductWith(p: usize, fused: bool): void {
   const b4 = batch & ~3;
   const panels = unitsPadded / 2; // 4·UP / PANEL, even because UP is a multiple of 4
   if (b4 > 0) {
     // Panels outside, rows inside: an 8-column panel of R stays in L1 for all the rows.
     for (let pa = 0; pa < panels; pa++) {
-      for (let b = 0; b < b4; b += 4) productRows4(p, b, pa);
+      for (let b = 0; b < b4; b += 4) productRows4(p, b, pa, fused);
     }
   }
   let b = b4;
   if (batch - b >= 2) {
-    for (let pa = 0; pa < panels; pa += 2) productRows2(p, b, pa);
+    for (let pa = 0; pa < panels; pa += 2) productRows2(p, b, pa, fused);
     b += 2;
   }
   if (b < batch) {
-    for (let pa = 0; pa < panels; pa += 2) productRow(p, b, pa);
+    for (let pa = 0; pa < panels; pa += 2) productRow(p, b, pa, fused);
   }
+}
+
+/** `recurrentProductWith` with a multiply and an add per term (`run`: training, gradients). */
+function recurrentProduct(p: usize): void {
+  recurrentProductWith(p, false);
+}
+
+/** The same with fused multiply–adds where the build has them (traces; see `madd`). */
+function recurrentProductFused(p: usize): void {
+  recurrentProductWith(p, true);
 }
 
 /**
@@ -289,6 +310,7 @@ function updateState(tt: i32, activation: i32, forgetGate: bool): void {
     else fillOnes(out + seriesBytes, rowBytes);
     gateRow(activation, z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
     tanhRow(z + 2 * rowBytes, out + 2 * seriesBytes, rowBytes);
+    survivalRow(out + seriesBytes, kept + ((<usize>(b * up)) << 3), out + 6 * seriesBytes, rowBytes);
     const c = cell + ((<usize>(b * up)) << 2);
     const h = hidden + ((<usize>(b * up)) << 2);
     for (let k: usize = 0; k < rowBytes; k += 16) {
@@ -323,7 +345,7 @@ export function runSteps(steps: i32, activation: i32, forgetGate: bool): void {
     padInput(steps);
     input = inputPadded;
   }
-  runFrom(input, steps, activation, forgetGate);
+  runFrom(input, steps, activation, forgetGate, false);
 }
 
 /**
@@ -333,14 +355,16 @@ export function runSteps(steps: i32, activation: i32, forgetGate: bool): void {
 export function runProjectedSteps(steps: i32, activation: i32, forgetGate: bool): void {
   const input = unitsPadded != units ? inputPadded : inputRaw;
   projectInputs(steps * batch, input);
-  runFrom(input, steps, activation, forgetGate);
+  runFrom(input, steps, activation, forgetGate, true);
 }
 
-function runFrom(input: usize, steps: i32, activation: i32, forgetGate: bool): void {
+/** The steps; `fused`: the products with fused multiply–adds where the build has them (traces). */
+function runFrom(input: usize, steps: i32, activation: i32, forgetGate: bool, fused: bool): void {
   const gp = 4 * unitsPadded;
   const stepBytes = (<usize>(batch * gp)) << 2;
   for (let tt = 0; tt < steps; tt++) {
-    recurrentProduct(input + <usize>tt * stepBytes);
+    if (fused) recurrentProductFused(input + <usize>tt * stepBytes);
+    else recurrentProduct(input + <usize>tt * stepBytes);
     updateState(tt, activation, forgetGate);
   }
 }

@@ -159,3 +159,21 @@ export const KERAS_HARD_SIGMOID_SLOPE: f32 = <f32>(1.0 / 6.0);
   const inside = v128.and(f32x4.gt(y, f32x4.splat(0.0)), f32x4.lt(y, f32x4.splat(1.0)));
   return v128.and(f32x4.splat(slope), inside);
 }
+
+/**
+ * a·b + c on each lane. With `fused` (a constant where it is used) it is one fused multiply–add
+ * in the relaxed-SIMD build (rounded once; where the CPU has no FMA, V8 may compute it
+ * unfused, so the last bit can differ between machines): the traces' products use it. Without,
+ * and in the SIMD build, a multiply and an add (rounded twice, the same everywhere): training
+ * and gradients use that, so that a seeded training run gives the same model on every machine.
+ */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128, fused: bool): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && fused) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** 1 in the relaxed-SIMD build, where `madd` is one fused multiply–add; 0 in the SIMD build. */
+export function fusedMultiplyAdd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}

@@ -8,6 +8,8 @@
 // Rows go in blocks of 4 (one panel, eight accumulators, each M vector used four times), then
 // 2 (two panels, eight accumulators), then 1 (two panels, four accumulators). Pointers are byte addresses, strides in bytes, rows 16-byte aligned.
 
+import { madd } from './math';
+
 /** Columns per packed panel: two f32x4 vectors. */
 export const PANEL: i32 = 8;
 
@@ -56,7 +58,8 @@ export function packPanels(src: usize, k: i32, srcCols: i32, dst: usize, panels:
   }
 }
 
-function rows4(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, init: usize, initStride: usize, dst: usize, dstStride: usize): void {
+// @ts-ignore: decorator
+@inline function rows4(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, init: usize, initStride: usize, dst: usize, dstStride: usize, fused: bool): void {
   let a00 = v128.load(init, 0);
   let a01 = v128.load(init, 16);
   let a10 = v128.load(init + initStride, 0);
@@ -72,17 +75,17 @@ function rows4(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, init: us
     const lo = v128.load(r, 0);
     const hi = v128.load(r, 16);
     let s = v128.load32_splat(xk);
-    a00 = f32x4.add(a00, f32x4.mul(s, lo));
-    a01 = f32x4.add(a01, f32x4.mul(s, hi));
+    a00 = madd(s, lo, a00, fused);
+    a01 = madd(s, hi, a01, fused);
     s = v128.load32_splat(xk + xStride);
-    a10 = f32x4.add(a10, f32x4.mul(s, lo));
-    a11 = f32x4.add(a11, f32x4.mul(s, hi));
+    a10 = madd(s, lo, a10, fused);
+    a11 = madd(s, hi, a11, fused);
     s = v128.load32_splat(xk + 2 * xStride);
-    a20 = f32x4.add(a20, f32x4.mul(s, lo));
-    a21 = f32x4.add(a21, f32x4.mul(s, hi));
+    a20 = madd(s, lo, a20, fused);
+    a21 = madd(s, hi, a21, fused);
     s = v128.load32_splat(xk + 3 * xStride);
-    a30 = f32x4.add(a30, f32x4.mul(s, lo));
-    a31 = f32x4.add(a31, f32x4.mul(s, hi));
+    a30 = madd(s, lo, a30, fused);
+    a31 = madd(s, hi, a31, fused);
     xk += 4;
     r += mRow;
   }
@@ -97,7 +100,8 @@ function rows4(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, init: us
 }
 
 /** Two rows, two panels (16 columns). */
-function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, mPanel: usize, init: usize, initStride: usize, dst: usize, dstStride: usize): void {
+// @ts-ignore: decorator
+@inline function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, mPanel: usize, init: usize, initStride: usize, dst: usize, dstStride: usize, fused: bool): void {
   let a00 = v128.load(init, 0);
   let a01 = v128.load(init, 16);
   let a02 = v128.load(init, 32);
@@ -116,15 +120,15 @@ function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, m
     const m10 = v128.load(r1, 0);
     const m11 = v128.load(r1, 16);
     let s = v128.load32_splat(xk);
-    a00 = f32x4.add(a00, f32x4.mul(s, m00));
-    a01 = f32x4.add(a01, f32x4.mul(s, m01));
-    a02 = f32x4.add(a02, f32x4.mul(s, m10));
-    a03 = f32x4.add(a03, f32x4.mul(s, m11));
+    a00 = madd(s, m00, a00, fused);
+    a01 = madd(s, m01, a01, fused);
+    a02 = madd(s, m10, a02, fused);
+    a03 = madd(s, m11, a03, fused);
     s = v128.load32_splat(xk + xStride);
-    a10 = f32x4.add(a10, f32x4.mul(s, m00));
-    a11 = f32x4.add(a11, f32x4.mul(s, m01));
-    a12 = f32x4.add(a12, f32x4.mul(s, m10));
-    a13 = f32x4.add(a13, f32x4.mul(s, m11));
+    a10 = madd(s, m00, a10, fused);
+    a11 = madd(s, m01, a11, fused);
+    a12 = madd(s, m10, a12, fused);
+    a13 = madd(s, m11, a13, fused);
     xk += 4;
     r0 += mRow;
     r1 += mRow;
@@ -143,7 +147,8 @@ function rows2panels2(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, m
  * One row, two panels (16 columns): four accumulators. (Four panels with eight accumulators
  * ran 40% slower here: four streams 4 KiB apart, one set of L1 each.)
  */
-function row1panels2(x: usize, k: i32, m: usize, mRow: usize, mPanel: usize, init: usize, dst: usize): void {
+// @ts-ignore: decorator
+@inline function row1panels2(x: usize, k: i32, m: usize, mRow: usize, mPanel: usize, init: usize, dst: usize, fused: bool): void {
   let a0 = v128.load(init, 0);
   let a1 = v128.load(init, 16);
   let a2 = v128.load(init, 32);
@@ -154,10 +159,10 @@ function row1panels2(x: usize, k: i32, m: usize, mRow: usize, mPanel: usize, ini
   let r1 = m + mPanel;
   while (xk < xEnd) {
     const s = v128.load32_splat(xk);
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(r0, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(r0, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(r1, 0)));
-    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(r1, 16)));
+    a0 = madd(s, v128.load(r0, 0), a0, fused);
+    a1 = madd(s, v128.load(r0, 16), a1, fused);
+    a2 = madd(s, v128.load(r1, 0), a2, fused);
+    a3 = madd(s, v128.load(r1, 16), a3, fused);
     xk += 4;
     r0 += mRow;
     r1 += mRow;
@@ -169,7 +174,8 @@ function row1panels2(x: usize, k: i32, m: usize, mRow: usize, mPanel: usize, ini
 }
 
 /** One row, one panel. */
-function row1panel1(x: usize, k: i32, m: usize, mRow: usize, init: usize, dst: usize): void {
+// @ts-ignore: decorator
+@inline function row1panel1(x: usize, k: i32, m: usize, mRow: usize, init: usize, dst: usize, fused: bool): void {
   let a0 = v128.load(init, 0);
   let a1 = v128.load(init, 16);
   let xk = x;
@@ -177,8 +183,8 @@ function row1panel1(x: usize, k: i32, m: usize, mRow: usize, init: usize, dst: u
   let r = m;
   while (xk < xEnd) {
     const s = v128.load32_splat(xk);
-    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(r, 0)));
-    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(r, 16)));
+    a0 = madd(s, v128.load(r, 0), a0, fused);
+    a1 = madd(s, v128.load(r, 16), a1, fused);
     xk += 4;
     r += mRow;
   }
@@ -190,8 +196,11 @@ function row1panel1(x: usize, k: i32, m: usize, mRow: usize, init: usize, dst: u
  * dst[b][c] = init[b][c] + Σ_{k<K} x[b][k]·M[k][c] for b < rows and `panels` panels of
  * columns from the first (`m`, `init` and `dst` point at that first panel's column). `init`
  * may be `dst` (accumulation); `initStride` 0 broadcasts one init row (a bias) to every row.
+ * With `fused` (a constant at each use) the multiply–adds are fused where the build has them
+ * (see `madd`); `product` and `productFused` are the two variants.
  */
-export function product(
+// @ts-ignore: decorator
+@inline function productWith(
   x: usize,
   xStride: usize,
   k: i32,
@@ -204,6 +213,7 @@ export function product(
   dst: usize,
   dstStride: usize,
   rows: i32,
+  fused: bool,
 ): void {
   const panelCols: usize = PANEL * 4;
   const rows4end = rows & ~3;
@@ -213,7 +223,7 @@ export function product(
       const col = <usize>pa * panelCols;
       const mp = m + <usize>pa * mPanel;
       for (let b = 0; b < rows4end; b += 4) {
-        rows4(x + <usize>b * xStride, xStride, k, mp, mRow, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride);
+        rows4(x + <usize>b * xStride, xStride, k, mp, mRow, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride, fused);
       }
     }
   }
@@ -222,11 +232,11 @@ export function product(
     let pa = 0;
     for (; pa + 1 < panels; pa += 2) {
       const col = <usize>pa * panelCols;
-      rows2panels2(x + <usize>b * xStride, xStride, k, m + <usize>pa * mPanel, mRow, mPanel, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride);
+      rows2panels2(x + <usize>b * xStride, xStride, k, m + <usize>pa * mPanel, mRow, mPanel, init + <usize>b * initStride + col, initStride, dst + <usize>b * dstStride + col, dstStride, fused);
     }
     for (; pa < panels; pa++) {
       const col = <usize>pa * panelCols;
-      for (let bb = b; bb < b + 2; bb++) row1panel1(x + <usize>bb * xStride, k, m + <usize>pa * mPanel, mRow, init + <usize>bb * initStride + col, dst + <usize>bb * dstStride + col);
+      for (let bb = b; bb < b + 2; bb++) row1panel1(x + <usize>bb * xStride, k, m + <usize>pa * mPanel, mRow, init + <usize>bb * initStride + col, dst + <usize>bb * dstStride + col, fused);
     }
     b += 2;
   }
@@ -237,13 +247,29 @@ export function product(
     let pa = 0;
     for (; pa + 1 < panels; pa += 2) {
       const col = <usize>pa * panelCols;
-      row1panels2(xr, k, m + <usize>pa * mPanel, mRow, mPanel, ir + col, dr + col);
+      row1panels2(xr, k, m + <usize>pa * mPanel, mRow, mPanel, ir + col, dr + col, fused);
     }
     for (; pa < panels; pa++) {
       const col = <usize>pa * panelCols;
-      row1panel1(xr, k, m + <usize>pa * mPanel, mRow, ir + col, dr + col);
+      row1panel1(xr, k, m + <usize>pa * mPanel, mRow, ir + col, dr + col, fused);
     }
   }
+}
+
+/**
+ * `productWith` with a multiply and an add per term, the same on every machine: what training
+ * and gradients use.
+ */
+export function product(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, mPanel: usize, panels: i32, init: usize, initStride: usize, dst: usize, dstStride: usize, rows: i32): void {
+  productWith(x, xStride, k, m, mRow, mPanel, panels, init, initStride, dst, dstStride, rows, false);
+}
+
+/**
+ * `productWith` with fused multiply–adds in the relaxed-SIMD build (one rounding per term,
+ * faster; the last bits may differ between machines): what traces use.
+ */
+export function productFused(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, mPanel: usize, panels: i32, init: usize, initStride: usize, dst: usize, dstStride: usize, rows: i32): void {
+  productWith(x, xStride, k, m, mRow, mPanel, panels, init, initStride, dst, dstStride, rows, true);
 }
 
 /**

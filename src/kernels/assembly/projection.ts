@@ -11,7 +11,7 @@
 //   inputs        [CH][B][F]              x of the current chunk, time-major, copied in by JS
 
 import { regionBytes } from './memory';
-import { PANEL, PANEL_ROW, packPanels, panelBytes, product } from './product';
+import { PANEL, PANEL_ROW, packPanels, panelBytes, productFused } from './product';
 
 let features: i32 = 0;
 let gates: i32 = 0;
@@ -68,8 +68,11 @@ export function packInputWeights(): void {
   }
 }
 
-/** dst[row] = b + x[row]·K for `rows` rows of the chunk's inputs, rows of gates·UP floats at `dst`. */
+/**
+ * dst[row] = b + x[row]·K for `rows` rows of the chunk's inputs, rows of gates·UP floats at
+ * `dst`. Only traces project here, so with fused multiply–adds where the build has them.
+ */
 export function projectInputs(rows: i32, dst: usize): void {
   const paddedCols = gates * unitsPadded;
-  product(inputs, (<usize>features) << 2, features, kernelPacked, PANEL_ROW, panelBytes(features), paddedCols / PANEL, biasPadded, 0, dst, (<usize>paddedCols) << 2, rows);
+  productFused(inputs, (<usize>features) << 2, features, kernelPacked, PANEL_ROW, panelBytes(features), paddedCols / PANEL, biasPadded, 0, dst, (<usize>paddedCols) << 2, rows);
 }

@@ -10,10 +10,9 @@
  * RUNNING → DONE / FAILED / CANCELLED. When the spec's thread has finished its half and the
  * helper has not yet claimed the job (still starting, or gone), it claims the job itself.
  */
-import { survival } from '../metrics';
 import type { RecurrentActivation } from './activations';
-import { GRU_OUTPUT_SERIES, type GruKernel } from './gru-kernel';
-import { CancelledError, LSTM_OUTPUT_SERIES, type LstmKernel } from './lstm-kernel';
+import { GRU_TRACE_SERIES, type GruKernel } from './gru-kernel';
+import { CancelledError, LSTM_TRACE_SERIES, type LstmKernel } from './lstm-kernel';
 import type { RawInputs } from './raw-inputs';
 
 /** What a trace of some batch rows needs: the kernel's `trace` input, for either model. */
@@ -36,6 +35,8 @@ export interface RowsRequest {
 
 /** A request for the helper: plain data (views of shared memory), posted to its thread. */
 export interface KernelJob extends Omit<RowsRequest, 'shouldStop'> {
+  /** The name of the posting thread's kernel: a helper whose kernel is another fails the job. */
+  kernel: string;
   /** Where the rows' series go: the model's kernel series and `survival`, each `[batch][time][units]`. */
   into: Record<string, Float32Array>;
   /** `[state, stop]` on shared memory: the state word (see JOB_*) and the stop request (1: stop). */
@@ -63,8 +64,13 @@ export interface KernelHelper {
  */
 export const SPLIT_MIN_WORK = 2 ** 25;
 
-/** The kernel a helper runs (`wasm-simd`): only a thread running the same one splits with it. */
-export const HELPER_KERNEL = 'wasm-simd';
+/**
+ * Whether a kernel is one a helper runs (a WebAssembly build: `wasm-simd` or
+ * `wasm-relaxed-simd`); the helper runs a job only on the same build as the posting thread.
+ */
+export function helperKernel(name: string | undefined): boolean {
+  return name === 'wasm-simd' || name === 'wasm-relaxed-simd';
+}
 
 let helper: KernelHelper | undefined;
 
@@ -75,7 +81,7 @@ export function setKernelHelper(h: KernelHelper | undefined): void {
 
 /** The names of a model's series in a rows trace: its kernel's series and `survival`. */
 export function rowSeriesNames(model: 'lstm' | 'gru'): readonly string[] {
-  return [...(model === 'lstm' ? LSTM_OUTPUT_SERIES : GRU_OUTPUT_SERIES), 'survival'];
+  return model === 'lstm' ? LSTM_TRACE_SERIES : GRU_TRACE_SERIES;
 }
 
 /** Kernels of one thread (the one of the request's model is needed). */
@@ -95,14 +101,9 @@ function kernelOf(model: 'lstm' | 'gru', kernels: RowKernels): LstmKernel | GruK
  * the memory survival of the keep gate (`forgetGate`, `updateGate`). What both threads run.
  */
 export function traceRows(request: RowsRequest, kernels: RowKernels, into?: Record<string, Float32Array>): Record<string, Float32Array> {
-  const { batch, time, units } = request;
-  if (request.model === 'lstm') {
-    const out = (kernelOf('lstm', kernels) as LstmKernel).trace(request, into as never) as unknown as Record<string, Float32Array>;
-    return { ...out, survival: survival(out.forgetGate, batch, time, units, into?.survival) };
-  }
+  if (request.model === 'lstm') return (kernelOf('lstm', kernels) as LstmKernel).trace(request, into as never) as unknown as Record<string, Float32Array>;
   const gru = kernelOf('gru', kernels) as GruKernel;
-  const out = gru.trace({ ...request, resetAfter: request.resetAfter ?? true }, into as never) as unknown as Record<string, Float32Array>;
-  return { ...out, survival: survival(out.updateGate, batch, time, units, into?.survival) };
+  return gru.trace({ ...request, resetAfter: request.resetAfter ?? true }, into as never) as unknown as Record<string, Float32Array>;
 }
 
 /** Runs a job posted to a helper thread and records the outcome in `job.sync` (never throws). */
@@ -111,6 +112,8 @@ export function runKernelJob(job: KernelJob, kernels: RowKernels): void {
   if (Atomics.compareExchange(sync, 0, JOB_QUEUED, JOB_RUNNING) !== JOB_QUEUED) return; // taken back
   let state = JOB_DONE;
   try {
+    // Another build would differ from the posting thread's half in the last bits.
+    if (kernels[job.model]?.name !== job.kernel) throw new Error(`batch helper: runs ${kernels[job.model]?.name}, the job needs ${job.kernel}`);
     traceRows({ ...job, shouldStop: () => Atomics.load(sync, 1) !== 0 }, kernels, job.into);
   } catch (e) {
     state = e instanceof CancelledError ? JOB_CANCELLED : JOB_FAILED;
@@ -121,12 +124,11 @@ export function runKernelJob(job: KernelJob, kernels: RowKernels): void {
 
 /**
  * Rows the helper takes from a batch: none when there is no helper, the batch is too small to
- * be worth it, or this thread's kernel is not the WebAssembly one the helper runs (the halves
- * would then differ in the last bits).
+ * be worth it, or this thread's kernel is not a WebAssembly one (the helper runs only those).
  */
 export function helperRows(request: RowsRequest, kernels: RowKernels): number {
   const { batch, time, units, model } = request;
-  if (!helper || batch < 2 || kernels[model]?.name !== HELPER_KERNEL) return 0;
+  if (!helper || batch < 2 || !helperKernel(kernels[model]?.name)) return 0;
   const gates = model === 'lstm' ? 4 : 3;
   if (batch * time * gates * units * (units + request.inputs.features) < SPLIT_MIN_WORK) return 0;
   return batch >> 1;
@@ -156,6 +158,7 @@ export function traceBatch(request: RowsRequest, kernels: RowKernels): Record<st
   const { shouldStop, ...plain } = request;
   const job: KernelJob = {
     ...plain,
+    kernel: kernelOf(request.model, kernels).name,
     batch: rows,
     inputs: { ...request.inputs, data: x },
     into: Object.fromEntries(names.map((name) => [name, out[name].subarray(mainRows * time * units)])),

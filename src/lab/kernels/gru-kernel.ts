@@ -20,6 +20,7 @@
  * WebAssembly SIMD kernel (wasm-gru.ts).
  */
 import { activationDerivative, activationFunction, type RecurrentActivation } from './activations';
+import { survival } from '../metrics';
 import { CancelledError, deliver, STEPS_PER_CHECK, type BackwardOptions } from './lstm-kernel';
 import { checkInto, checkRawInputs, projectRawInputs, type RawInputs } from './raw-inputs';
 
@@ -61,6 +62,11 @@ export interface GruKernelOutput {
   recurrentCandidate: Float32Array;
 }
 
+/** What `trace` gives: the outputs and the memory survival Π_{τ≤t} z_τ of the update gate, `[batch][time][units]`. */
+export interface GruTraceOutput extends GruKernelOutput {
+  survival: Float32Array;
+}
+
 /** Gradients of a loss L with respect to the kernel's inputs. */
 export interface GruGradients {
   /** `∂L/∂p`, laid out like `projected`: `[time][batch][3·units]`. */
@@ -76,11 +82,12 @@ export interface GruKernel {
   readonly name: string;
   run(input: GruKernelInput): GruKernelOutput;
   /**
-   * The forward pass from raw inputs, projecting them itself; each batch row's results are the
-   * same whatever the other rows. Writes into `into` (each array holding at least
-   * batch·time·units values, written from its start) when given, else into new arrays.
+   * The forward pass from raw inputs, projecting them itself, with the survival of the update
+   * gate; each batch row's results are the same whatever the other rows. Writes into `into`
+   * (each array holding at least batch·time·units values, written from its start) when given,
+   * else into new arrays.
    */
-  trace(input: GruTraceInput, into?: GruKernelOutput): GruKernelOutput;
+  trace(input: GruTraceInput, into?: GruTraceOutput): GruTraceOutput;
   /**
    * Back-propagation through time: the gradients of L given `forward = run(input)` and
    * `dHidden` = ∂L/∂h_t `[batch][time][units]` (its direct part; what flows back through
@@ -92,6 +99,9 @@ export interface GruKernel {
 /** The names of the output series, in the order the WebAssembly kernel stores them. */
 export const GRU_OUTPUT_SERIES = ['updateGate', 'resetGate', 'candidate', 'hidden', 'recurrentCandidate'] as const;
 
+/** The names of `trace`'s series: the outputs, then the survival (also the WebAssembly kernel's order). */
+export const GRU_TRACE_SERIES = [...GRU_OUTPUT_SERIES, 'survival'] as const;
+
 /** Checks the sizes of a kernel input; throws naming what was expected and what was got. */
 export function checkGruInput(input: GruKernelInput): void {
   checkGruSizes(input);
@@ -101,10 +111,10 @@ export function checkGruInput(input: GruKernelInput): void {
 }
 
 /** Checks a `trace` input and its `into` arrays. */
-export function checkGruTrace(input: GruTraceInput, into?: GruKernelOutput): void {
+export function checkGruTrace(input: GruTraceInput, into?: GruTraceOutput): void {
   checkGruSizes(input);
   checkRawInputs('gru kernel', input.inputs, input.batch, input.time, 3 * input.units);
-  if (into) checkInto('gru kernel', into as unknown as Record<string, Float32Array>, GRU_OUTPUT_SERIES, input.batch * input.time * input.units);
+  if (into) checkInto('gru kernel', into as unknown as Record<string, Float32Array>, GRU_TRACE_SERIES, input.batch * input.time * input.units);
 }
 
 /** Checks batch, time, units, the recurrent kernel and bias. */
@@ -205,8 +215,10 @@ export const jsGruKernel: GruKernel = {
 
   trace(input, into) {
     checkGruTrace(input, into);
-    const projected = projectRawInputs(input.inputs, input.batch, input.time, 3 * input.units);
-    return deliver(this.run({ ...input, projected }), into);
+    const { batch, time, units } = input;
+    const projected = projectRawInputs(input.inputs, batch, time, 3 * units);
+    const out = this.run({ ...input, projected });
+    return deliver({ ...out, survival: survival(out.updateGate, batch, time, units) }, into);
   },
 
   backward(input, forward, dHidden, options) {

@@ -13,6 +13,7 @@
  */
 import { activationDerivative, activationFunction, type RecurrentActivation } from './activations';
 import { checkInto, checkRawInputs, projectRawInputs, type RawInputs } from './raw-inputs';
+import { survival } from '../metrics';
 
 export type { RecurrentActivation } from './activations';
 
@@ -53,6 +54,11 @@ export interface LstmKernelOutput {
   hidden: Float32Array;
 }
 
+/** What `trace` gives: the outputs and the memory survival Π_{τ≤t} f_τ, `[batch][time][units]` (see `survival` in metrics.ts). */
+export interface LstmTraceOutput extends LstmKernelOutput {
+  survival: Float32Array;
+}
+
 /** Upstream gradients of a loss L, `[batch][time][units]` like the outputs. */
 export interface LstmUpstream {
   /** `∂L/∂h_t` for every step (only its direct part: what flows back through h_{t+1} is added by the kernel). */
@@ -84,11 +90,12 @@ export interface LstmKernel {
   readonly name: string;
   run(input: LstmKernelInput): LstmKernelOutput;
   /**
-   * The forward pass from raw inputs, projecting them itself; each batch row's results are the
-   * same whatever the other rows. Writes into `into` (each array holding at least
-   * batch·time·units values, written from its start) when given, else into new arrays.
+   * The forward pass from raw inputs, projecting them itself, with the survival of the forget
+   * gate; each batch row's results are the same whatever the other rows. Writes into `into`
+   * (each array holding at least batch·time·units values, written from its start) when given,
+   * else into new arrays.
    */
-  trace(input: LstmTraceInput, into?: LstmKernelOutput): LstmKernelOutput;
+  trace(input: LstmTraceInput, into?: LstmTraceOutput): LstmTraceOutput;
   /**
    * Back-propagation through time: the gradients of L given `forward = run(input)` and the
    * upstream gradients. `input.shouldStop` is asked between chunks as in `run`.
@@ -128,11 +135,14 @@ function checkLstmSizes(input: Omit<LstmKernelInput, 'projected'>): void {
 /** The names of the output series, in the order the WebAssembly kernel stores them. */
 export const LSTM_OUTPUT_SERIES = ['inputGate', 'forgetGate', 'candidate', 'outputGate', 'cell', 'hidden'] as const;
 
+/** The names of `trace`'s series: the outputs, then the survival (also the WebAssembly kernel's order). */
+export const LSTM_TRACE_SERIES = [...LSTM_OUTPUT_SERIES, 'survival'] as const;
+
 /** Checks a `trace` input and its `into` arrays; throws naming what was expected and what was got. */
-export function checkLstmTrace(input: LstmTraceInput, into?: LstmKernelOutput): void {
+export function checkLstmTrace(input: LstmTraceInput, into?: LstmTraceOutput): void {
   checkLstmSizes(input);
   checkRawInputs('lstm kernel', input.inputs, input.batch, input.time, 4 * input.units);
-  if (into) checkInto('lstm kernel', into as unknown as Record<string, Float32Array>, LSTM_OUTPUT_SERIES, input.batch * input.time * input.units);
+  if (into) checkInto('lstm kernel', into as unknown as Record<string, Float32Array>, LSTM_TRACE_SERIES, input.batch * input.time * input.units);
 }
 
 /** Copies `out` into the start of `into`'s arrays (when given) and returns what the caller gets. */
@@ -214,8 +224,10 @@ export const jsLstmKernel: LstmKernel = {
 
   trace(input, into) {
     checkLstmTrace(input, into);
-    const projected = projectRawInputs(input.inputs, input.batch, input.time, 4 * input.units);
-    return deliver(this.run({ ...input, projected }), into);
+    const { batch, time, units } = input;
+    const projected = projectRawInputs(input.inputs, batch, time, 4 * units);
+    const out = this.run({ ...input, projected });
+    return deliver({ ...out, survival: survival(out.forgetGate, batch, time, units) }, into);
   },
 
   backward(input, forward, upstream, options) {

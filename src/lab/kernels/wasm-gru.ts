@@ -14,13 +14,15 @@ import {
   checkGruInput,
   checkGruTrace,
   GRU_OUTPUT_SERIES,
+  GRU_TRACE_SERIES,
   type GruKernel,
   type GruKernelInput,
   type GruKernelOutput,
+  type GruTraceOutput,
 } from './gru-kernel';
 import { copyInputChunk } from './raw-inputs';
 import { CancelledError, STEPS_PER_CHECK } from './lstm-kernel';
-import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } from './wasm-module';
+import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
 
 /** The GRU exports of `fglab-kernels.wasm`; pointers are byte offsets. */
 export interface GruWasmExports extends KernelsWasmMemory {
@@ -32,7 +34,7 @@ export interface GruWasmExports extends KernelsWasmMemory {
   gruBiasPtr(): number;
   /** Where a chunk's projected inputs `[steps][B][3U]` go before `gruRunSteps`. */
   gruInputPtr(): number;
-  /** A chunk's rows `[steps][U]` of one series (0–4: z r h̃ h rec_h) and batch row, after `gruCompactOutputs`. */
+  /** A chunk's rows `[steps][U]` of one series (0–5: z r h̃ h rec_h, survival) and batch row, after `gruCompactOutputs`. */
   gruOutputPtr(series: number, batchRow: number): number;
   gruPackWeights(): void;
   /** Where K `[F][3U]` and b_x `[3U]` go before `packInputWeights`, and a chunk's inputs `[steps][B][F]` before `gruRunProjectedSteps`. */
@@ -90,18 +92,19 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
    * The forward pass shared by `run` and `trace` (see wasm-lstm.ts): memory for the run (and
    * the projection of `features` inputs when > 0), R and b_h in, then chunk by chunk.
    */
-  function runForward(
+  function runForward<T extends GruKernelOutput>(
     input: Omit<GruKernelInput, 'projected'>,
     features: number,
-    out: GruKernelOutput,
+    names: readonly (keyof T & string)[],
+    out: T,
     load: (heap: Float32Array, t0: number, steps: number) => void,
-  ): GruKernelOutput {
+  ): T {
     const { batch: B, time: T, units: U } = input;
     const G = 3 * U;
     const chunk = Math.min(STEPS_PER_CHECK, T);
     if (!ex.gruPrepare(B, U, chunk, features)) {
       const up = Math.ceil(U / 8) * 8;
-      const mb = Math.ceil((4 * (U * G + 3 * U * up + chunk * B * (G + 3 * up) + 3 * B * up + 2 * B * up + 5 * B * chunk * up + features * (2 * G + chunk * B))) / 2 ** 20);
+      const mb = Math.ceil((4 * (U * G + 3 * U * up + chunk * B * (G + 3 * up) + 3 * B * up + 4 * B * up + 6 * B * chunk * up + features * (2 * G + chunk * B))) / 2 ** 20);
       throw new Error(`wasm gru kernel: cannot grow wasm memory to about ${mb} MB for batch ${B}, units ${U}`);
     }
     // Memory only grows in gruPrepare, so this view stays valid for the whole run.
@@ -111,9 +114,9 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
     else heap.fill(0, ex.gruBiasPtr() >>> 2, (ex.gruBiasPtr() >>> 2) + G);
     ex.gruPackWeights();
     ex.gruResetState();
-    const targets = GRU_OUTPUT_SERIES.map((key) => out[key]);
+    const targets = names.map((key) => out[key] as Float32Array);
     const sources: number[] = [];
-    for (let s = 0; s < GRU_OUTPUT_SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.gruOutputPtr(s, b) >>> 2);
+    for (let s = 0; s < names.length; s++) for (let b = 0; b < B; b++) sources.push(ex.gruOutputPtr(s, b) >>> 2);
     const activation = activationCode(input.recurrentActivation);
     const resetAfter = input.resetAfter ? 1 : 0;
     for (let t0 = 0; t0 < T; t0 += chunk) {
@@ -123,7 +126,7 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
       if (features > 0) ex.gruRunProjectedSteps(steps, activation, resetAfter);
       else ex.gruRunSteps(steps, activation, resetAfter);
       ex.gruCompactOutputs(steps);
-      for (let s = 0; s < GRU_OUTPUT_SERIES.length; s++) {
+      for (let s = 0; s < names.length; s++) {
         for (let b = 0; b < B; b++) {
           const from = sources[s * B + b];
           targets[s].set(heap.subarray(from, from + steps * U), (b * T + t0) * U);
@@ -134,12 +137,12 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
   }
 
   return {
-    name: 'wasm-simd',
+    name: wasmKernelName(ex),
     run(input) {
       checkGruInput(input);
       const { batch: B, time: T, units: U } = input;
       const G = 3 * U;
-      return runForward(input, 0, allocateGruOutput(B, T, U), (heap, t0, steps) => {
+      return runForward(input, 0, GRU_OUTPUT_SERIES, allocateGruOutput(B, T, U), (heap, t0, steps) => {
         heap.set(input.projected.subarray(t0 * B * G, (t0 + steps) * B * G), ex.gruInputPtr() >>> 2);
       });
     },
@@ -147,7 +150,8 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
       checkGruTrace(input, into);
       const { batch: B, time: T, units: U, inputs } = input;
       const F = inputs.features;
-      return runForward(input, F, into ?? allocateGruOutput(B, T, U), (heap, t0, steps) => {
+      const out: GruTraceOutput = into ?? { ...allocateGruOutput(B, T, U), survival: new Float32Array(B * T * U) };
+      return runForward(input, F, GRU_TRACE_SERIES, out, (heap, t0, steps) => {
         if (t0 === 0) {
           heap.set(inputs.kernel, ex.inputKernelPtr() >>> 2);
           heap.set(inputs.bias, ex.inputBiasPtr() >>> 2);

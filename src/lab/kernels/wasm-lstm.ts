@@ -16,13 +16,15 @@ import {
   checkLstmBackward,
   checkLstmTrace,
   LSTM_OUTPUT_SERIES,
+  LSTM_TRACE_SERIES,
   STEPS_PER_CHECK,
   type LstmKernel,
   type LstmKernelInput,
   type LstmKernelOutput,
+  type LstmTraceOutput,
 } from './lstm-kernel';
 import { copyInputChunk } from './raw-inputs';
-import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } from './wasm-module';
+import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
 
 /** The exports of `fglab-kernels.wasm` (src/kernels/assembly/index.ts); pointers are byte offsets. */
 export interface LstmWasmExports extends KernelsWasmMemory {
@@ -32,7 +34,7 @@ export interface LstmWasmExports extends KernelsWasmMemory {
   recurrentPtr(): number;
   /** Where a chunk's projected inputs `[steps][B][4U]` go before `runSteps`. */
   inputPtr(): number;
-  /** A chunk's rows `[steps][U]` of one series (0–5: i f g o c h) and batch row, after `compactOutputs`. */
+  /** A chunk's rows `[steps][U]` of one series (0–6: i f g o c h, survival) and batch row, after `compactOutputs`. */
   outputPtr(series: number, batchRow: number): number;
   packRecurrent(): void;
   /** Where K `[F][4U]` and b `[4U]` go before `packInputWeights`, and a chunk's inputs `[steps][B][F]` before `runProjectedSteps`. */
@@ -89,20 +91,21 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
   /**
    * The forward pass shared by `run` and `trace`: lays out memory (with the projection of
    * `features` inputs when > 0), copies R in, then per chunk `load`s the chunk's inputs into
-   * the heap, runs it and copies every series out into `out`.
+   * the heap, runs it and copies the series `names` (the module's first ones) out into `out`.
    */
-  function runForward(
+  function runForward<T extends LstmKernelOutput>(
     input: Omit<LstmKernelInput, 'projected'>,
     features: number,
-    out: LstmKernelOutput,
+    names: readonly (keyof T & string)[],
+    out: T,
     load: (heap: Float32Array, t0: number, steps: number) => void,
-  ): LstmKernelOutput {
+  ): T {
     const { batch: B, time: T, units: U } = input;
     const G = 4 * U;
     // One call into wasm per STEPS_PER_CHECK steps: the same cancellation points as the reference.
     const chunk = Math.min(STEPS_PER_CHECK, T);
     if (!ex.prepare(B, U, chunk, features)) {
-      const mb = Math.ceil((4 * (2 * U * G + chunk * B * 2 * G + 8 * B * U + 6 * B * chunk * U + features * (2 * G + chunk * B))) / 2 ** 20);
+      const mb = Math.ceil((4 * (2 * U * G + chunk * B * 2 * G + 10 * B * U + 7 * B * chunk * U + features * (2 * G + chunk * B))) / 2 ** 20);
       throw new Error(`wasm lstm kernel: cannot grow wasm memory to about ${mb} MB for batch ${B}, units ${U}`);
     }
     // Memory only grows in prepare, so this view stays valid for the whole run.
@@ -110,9 +113,9 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
     heap.set(input.recurrentKernel, ex.recurrentPtr() >>> 2);
     ex.packRecurrent();
     ex.resetState();
-    const targets = LSTM_OUTPUT_SERIES.map((key) => out[key]);
+    const targets = names.map((key) => out[key] as Float32Array);
     const sources: number[] = [];
-    for (let s = 0; s < LSTM_OUTPUT_SERIES.length; s++) for (let b = 0; b < B; b++) sources.push(ex.outputPtr(s, b) >>> 2);
+    for (let s = 0; s < names.length; s++) for (let b = 0; b < B; b++) sources.push(ex.outputPtr(s, b) >>> 2);
     const activation = activationCode(input.recurrentActivation);
     const forgetGate = input.forgetGate === false ? 0 : 1;
     for (let t0 = 0; t0 < T; t0 += chunk) {
@@ -122,7 +125,7 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
       if (features > 0) ex.runProjectedSteps(steps, activation, forgetGate);
       else ex.runSteps(steps, activation, forgetGate);
       ex.compactOutputs(steps);
-      for (let s = 0; s < LSTM_OUTPUT_SERIES.length; s++) {
+      for (let s = 0; s < names.length; s++) {
         for (let b = 0; b < B; b++) {
           const from = sources[s * B + b];
           targets[s].set(heap.subarray(from, from + steps * U), (b * T + t0) * U);
@@ -133,12 +136,12 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
   }
 
   return {
-    name: 'wasm-simd',
+    name: wasmKernelName(ex),
     run(input) {
       checkKernelInput(input);
       const { batch: B, time: T, units: U } = input;
       const G = 4 * U;
-      return runForward(input, 0, allocateOutput(B, T, U), (heap, t0, steps) => {
+      return runForward(input, 0, LSTM_OUTPUT_SERIES, allocateOutput(B, T, U), (heap, t0, steps) => {
         heap.set(input.projected.subarray(t0 * B * G, (t0 + steps) * B * G), ex.inputPtr() >>> 2);
       });
     },
@@ -146,7 +149,8 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
       checkLstmTrace(input, into);
       const { batch: B, time: T, units: U, inputs } = input;
       const F = inputs.features;
-      return runForward(input, F, into ?? allocateOutput(B, T, U), (heap, t0, steps) => {
+      const out: LstmTraceOutput = into ?? { ...allocateOutput(B, T, U), survival: new Float32Array(B * T * U) };
+      return runForward(input, F, LSTM_TRACE_SERIES, out, (heap, t0, steps) => {
         if (t0 === 0) {
           heap.set(inputs.kernel, ex.inputKernelPtr() >>> 2);
           heap.set(inputs.bias, ex.inputBiasPtr() >>> 2);

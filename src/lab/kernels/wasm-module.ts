@@ -19,20 +19,27 @@ declare const WebAssembly: {
   instantiate(module: WasmModule, imports: Record<string, never>): Promise<WasmInstance>;
 };
 
-/** What every kernel's exports have: the module's memory and `reserve`. */
+/** What every kernel's exports have: the module's memory, `reserve` and which build it is. */
 export interface KernelsWasmMemory {
   readonly memory: { readonly buffer: ArrayBuffer };
   /** Makes `bytes` bytes usable from the heap start; returns that start, or 0 if memory cannot grow. */
   reserve(bytes: number): number;
+  /** 1 in the relaxed-SIMD build (fused multiply–adds), 0 in the SIMD build. */
+  fusedMultiplyAdd(): number;
+}
+
+/** A kernel's name in reports by its build: `wasm-relaxed-simd` (fused multiply–adds) or `wasm-simd`. */
+export function wasmKernelName(ex: KernelsWasmMemory): string {
+  return ex.fusedMultiplyAdd() ? 'wasm-relaxed-simd' : 'wasm-simd';
 }
 
 /** The exports `functions` (and `memory`) of an instance, or an error naming the missing ones. */
 function checkExports<T>(instance: WasmInstance, functions: readonly string[]): T {
   const ex = instance.exports;
-  const missing: string[] = functions.filter((name) => typeof ex[name] !== 'function');
+  const missing: string[] = [...functions, 'fusedMultiplyAdd'].filter((name) => typeof ex[name] !== 'function');
   const memory = ex['memory'] as { buffer?: unknown } | undefined;
   if (!memory || !(memory.buffer instanceof ArrayBuffer)) missing.push('memory');
-  if (missing.length > 0) throw new Error(`fglab-kernels.wasm: expected the exports ${[...functions, 'memory'].join(', ')}; missing ${missing.join(', ')}`);
+  if (missing.length > 0) throw new Error(`fglab-kernels.wasm: expected the exports ${[...functions, 'fusedMultiplyAdd', 'memory'].join(', ')}; missing ${missing.join(', ')}`);
   return ex as unknown as T;
 }
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labKernelName } from '../kernels/helpers';
 
 /** The built command line (`npm test` builds before testing). */
 const CLI = join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
@@ -155,7 +156,7 @@ describe('fglab command line', () => {
     // 7 series of [1, 10, 128] float32 (the 16-bit outputs are not what is timed).
     assert.equal(json.traceMB, Math.round((7 * 10 * 128 * 4 / 2 ** 20) * 1000) / 1000);
     assert.ok(json.peakRssMB > json.traceMB && json.peakRssMB >= json.baseRssMB * 0.9, JSON.stringify(json));
-    assert.deepEqual([json.kernel, json.backend], ['wasm-simd', 'wasm']);
+    assert.deepEqual([json.kernel, json.backend], [labKernelName(), 'wasm']);
     // Files named by the spec are read before the timed runs; defaults apply without options.
     const small = fglab(['bench', 'small.yaml', '--runs', '1', '--warmup', '0'], dir);
     assert.equal(small.code, 0, small.stderr);

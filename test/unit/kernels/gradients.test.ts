@@ -4,7 +4,7 @@ import { jsGruKernel, type GruKernel, type GruKernelInput } from '../../../src/l
 import { CancelledError, jsLstmKernel, STEPS_PER_CHECK, type LstmKernel, type LstmKernelInput } from '../../../src/lab/kernels/lstm-kernel';
 import { createWasmGruKernel, instantiateGruWasm, wasmGruKernelFromExports } from '../../../src/lab/kernels/wasm-gru';
 import { createWasmLstmKernel, instantiateLstmWasm, wasmLstmKernelFromExports } from '../../../src/lab/kernels/wasm-lstm';
-import { ACTIVATIONS_64, gruReference64, kernelsWasm, lstmReference64, randomGruInput, randomInput, uniform } from './helpers';
+import { ACTIVATIONS_64, gruReference64, KERNEL_BUILDS, kernelsWasm, lstmReference64, randomGruInput, randomInput, uniform } from './helpers';
 
 /**
  * Central differences on the float64 references, step 1e-6: the truncation error (~1e-12) and
@@ -96,8 +96,10 @@ describe('Backward passes (BPTT) against finite differences', () => {
   const lstmKernels: LstmKernel[] = [jsLstmKernel];
   const gruKernels: GruKernel[] = [jsGruKernel];
   before(() => {
-    lstmKernels.push(createWasmLstmKernel(kernelsWasm()));
-    gruKernels.push(createWasmGruKernel(kernelsWasm()));
+    for (const build of KERNEL_BUILDS) {
+      lstmKernels.push(createWasmLstmKernel(build.bytes()));
+      gruKernels.push(createWasmGruKernel(build.bytes()));
+    }
   });
 
   const shapes: [batch: number, time: number, units: number][] = [

@@ -1,17 +1,62 @@
 /** Shared pieces of the kernel tests: the built wasm file, seeded inputs, comparisons. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
+import { readKernelWasm, runsRelaxedSimd } from '../../../src/worker/kernel-wasm';
 import { GRU_OUTPUT_SERIES, type GruKernelInput, type GruKernelOutput } from '../../../src/lab/kernels/gru-kernel';
 import type { LstmKernelInput, LstmKernelOutput, RecurrentActivation } from '../../../src/lab/kernels/lstm-kernel';
 
 /** `fglab-kernels.wasm` as built by `node esbuild.config.mjs` (out/test/unit/kernels → dist). */
 export const KERNELS_WASM_PATH = join(__dirname, '..', '..', '..', '..', 'dist', 'fglab-kernels.wasm');
 
-/** The bytes of the built kernels; fails with the build command when they are missing. */
-export function kernelsWasm(): Uint8Array {
-  if (!existsSync(KERNELS_WASM_PATH)) throw new Error(`${KERNELS_WASM_PATH} is missing: run node esbuild.config.mjs first`);
-  return readFileSync(KERNELS_WASM_PATH);
+/** The relaxed-SIMD build beside it (fused multiply–adds). */
+export const RELAXED_KERNELS_WASM_PATH = join(__dirname, '..', '..', '..', '..', 'dist', 'fglab-kernels-relaxed.wasm');
+
+function readBuilt(path: string): Uint8Array {
+  if (!existsSync(path)) throw new Error(`${path} is missing: run node esbuild.config.mjs first`);
+  return readFileSync(path);
 }
+
+/** The bytes of the built SIMD kernels; fails with the build command when they are missing. */
+export function kernelsWasm(): Uint8Array {
+  return readBuilt(KERNELS_WASM_PATH);
+}
+
+/**
+ * The bytes of the relaxed-SIMD build, after making sure this runtime compiles it (on Node 20
+ * by turning V8's flag on, as the lab does); fails when it cannot.
+ */
+export function relaxedKernelsWasm(): Uint8Array {
+  const bytes = readBuilt(RELAXED_KERNELS_WASM_PATH);
+  if (!runsRelaxedSimd(bytes)) throw new Error(`this runtime (${process.version}) does not compile relaxed SIMD`);
+  return bytes;
+}
+
+/** The bundles' folder, with the fused kernels built by `node esbuild.config.mjs` (npm test builds first). */
+const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
+
+/**
+ * The kernels' build the lab picks on this runtime, as the worker and the CLI pick it
+ * (src/worker/kernel-wasm.ts: relaxed SIMD where it runs).
+ */
+export function labKernelWasm(): Uint8Array {
+  const bytes = readKernelWasm(DIST, (m) => {
+    throw new Error(m);
+  });
+  if (!bytes) throw new Error(`no kernels in ${DIST}: run node esbuild.config.mjs first`);
+  return bytes;
+}
+
+/** The name of that build's kernels (`wasm-relaxed-simd` or `wasm-simd`). */
+export function labKernelName(): string {
+  return createWasmLstmKernel(labKernelWasm()).name;
+}
+
+/** Both builds, by the name their kernels report: each kernel test runs on both. */
+export const KERNEL_BUILDS: readonly { name: string; bytes: () => Uint8Array }[] = [
+  { name: 'wasm-simd', bytes: kernelsWasm },
+  { name: 'wasm-relaxed-simd', bytes: relaxedKernelsWasm },
+];
 
 /** Uniform values in [−scale, scale) from a seeded mulberry32 generator. */
 export function uniform(n: number, scale: number, seed: number): Float32Array {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {
-  HELPER_KERNEL,
   JOB_DONE,
+  JOB_FAILED,
   JOB_TAKEN_BACK,
   runKernelJob,
   rowSeriesNames,
@@ -19,7 +19,7 @@ import { projectRawInputs, type RawInputs } from '../../../src/lab/kernels/raw-i
 import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
 import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
 import { survival } from '../../../src/lab/metrics';
-import { kernelsWasm, maxGruOutputDiff, maxOutputDiff, uniform } from './helpers';
+import { kernelsWasm, maxGruOutputDiff, maxOutputDiff, relaxedKernelsWasm, uniform } from './helpers';
 
 function rawInputs(batch: number, time: number, features: number, columns: number, seed: number): RawInputs {
   return {
@@ -57,9 +57,16 @@ function firstDifference(a: Record<string, Float32Array>, b: Record<string, Floa
 
 describe('kernel traces from raw inputs', () => {
   let wasm: Required<RowKernels>;
+  let relaxed: Required<RowKernels>;
   before(() => {
     wasm = { lstm: createWasmLstmKernel(kernelsWasm()), gru: createWasmGruKernel(kernelsWasm()) };
+    relaxed = { lstm: createWasmLstmKernel(relaxedKernelsWasm()), gru: createWasmGruKernel(relaxedKernelsWasm()) };
   });
+
+  /** The survival a trace gives is `survival` of its keep gate (metrics.ts), bit for bit. */
+  function assertSurvival(trace: { survival: Float32Array }, keep: Float32Array, B: number, T: number, U: number, kernel: string): void {
+    assert.equal(firstDifference({ survival: survival(keep, B, T, U) }, { survival: trace.survival }), undefined, `${kernel}: survival`);
+  }
 
   // Odd sizes: units not a multiple of 4 or 8, one step, batch 1, a chunk and a bit.
   const shapes: [batch: number, time: number, features: number, units: number][] = [
@@ -72,27 +79,46 @@ describe('kernel traces from raw inputs', () => {
   ];
 
   for (const [B, T, F, U] of shapes) {
-    it(`LSTM [${B}, ${T}, ${F}] × ${U}: trace equals run on the reference projection to 1e-5, in both kernels`, () => {
+    it(`LSTM [${B}, ${T}, ${F}] × ${U}: trace equals run on the reference projection to 1e-5, in every kernel, with the survival`, () => {
       const r = request('lstm', B, T, F, U, B + T + U);
       const projected = projectRawInputs(r.inputs, B, T, 4 * U);
       const reference = jsLstmKernel.run({ ...r, projected });
-      for (const kernel of [wasm.lstm, jsLstmKernel] as LstmKernel[]) {
-        const { diff, where } = maxOutputDiff(reference, kernel.trace(r));
+      for (const kernel of [wasm.lstm, relaxed.lstm, jsLstmKernel] as LstmKernel[]) {
+        const trace = kernel.trace(r);
+        const { diff, where } = maxOutputDiff(reference, trace);
         assert.ok(diff < 1e-5, `${kernel.name}: largest difference ${diff} at ${where}`);
+        assertSurvival(trace, trace.forgetGate, B, T, U, kernel.name);
       }
     });
 
-    it(`GRU [${B}, ${T}, ${F}] × ${U}: trace equals run on the reference projection to 1e-5, in both kernels`, () => {
+    it(`GRU [${B}, ${T}, ${F}] × ${U}: trace equals run on the reference projection to 1e-5, in every kernel, with the survival`, () => {
       const r = request('gru', B, T, F, U, B + T + U);
       const projected = projectRawInputs(r.inputs, B, T, 3 * U);
       const gruInput = { ...r, resetAfter: r.resetAfter ?? true };
       const reference = jsGruKernel.run({ ...gruInput, projected });
-      for (const kernel of [wasm.gru, jsGruKernel] as GruKernel[]) {
-        const { diff, where } = maxGruOutputDiff(reference, kernel.trace(gruInput));
+      for (const kernel of [wasm.gru, relaxed.gru, jsGruKernel] as GruKernel[]) {
+        const trace = kernel.trace(gruInput);
+        const { diff, where } = maxGruOutputDiff(reference, trace);
         assert.ok(diff < 1e-5, `${kernel.name}: largest difference ${diff} at ${where}`);
+        assertSurvival(trace, trace.updateGate, B, T, U, kernel.name);
       }
     });
   }
+
+  it('the relaxed-SIMD build runs and differentiates with the SIMD build\'s bits (training is the same on every machine); only traces fuse', () => {
+    const [B, T, F, U] = [3, 37, 5, 13];
+    const r = request('lstm', B, T, F, U, 11);
+    const input = { ...r, projected: projectRawInputs(r.inputs, B, T, 4 * U) };
+    const upstream = { hidden: uniform(B * T * U, 1, 12) };
+    assert.equal(firstDifference({ ...relaxed.lstm.run(input) }, { ...wasm.lstm.run(input) }), undefined, 'lstm run');
+    const grads = (k: LstmKernel) => ({ ...k.backward(input, k.run(input), upstream) });
+    assert.equal(firstDifference(grads(relaxed.lstm), grads(wasm.lstm)), undefined, 'lstm backward');
+    const g = { ...request('gru', B, T, F, U, 12), resetAfter: false };
+    const gInput = { ...g, projected: projectRawInputs(g.inputs, B, T, 3 * U) };
+    assert.equal(firstDifference({ ...relaxed.gru.run(gInput) }, { ...wasm.gru.run(gInput) }), undefined, 'gru run');
+    const gGrads = (k: GruKernel) => ({ ...k.backward(gInput, k.run(gInput), upstream.hidden) });
+    assert.equal(firstDifference(gGrads(relaxed.gru), gGrads(wasm.gru)), undefined, 'gru backward');
+  });
 
   it('checks raw inputs and into arrays, naming what was expected and what was got', () => {
     const r = request('lstm', 2, 3, 4, 5, 1);
@@ -120,8 +146,7 @@ describe('kernel traces from raw inputs', () => {
       assert.equal(firstDifference(expected, tail), undefined);
       assert.equal(firstDifference(expected, view), undefined, 'written into the given arrays');
       assert.deepEqual(Array.from(into.hidden.subarray(0, offset)), new Array(offset).fill(0), 'nothing written before them');
-      const keep = model === 'lstm' ? whole.forgetGate : whole.updateGate;
-      assert.equal(firstDifference({ survival: survival(keep, B, T, U) }, { survival: whole.survival }), undefined);
+      assertSurvival(whole as { survival: Float32Array }, model === 'lstm' ? whole.forgetGate : whole.updateGate, B, T, U, wasm[model].name);
     });
   }
 });
@@ -175,11 +200,24 @@ describe('batch split over a helper thread', () => {
   it('runs the rows itself when the helper fails, and when no thread can be started', () => {
     const r = big('gru');
     const alone = traceBatch(r, wasm);
-    const broken = { ...jsGruKernel, name: HELPER_KERNEL, trace: () => { throw new RangeError('out of memory'); } };
+    const broken = { ...jsGruKernel, name: wasm.gru.name, trace: () => { throw new RangeError('out of memory'); } };
     setKernelHelper(inlineHelper([], { gru: broken }));
     assert.equal(firstDifference(alone, traceBatch(r, wasm)), undefined);
     setKernelHelper({ start: () => { throw new Error('no threads'); } });
     assert.equal(firstDifference(alone, traceBatch(r, wasm)), undefined);
+  });
+
+  it('a helper running the other WebAssembly build fails the job, and the rows are run here: the same bits', () => {
+    const other = { lstm: createWasmLstmKernel(relaxedKernelsWasm()), gru: createWasmGruKernel(relaxedKernelsWasm()) };
+    assert.deepEqual([wasm.lstm.name, other.lstm.name], ['wasm-simd', 'wasm-relaxed-simd']);
+    const r = big('lstm');
+    const alone = traceBatch(r, wasm);
+    const jobs: KernelJob[] = [];
+    setKernelHelper(inlineHelper(jobs, other));
+    const split = traceBatch(r, wasm);
+    assert.equal(jobs[0].kernel, 'wasm-simd');
+    assert.equal(Atomics.load(jobs[0].sync, 0), JOB_FAILED);
+    assert.equal(firstDifference(alone, split), undefined);
   });
 
   it('asks the helper to stop when the run is interrupted', () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { SequenceInput } from '../../../src/lab/data';
 import { generateGruWeights, getGruKernel, setGruKernel, traceGru, type GruWeights } from '../../../src/lab/gru';
 import { jsGruKernel } from '../../../src/lab/kernels/gru-kernel';
 import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
 import { createRandom, normalArray } from '../../../src/lab/rng';
-import { KERNEL_WASM_PATH, maxAbsDiff, setupLab } from './setup';
+import { labKernelName, labKernelWasm, maxAbsDiff, setupLab } from './setup';
 
 function randomInput(seed: number, batch: number, time: number, features: number): SequenceInput {
   return { batch, time, features, data: normalArray(createRandom(seed), batch * time * features) };
@@ -39,7 +38,7 @@ describe('GRU trace', () => {
       before(() => {
         saved = getGruKernel();
         setGruKernel(kernel === 'js' ? jsGruKernel : saved);
-        if (kernel === 'wasm' && saved.name !== 'wasm-simd') setGruKernel(wasmGruForTests());
+        if (kernel === 'wasm' && saved.name !== labKernelName()) setGruKernel(wasmGruForTests());
       });
       after(() => setGruKernel(saved));
 
@@ -118,7 +117,7 @@ describe('GRU trace', () => {
     const w = withRandomBias(generateGruWeights(22, 7, 13, true), 23);
     const saved = getGruKernel();
     try {
-      setGruKernel(saved.name === 'wasm-simd' ? saved : wasmGruForTests());
+      setGruKernel(saved.name === labKernelName() ? saved : wasmGruForTests());
       const a = traceGru(input, w, { recurrentActivation: 'sigmoid', resetAfter: true });
       setGruKernel(jsGruKernel);
       const b = traceGru(input, w, { recurrentActivation: 'sigmoid', resetAfter: true });
@@ -176,5 +175,5 @@ describe('GRU trace', () => {
 
 /** The WebAssembly GRU kernel, for when the lab's start-up does not load it (yet). */
 function wasmGruForTests() {
-  return createWasmGruKernel(readFileSync(KERNEL_WASM_PATH));
+  return createWasmGruKernel(labKernelWasm());
 }

@@ -4,7 +4,7 @@ import { generateLstmWeights, type LstmWeights, type SequenceInput } from '../..
 import { jsLstmKernel } from '../../../src/lab/kernels/lstm-kernel';
 import { getLstmKernel, setLstmKernel, traceLstm } from '../../../src/lab/lstm';
 import { createRandom, normalArray } from '../../../src/lab/rng';
-import { maxAbsDiff, setupLab } from './setup';
+import { labKernelName, maxAbsDiff, setupLab } from './setup';
 
 function randomInput(seed: number, batch: number, time: number, features: number): SequenceInput {
   return { batch, time, features, data: normalArray(createRandom(seed), batch * time * features) };
@@ -31,7 +31,7 @@ describe('LSTM trace', () => {
       before(() => {
         saved = getLstmKernel();
         if (kernel === 'js') setLstmKernel(jsLstmKernel);
-        else assert.equal(saved.name, 'wasm-simd', 'the WebAssembly kernel is loaded');
+        else assert.equal(saved.name, labKernelName(), 'the WebAssembly kernel is loaded');
       });
       after(() => setLstmKernel(saved));
 

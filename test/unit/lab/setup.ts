@@ -1,18 +1,18 @@
 /** Shared set-up of the core's tests: TensorFlow.js on the WASM backend, the built kernel. */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { initLab } from '../../../src/lab';
+import { labKernelWasm } from '../kernels/helpers';
+
+export { labKernelName, labKernelWasm } from '../kernels/helpers';
 
 /** Folder of TensorFlow.js's wasm binaries in node_modules. */
 export const TFJS_WASM_DIR = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
-/** The fused kernel built by `node esbuild.config.mjs` (npm test builds first). */
-export const KERNEL_WASM_PATH = join(__dirname, '..', '..', '..', '..', 'dist', 'fglab-kernels.wasm');
 
 let ready: Promise<unknown> | undefined;
 
 /** Starts the lab once per test process. */
 export function setupLab(): Promise<unknown> {
-  ready ??= initLab({ tfjsWasmDir: TFJS_WASM_DIR, kernelWasm: readFileSync(KERNEL_WASM_PATH) });
+  ready ??= initLab({ tfjsWasmDir: TFJS_WASM_DIR, kernelWasm: labKernelWasm() });
   return ready;
 }
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { LabKernel } from '../../../src/extension/kernel';
+import { PROTOCOL_VERSION } from '../../../src/shared/protocol';
 import { decodeTrace } from '../../../src/shared/trace';
 import { CACHES_KEPT, codeCacheFolder, compileCached } from '../../../src/worker/code-cache';
 
@@ -161,6 +163,33 @@ describe('code cache of the worker bundle', () => {
     mkdirSync(join(openCache, 'code-cache'), { recursive: true });
     chmodSync(join(openCache, 'code-cache'), 0o777);
     assert.equal(codeCacheFolder(openCache), undefined);
+  });
+
+  it("a new process's first worker starts from the cache the previous process wrote (V8's flags are final before the bundle compiles)", () => {
+    dir = mkdtempSync(join(tmpdir(), 'fglab-code-cache-'));
+    // A process of its own per start: choosing the kernels' build may turn a V8 flag on, and
+    // V8 refuses a cache made under other flags; this test process has long had the flag on.
+    const probe = `
+      const { Worker } = require('node:worker_threads');
+      const w = new Worker(${JSON.stringify(join(DIST, 'worker.js'))}, { workerData: { protocol: ${PROTOCOL_VERSION}, cancelFlag: new SharedArrayBuffer(4), wasmDir: ${JSON.stringify(DIST)}, backend: 'wasm', codeCacheDir: ${JSON.stringify(dir)} } });
+      let status;
+      w.on('message', (m) => {
+        if (m.type === 'ready') {
+          status = m.codeCache;
+          w.postMessage({ type: 'runSpec', requestId: 1, source: ${JSON.stringify(CLASSIC)}, baseDir: '.', cellName: 'probe' });
+        } else {
+          console.log(JSON.stringify({ status, answer: m.type }));
+          void w.terminate();
+        }
+      });
+    `;
+    const start = (): unknown => {
+      const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    };
+    assert.deepEqual(start(), { status: 'miss', answer: 'result' });
+    assert.deepEqual(start(), { status: 'hit', answer: 'result' });
   });
 
   it('a real worker writes its cache after the first trace; the next worker starts from it and traces the same bits, also after the cache is corrupted', async () => {

@@ -8,8 +8,8 @@ import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
 import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
 import { decodeTrace } from '../../../src/shared/trace';
 import { lazyKernelHelper } from '../../../src/worker/kernel-helper';
-import { kernelsWasm, uniform } from '../kernels/helpers';
-import { setupLab } from '../lab/setup';
+import { uniform } from '../kernels/helpers';
+import { labKernelWasm, setupLab } from '../lab/setup';
 
 /** The real bundles, built by `node esbuild.config.mjs` before the tests. */
 const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
@@ -21,7 +21,8 @@ describe('batch helper thread (real threads)', () => {
   afterEach(() => setKernelHelper(undefined));
 
   it('takes the second half of a large batch on its own thread, bit-identical to one thread', async () => {
-    const kernels = { lstm: createWasmLstmKernel(kernelsWasm()), gru: createWasmGruKernel(kernelsWasm()) };
+    // The build the helper thread picks too.
+    const kernels = { lstm: createWasmLstmKernel(labKernelWasm()), gru: createWasmGruKernel(labKernelWasm()) };
     const [B, T, F, U] = [6, 256, 32, 64];
     const request: RowsRequest = {
       model: 'lstm',

@@ -6,6 +6,7 @@ import { INTERRUPT_GRACE_MS, LabKernel } from '../../../src/extension/kernel';
 import { PROTOCOL_VERSION } from '../../../src/shared/protocol';
 import { decodeTrace } from '../../../src/shared/trace';
 import { kernelFailure } from '../kernel-failure';
+import { labKernelName } from '../kernels/helpers';
 
 /** The real worker bundle, built by `node esbuild.config.mjs` before the tests. */
 const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
@@ -27,7 +28,7 @@ describe('kernel worker (real worker thread)', () => {
       const trace = decodeTrace(JSON.parse(Buffer.from(outputs[0].data).toString('utf8')));
       assert.deepEqual(trace.dims, { batch: 1, time: 10, units: 128, features: 64 });
       assert.equal(k.backend, 'wasm');
-      assert.match(logs.join('\n'), /kernel ready in \d+ ms \(TensorFlow\.js backend: wasm, recurrent kernel: wasm-simd, code cache: (hit|miss|stale)\)/);
+      assert.match(logs.join('\n'), new RegExp(`kernel ready in \\d+ ms \\(TensorFlow\\.js backend: wasm, recurrent kernel: ${labKernelName()}, code cache: (hit|miss|stale)\\)`));
     } finally {
       k.dispose();
     }

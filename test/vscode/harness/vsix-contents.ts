@@ -36,7 +36,7 @@ export function vsixProblems(installedDir: string, vsixPath: string): string[] {
   const shipped = files(installedDir);
   for (const f of shipped) if (!ALLOWED.some((p) => p.test(f))) problems.push(`ships ${f}`);
   const lower = shipped.map((f) => f.toLowerCase());
-  for (const must of ['package.json', 'readme.md', 'changelog.md', 'dist/extension.js', 'dist/worker.js', 'dist/worker-main.js', 'dist/kernel-helper.js', 'dist/renderer.js', 'dist/code-cells.js', 'dist/h5wasm.js', 'media/icon.png']) {
+  for (const must of ['package.json', 'readme.md', 'changelog.md', 'dist/extension.js', 'dist/worker.js', 'dist/worker-main.js', 'dist/kernel-helper.js', 'dist/renderer.js', 'dist/code-cells.js', 'dist/h5wasm.js', 'dist/fglab-kernels.wasm', 'dist/fglab-kernels-relaxed.wasm', 'media/icon.png']) {
     if (!lower.includes(must)) problems.push(`does not ship ${must}`);
   }
   const size = statSync(vsixPath).size;
