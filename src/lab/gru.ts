@@ -44,6 +44,8 @@ export interface GruRun {
   /** `updateGate, resetGate, candidate, hidden, survival`, each `[batch, time, units]`. */
   series: Record<string, Series>;
   /** `recurrenceMs`: the kernel's time, input projection and survival included. */
+  /** The keep gate's totals per batch row, `[batch][KEEP_TOTALS][units]`, for `memoryMetricsOfTotals` (metrics.ts). */
+  keepTotals: Float64Array;
   timings: { recurrenceMs: number };
 }
 
@@ -137,6 +139,6 @@ export function traceGru(input: SequenceInput, weights: GruWeights, options: Gru
   }, { gru: activeKernel });
   const shape = [input.batch, input.time, U];
   const series: Record<string, Series> = {};
-  for (const name of ['updateGate', 'resetGate', 'candidate', 'hidden', 'survival']) series[name] = { shape, data: out[name] };
-  return { series, timings: { recurrenceMs: now() - t0 } };
+  for (const name of ['updateGate', 'resetGate', 'candidate', 'hidden', 'survival']) series[name] = { shape, data: out.series[name] };
+  return { series, keepTotals: out.keepTotals, timings: { recurrenceMs: now() - t0 } };
 }

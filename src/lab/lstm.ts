@@ -32,6 +32,8 @@ export interface LstmRun {
   /** `inputGate, forgetGate, candidate, outputGate, cell, hidden, survival`, each `[batch, time, units]`. */
   series: Record<string, Series>;
   /** `recurrenceMs`: the kernel's time, input projection and survival included. */
+  /** The keep gate's totals per batch row, `[batch][KEEP_TOTALS][units]`, for `memoryMetricsOfTotals` (metrics.ts). */
+  keepTotals: Float64Array;
   timings: { recurrenceMs: number };
 }
 
@@ -57,6 +59,6 @@ export function traceLstm(input: SequenceInput, weights: LstmWeights, options: L
   }, { lstm: activeKernel });
   const shape = [input.batch, input.time, weights.units];
   const series: Record<string, Series> = {};
-  for (const name of [...LSTM_OUTPUT_SERIES, 'survival']) series[name] = { shape, data: out[name] };
-  return { series, timings: { recurrenceMs: now() - t0 } };
+  for (const name of [...LSTM_OUTPUT_SERIES, 'survival']) series[name] = { shape, data: out.series[name] };
+  return { series, keepTotals: out.keepTotals, timings: { recurrenceMs: now() - t0 } };
 }

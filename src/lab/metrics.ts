@@ -32,18 +32,42 @@ export function survival(forget: Float32Array, batch: number, time: number, unit
   return out;
 }
 
-/** Per-unit sums and saturation counts of a forget-gate series, in one pass over it. */
-function unitTotals(values: Float32Array, batch: number, time: number, units: number): { sums: Float64Array; low: Float64Array; high: Float64Array } {
-  const sums = new Float64Array(units);
-  const low = new Float64Array(units);
-  const high = new Float64Array(units);
-  for (let row = 0; row < batch * time; row++) {
-    const at = row * units;
+/** Kinds of a row's keep-gate totals, in this order: the sum, the count below `SATURATION_LOW`, the count above `SATURATION_HIGH`. */
+export const KEEP_TOTALS = 3;
+
+/**
+ * Keep-gate totals per batch row and unit, `[batch][KEEP_TOTALS][units]`: Σ_t f[b][t][u] in
+ * float64 (t in order), and the numbers of steps with f < 0.1 and f > 0.9. The metrics add the
+ * rows up in order (`unitTotals`), so a batch traced in parts (threads, kernels that total the
+ * rows while they run) gives the same bits as one pass. Written into `out` when given.
+ */
+export function keepRowTotals(values: Float32Array, batch: number, time: number, units: number, out: Float64Array = new Float64Array(batch * KEEP_TOTALS * units)): Float64Array {
+  for (let b = 0; b < batch; b++) {
+    const sums = out.subarray((b * KEEP_TOTALS) * units, (b * KEEP_TOTALS + 1) * units).fill(0);
+    const low = out.subarray((b * KEEP_TOTALS + 1) * units, (b * KEEP_TOTALS + 2) * units).fill(0);
+    const high = out.subarray((b * KEEP_TOTALS + 2) * units, (b * KEEP_TOTALS + 3) * units).fill(0);
+    for (let t = 0; t < time; t++) {
+      const at = (b * time + t) * units;
+      for (let u = 0; u < units; u++) {
+        const f = values[at + u];
+        sums[u] += f;
+        if (f < SATURATION_LOW) low[u]++;
+        else if (f > SATURATION_HIGH) high[u]++;
+      }
+    }
+  }
+  return out;
+}
+
+/** Per-unit sums and saturation counts over all rows: the rows' totals added up in row order. */
+function unitTotals(rowTotals: Float64Array, batch: number, units: number): { sums: Float64Array; low: Float64Array; high: Float64Array } {
+  const [sums, low, high] = [new Float64Array(units), new Float64Array(units), new Float64Array(units)];
+  for (let b = 0; b < batch; b++) {
+    const at = b * KEEP_TOTALS * units;
     for (let u = 0; u < units; u++) {
-      const f = values[at + u];
-      sums[u] += f;
-      if (f < SATURATION_LOW) low[u]++;
-      else if (f > SATURATION_HIGH) high[u]++;
+      sums[u] += rowTotals[at + u];
+      low[u] += rowTotals[at + units + u];
+      high[u] += rowTotals[at + 2 * units + u];
     }
   }
   return { sums, low, high };
@@ -51,7 +75,7 @@ function unitTotals(values: Float32Array, batch: number, time: number, units: nu
 
 /** Mean forget gate per unit, `f̄_u`, in float64. */
 export function meanPerUnit(values: Float32Array, batch: number, time: number, units: number): Float64Array {
-  return unitTotals(values, batch, time, units).sums.map((s) => s / (batch * time));
+  return unitTotals(keepRowTotals(values, batch, time, units), batch, units).sums.map((s) => s / (batch * time));
 }
 
 /**
@@ -73,14 +97,19 @@ export function predictedHalfLife(bias: ArrayLike<number>, units: number, activa
 
 /** Fractions of steps with the forget gate `< 0.1` (low) and `> 0.9` (high), per unit. */
 export function saturation(forget: Float32Array, batch: number, time: number, units: number): { low: number[]; high: number[] } {
-  const { low, high } = unitTotals(forget, batch, time, units);
+  const { low, high } = unitTotals(keepRowTotals(forget, batch, time, units), batch, units);
   const n = batch * time;
   return { low: Array.from(low, (c) => c / n), high: Array.from(high, (c) => c / n) };
 }
 
 /** All per-unit memory metrics of a forget-gate series (one pass over it). */
 export function memoryMetrics(forget: Float32Array, batch: number, time: number, units: number): KeepGateMetrics {
-  const { sums, low, high } = unitTotals(forget, batch, time, units);
+  return memoryMetricsOfTotals(keepRowTotals(forget, batch, time, units), batch, time, units);
+}
+
+/** The same from the rows' totals (`keepRowTotals`, or a kernel's trace, which totals the rows as it runs). */
+export function memoryMetricsOfTotals(rowTotals: Float64Array, batch: number, time: number, units: number): KeepGateMetrics {
+  const { sums, low, high } = unitTotals(rowTotals, batch, units);
   const n = batch * time;
   return {
     halfLife: halfLife(sums.map((s) => s / n)),

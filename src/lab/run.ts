@@ -7,7 +7,7 @@ import { traceGru, type GruWeights } from './gru';
 import { traceImport } from './import/trace-import';
 import { influence as recurrentInfluence } from './influence';
 import { traceLstm } from './lstm';
-import { memoryMetrics } from './metrics';
+import { memoryMetricsOfTotals } from './metrics';
 import { traceOutputItems } from './output';
 import { parseSpec, type ImportSpec, type ModelSpec, type RecurrentSpec } from './spec/model-spec';
 import { SpecError } from './spec/validate';
@@ -40,12 +40,11 @@ export function traceRecurrent(spec: RecurrentSpec, input: SequenceInput, weight
   const run = spec.model === 'lstm'
     ? traceLstm(input, weights, { ...common, forgetGate })
     : traceGru(input, weights as GruWeights, { ...common, resetAfter: spec.resetAfter });
-  const keep = run.series[spec.model === 'lstm' ? 'forgetGate' : 'updateGate'].data;
   const trace: Trace = {
     model: spec.model,
     dims: { batch, time, units: spec.units, features },
     series: run.series,
-    metrics: memoryMetrics(keep, batch, time, spec.units),
+    metrics: memoryMetricsOfTotals(run.keepTotals, batch, time, spec.units),
     timings: { ...run.timings },
   };
   if (spec.show.includes('influence')) {

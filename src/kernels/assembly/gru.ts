@@ -14,7 +14,7 @@
 //   inputPadded      [CH][B][3UP]       the same with units padded (only when U % 8 ≠ 0)
 //   rec              [B][3UP]           b_h + h·R (or, for the h block without resetAfter, b_hh + (r⊙h)·R_h)
 //   hidden, scaled   [B][UP]            state h_{t−1}; r⊙h_{t−1} (resetAfter false)
-//   kept             [B][UP] f64        the running product of z (survival.ts)
+//   kept             [B][4][UP] f64     Π z, Σ z, counts of z < 0.1 and > 0.9 (survival.ts)
 //   output           [6][B][CH][UP]     z, r, h̃, h, rec_h and the survival Π z of the chunk;
 //                                       after `gruCompactOutputs` each [CH][UP] block holds its
 //                                       rows packed as [CH][U]
@@ -24,7 +24,7 @@ import { regionBytes, reserve } from './memory';
 import { placeProjection, projectInputs, projectionBytes } from './projection';
 import { PANEL, PANEL_ROW, packPanels, panelBytes, product, productFused } from './product';
 import { hardSlope } from './rows';
-import { resetSurvival, survivalBytes, survivalRow } from './survival';
+import { resetSurvival, survivalBytes, survivalRow, survivalRowBytes } from './survival';
 
 /** Number of output series: z, r, h̃, h, rec_h and the survival. */
 const SERIES: i32 = 6;
@@ -104,6 +104,14 @@ export function gruOutputPtr(series: i32, b: i32): usize {
   return output + ((<usize>(series * batch + b) * chunkSteps * unitsPadded) << 2);
 }
 
+/**
+ * Start of batch row `b`'s totals of the keep gate over the steps run since the reset, `units`
+ * float64 of one kind: 0 the sum, 1 the count below 0.1, 2 the count above 0.9.
+ */
+export function gruKeepTotalsPtr(kind: i32, b: i32): usize {
+  return kept + <usize>b * survivalRowBytes(unitsPadded) + ((<usize>((kind + 1) * unitsPadded)) << 3);
+}
+
 /** Packs R into panels and pads b_h, both with zeros for the padding units. */
 export function gruPackWeights(): void {
   packPanels(recurrentRaw, units, 3 * units, recurrentPacked, (3 * unitsPadded) / PANEL, unitsPadded, units);
@@ -118,7 +126,7 @@ export function gruPackWeights(): void {
 /** Sets h = 0 and the survival to 1. */
 export function gruResetState(): void {
   memory.fill(hidden, 0, (<usize>(batch * unitsPadded)) << 2);
-  resetSurvival(kept, batch * unitsPadded);
+  resetSurvival(kept, batch, unitsPadded);
 }
 
 /** Copies the chunk's inputs from [steps][B][3U] into [steps][B][3UP], zeros in the padding. */
@@ -229,7 +237,7 @@ function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool, fu
           v128.store(outCandidate + k, tanhv(f32x4.add(v128.load(pH + k), rh)));
         }
       }
-      survivalRow(out, kept + (<usize>b * rowBytes << 1), out + 5 * seriesBytes, rowBytes);
+      survivalRow(out, kept + <usize>b * survivalRowBytes(up), out + 5 * seriesBytes, rowBytes, up);
       // h = z⊙h_{t−1} + (1 − z)⊙h̃
       const h = hidden + <usize>b * rowBytes;
       const outH = out + 3 * seriesBytes;

@@ -12,7 +12,7 @@
 //   inputPadded      [CH][B][4UP]       the same with units padded (only when U % 4 ≠ 0)
 //   gates            [B][4UP]           z = p + h·R of the current step
 //   hidden, cell     [B][UP]            state h_{t−1}, c_{t−1}
-//   kept             [B][UP] f64        the running product of f (survival.ts)
+//   kept             [B][4][UP] f64     Π f, Σ f, counts of f < 0.1 and > 0.9 (survival.ts)
 //   output           [7][B][CH][UP]     i, f, g, o, c, h and the survival Π f of the chunk;
 //                                       after `compactOutputs` each [CH][UP] block holds its
 //                                       rows packed as [CH][U]
@@ -22,7 +22,7 @@ import { regionBytes, reserve } from './memory';
 import { placeProjection, projectInputs, projectionBytes } from './projection';
 import { PANEL, packPanels } from './product';
 import { gateRow, tanhRow } from './rows';
-import { resetSurvival, survivalBytes, survivalRow } from './survival';
+import { resetSurvival, survivalBytes, survivalRow, survivalRowBytes } from './survival';
 
 /** Number of output series: i, f, g, o, c, h and the survival. */
 const SERIES: i32 = 7;
@@ -92,6 +92,14 @@ export function outputPtr(series: i32, b: i32): usize {
   return output + ((<usize>(series * batch + b) * chunkSteps * unitsPadded) << 2);
 }
 
+/**
+ * Start of batch row `b`'s totals of the keep gate over the steps run since the reset, `units`
+ * float64 of one kind: 0 the sum, 1 the count below 0.1, 2 the count above 0.9.
+ */
+export function keepTotalsPtr(kind: i32, b: i32): usize {
+  return kept + <usize>b * survivalRowBytes(unitsPadded) + ((<usize>((kind + 1) * unitsPadded)) << 3);
+}
+
 /** Packs R into panels of PANEL columns, contiguous over k, padding the units with zeros. */
 export function packRecurrent(): void {
   packPanels(recurrentRaw, units, 4 * units, recurrentPacked, (4 * unitsPadded) / PANEL, unitsPadded, units);
@@ -102,7 +110,7 @@ export function resetState(): void {
   const bytes = (<usize>(batch * unitsPadded)) << 2;
   memory.fill(hidden, 0, bytes);
   memory.fill(cell, 0, bytes);
-  resetSurvival(kept, batch * unitsPadded);
+  resetSurvival(kept, batch, unitsPadded);
 }
 
 /** Copies the chunk's inputs from [steps][B][4U] into [steps][B][4UP], zeros in the padding. */
@@ -310,7 +318,7 @@ function updateState(tt: i32, activation: i32, forgetGate: bool): void {
     else fillOnes(out + seriesBytes, rowBytes);
     gateRow(activation, z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
     tanhRow(z + 2 * rowBytes, out + 2 * seriesBytes, rowBytes);
-    survivalRow(out + seriesBytes, kept + ((<usize>(b * up)) << 3), out + 6 * seriesBytes, rowBytes);
+    survivalRow(out + seriesBytes, kept + <usize>b * survivalRowBytes(up), out + 6 * seriesBytes, rowBytes, up);
     const c = cell + ((<usize>(b * up)) << 2);
     const h = hidden + ((<usize>(b * up)) << 2);
     for (let k: usize = 0; k < rowBytes; k += 16) {

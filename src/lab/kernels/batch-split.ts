@@ -10,6 +10,7 @@
  * RUNNING → DONE / FAILED / CANCELLED. When the spec's thread has finished its half and the
  * helper has not yet claimed the job (still starting, or gone), it claims the job itself.
  */
+import { KEEP_TOTALS } from '../metrics';
 import type { RecurrentActivation } from './activations';
 import { GRU_TRACE_SERIES, type GruKernel } from './gru-kernel';
 import { CancelledError, LSTM_TRACE_SERIES, type LstmKernel } from './lstm-kernel';
@@ -33,12 +34,20 @@ export interface RowsRequest {
   shouldStop?: () => boolean;
 }
 
+/** What a trace of some batch rows gives (see `traceRows`). */
+export interface RowsTrace {
+  /** The model's kernel series and `survival`, each `[batch][time][units]`. */
+  series: Record<string, Float32Array>;
+  /** The keep gate's totals per batch row, `[batch][KEEP_TOTALS][units]` (`keepRowTotals` in metrics.ts). */
+  keepTotals: Float64Array;
+}
+
 /** A request for the helper: plain data (views of shared memory), posted to its thread. */
 export interface KernelJob extends Omit<RowsRequest, 'shouldStop'> {
   /** The name of the posting thread's kernel: a helper whose kernel is another fails the job. */
   kernel: string;
-  /** Where the rows' series go: the model's kernel series and `survival`, each `[batch][time][units]`. */
-  into: Record<string, Float32Array>;
+  /** Where the rows' series and totals go. */
+  into: RowsTrace;
   /** `[state, stop]` on shared memory: the state word (see JOB_*) and the stop request (1: stop). */
   sync: Int32Array;
 }
@@ -97,13 +106,25 @@ function kernelOf(model: 'lstm' | 'gru', kernels: RowKernels): LstmKernel | GruK
 }
 
 /**
- * Traces `request`'s rows with `kernels` into `into` (or new arrays): the kernel's series and
- * the memory survival of the keep gate (`forgetGate`, `updateGate`). What both threads run.
+ * Traces `request`'s rows with `kernels` into `into` (or new arrays): the kernel's series, the
+ * memory survival of the keep gate (`forgetGate`, `updateGate`) and its totals per row. What
+ * both threads run.
  */
-export function traceRows(request: RowsRequest, kernels: RowKernels, into?: Record<string, Float32Array>): Record<string, Float32Array> {
-  if (request.model === 'lstm') return (kernelOf('lstm', kernels) as LstmKernel).trace(request, into as never) as unknown as Record<string, Float32Array>;
-  const gru = kernelOf('gru', kernels) as GruKernel;
-  return gru.trace({ ...request, resetAfter: request.resetAfter ?? true }, into as never) as unknown as Record<string, Float32Array>;
+export function traceRows(request: RowsRequest, kernels: RowKernels, into?: RowsTrace): RowsTrace {
+  const target = into && { ...into.series, keepTotals: into.keepTotals };
+  const out = request.model === 'lstm'
+    ? (kernelOf('lstm', kernels) as LstmKernel).trace(request, target as never)
+    : (kernelOf('gru', kernels) as GruKernel).trace({ ...request, resetAfter: request.resetAfter ?? true }, target as never);
+  const { keepTotals, ...series } = out as unknown as Record<string, Float32Array> & { keepTotals: Float64Array };
+  return { series, keepTotals };
+}
+
+/** The rows `from`…`to` of a rows trace, as views. */
+function rowsOf(trace: RowsTrace, from: number, to: number, stepsTimesUnits: number, units: number): RowsTrace {
+  return {
+    series: Object.fromEntries(Object.entries(trace.series).map(([name, a]) => [name, a.subarray(from * stepsTimesUnits, to * stepsTimesUnits)])),
+    keepTotals: trace.keepTotals.subarray(from * KEEP_TOTALS * units, to * KEEP_TOTALS * units),
+  };
 }
 
 /** Runs a job posted to a helper thread and records the outcome in `job.sync` (never throws). */
@@ -138,20 +159,25 @@ function sharedFloats(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(4 * n));
 }
 
+function sharedDoubles(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * n));
+}
+
 /**
  * Traces the rows of `request` with this thread's `kernels`, handing the second half of the
  * batch to the helper when it is worth it. Series as `traceRows` returns them (on shared
  * memory when split).
  */
-export function traceBatch(request: RowsRequest, kernels: RowKernels): Record<string, Float32Array> {
+export function traceBatch(request: RowsRequest, kernels: RowKernels): RowsTrace {
   const rows = helperRows(request, kernels);
   if (rows === 0 || !helper) return traceRows(request, kernels);
   const { batch, time, units } = request;
   const F = request.inputs.features;
   const mainRows = batch - rows;
-  const names = rowSeriesNames(request.model);
-  const out: Record<string, Float32Array> = {};
-  for (const name of names) out[name] = sharedFloats(batch * time * units);
+  const out: RowsTrace = {
+    series: Object.fromEntries(rowSeriesNames(request.model).map((name) => [name, sharedFloats(batch * time * units)])),
+    keepTotals: sharedDoubles(batch * KEEP_TOTALS * units),
+  };
   const x = sharedFloats(rows * time * F);
   x.set(request.inputs.data.subarray(mainRows * time * F));
   const sync = new Int32Array(new SharedArrayBuffer(8));
@@ -161,7 +187,7 @@ export function traceBatch(request: RowsRequest, kernels: RowKernels): Record<st
     kernel: kernelOf(request.model, kernels).name,
     batch: rows,
     inputs: { ...request.inputs, data: x },
-    into: Object.fromEntries(names.map((name) => [name, out[name].subarray(mainRows * time * units)])),
+    into: rowsOf(out, mainRows, batch, time * units, units),
     sync,
   };
   try {
@@ -178,7 +204,7 @@ export function traceBatch(request: RowsRequest, kernels: RowKernels): Record<st
     traceRows(
       { ...request, batch: mainRows, inputs: { ...request.inputs, data: request.inputs.data.subarray(0, mainRows * time * F) }, shouldStop: stop },
       kernels,
-      Object.fromEntries(names.map((name) => [name, out[name].subarray(0, mainRows * time * units)])),
+      rowsOf(out, 0, mainRows, time * units, units),
     );
   } catch (e) {
     Atomics.store(sync, 1, 1);

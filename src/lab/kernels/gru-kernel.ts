@@ -20,7 +20,7 @@
  * WebAssembly SIMD kernel (wasm-gru.ts).
  */
 import { activationDerivative, activationFunction, type RecurrentActivation } from './activations';
-import { survival } from '../metrics';
+import { keepRowTotals, survival } from '../metrics';
 import { CancelledError, deliver, STEPS_PER_CHECK, type BackwardOptions } from './lstm-kernel';
 import { checkInto, checkRawInputs, projectRawInputs, type RawInputs } from './raw-inputs';
 
@@ -65,6 +65,8 @@ export interface GruKernelOutput {
 /** What `trace` gives: the outputs and the memory survival Π_{τ≤t} z_τ of the update gate, `[batch][time][units]`. */
 export interface GruTraceOutput extends GruKernelOutput {
   survival: Float32Array;
+  /** The update gate's totals per batch row, `[batch][KEEP_TOTALS][units]` (`keepRowTotals` in metrics.ts). */
+  keepTotals: Float64Array;
 }
 
 /** Gradients of a loss L with respect to the kernel's inputs. */
@@ -114,7 +116,7 @@ export function checkGruInput(input: GruKernelInput): void {
 export function checkGruTrace(input: GruTraceInput, into?: GruTraceOutput): void {
   checkGruSizes(input);
   checkRawInputs('gru kernel', input.inputs, input.batch, input.time, 3 * input.units);
-  if (into) checkInto('gru kernel', into as unknown as Record<string, Float32Array>, GRU_TRACE_SERIES, input.batch * input.time * input.units);
+  if (into) checkInto('gru kernel', into, GRU_TRACE_SERIES, input.batch, input.time, input.units);
 }
 
 /** Checks batch, time, units, the recurrent kernel and bias. */
@@ -218,7 +220,7 @@ export const jsGruKernel: GruKernel = {
     const { batch, time, units } = input;
     const projected = projectRawInputs(input.inputs, batch, time, 3 * units);
     const out = this.run({ ...input, projected });
-    return deliver({ ...out, survival: survival(out.updateGate, batch, time, units) }, into);
+    return deliver({ ...out, survival: survival(out.updateGate, batch, time, units), keepTotals: keepRowTotals(out.updateGate, batch, time, units) }, into);
   },
 
   backward(input, forward, dHidden, options) {

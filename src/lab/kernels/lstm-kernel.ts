@@ -13,7 +13,7 @@
  */
 import { activationDerivative, activationFunction, type RecurrentActivation } from './activations';
 import { checkInto, checkRawInputs, projectRawInputs, type RawInputs } from './raw-inputs';
-import { survival } from '../metrics';
+import { keepRowTotals, survival } from '../metrics';
 
 export type { RecurrentActivation } from './activations';
 
@@ -57,6 +57,8 @@ export interface LstmKernelOutput {
 /** What `trace` gives: the outputs and the memory survival Π_{τ≤t} f_τ, `[batch][time][units]` (see `survival` in metrics.ts). */
 export interface LstmTraceOutput extends LstmKernelOutput {
   survival: Float32Array;
+  /** The forget gate's totals per batch row, `[batch][KEEP_TOTALS][units]` (`keepRowTotals` in metrics.ts). */
+  keepTotals: Float64Array;
 }
 
 /** Upstream gradients of a loss L, `[batch][time][units]` like the outputs. */
@@ -142,13 +144,13 @@ export const LSTM_TRACE_SERIES = [...LSTM_OUTPUT_SERIES, 'survival'] as const;
 export function checkLstmTrace(input: LstmTraceInput, into?: LstmTraceOutput): void {
   checkLstmSizes(input);
   checkRawInputs('lstm kernel', input.inputs, input.batch, input.time, 4 * input.units);
-  if (into) checkInto('lstm kernel', into as unknown as Record<string, Float32Array>, LSTM_TRACE_SERIES, input.batch * input.time * input.units);
+  if (into) checkInto('lstm kernel', into, LSTM_TRACE_SERIES, input.batch, input.time, input.units);
 }
 
 /** Copies `out` into the start of `into`'s arrays (when given) and returns what the caller gets. */
 export function deliver<T extends object>(out: T, into: T | undefined): T {
   if (!into) return out;
-  for (const key of Object.keys(out) as (keyof T)[]) (into[key] as Float32Array).set(out[key] as Float32Array);
+  for (const key of Object.keys(out) as (keyof T)[]) (into[key] as Float32Array | Float64Array).set(out[key] as Float32Array | Float64Array);
   return into;
 }
 
@@ -227,7 +229,7 @@ export const jsLstmKernel: LstmKernel = {
     const { batch, time, units } = input;
     const projected = projectRawInputs(input.inputs, batch, time, 4 * units);
     const out = this.run({ ...input, projected });
-    return deliver({ ...out, survival: survival(out.forgetGate, batch, time, units) }, into);
+    return deliver({ ...out, survival: survival(out.forgetGate, batch, time, units), keepTotals: keepRowTotals(out.forgetGate, batch, time, units) }, into);
   },
 
   backward(input, forward, upstream, options) {

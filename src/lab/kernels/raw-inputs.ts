@@ -7,6 +7,8 @@
  * they differentiate.
  */
 
+import { KEEP_TOTALS } from '../metrics';
+
 /** The inputs and the input weights of a recurrent layer. */
 export interface RawInputs {
   /** `x`, `[batch][time][features]`, row-major (as a spec's input holds it). */
@@ -33,10 +35,15 @@ export function checkRawInputs(what: string, inputs: RawInputs, batch: number, t
   }
 }
 
-/** Checks that every array of `into` can hold `n` values. */
-export function checkInto(what: string, into: Record<string, Float32Array>, keys: readonly string[], n: number): void {
-  for (const key of keys) {
-    const a = into[key];
+/**
+ * Checks a trace's `into`: every series `keys` can hold batch·time·units values and
+ * `keepTotals` batch·KEEP_TOTALS·units.
+ */
+export function checkInto(what: string, into: object, keys: readonly string[], batch: number, time: number, units: number): void {
+  const arrays = into as Record<string, ArrayLike<number> | undefined>;
+  const sizes: [string, number][] = [...keys.map((key): [string, number] => [key, batch * time * units]), ['keepTotals', batch * KEEP_TOTALS * units]];
+  for (const [key, n] of sizes) {
+    const a = arrays[key];
     if (!a || a.length < n) throw new Error(`${what}: into.${key} must hold ${n} values, got ${a ? a.length : 'none'}`);
   }
 }

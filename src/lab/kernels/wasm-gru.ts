@@ -22,7 +22,8 @@ import {
 } from './gru-kernel';
 import { copyInputChunk } from './raw-inputs';
 import { CancelledError, STEPS_PER_CHECK } from './lstm-kernel';
-import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
+import { KEEP_TOTALS } from '../metrics';
+import { instantiateKernels, instantiateKernelsAsync, readKeepTotals, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
 
 /** The GRU exports of `fglab-kernels.wasm`; pointers are byte offsets. */
 export interface GruWasmExports extends KernelsWasmMemory {
@@ -34,6 +35,8 @@ export interface GruWasmExports extends KernelsWasmMemory {
   gruBiasPtr(): number;
   /** Where a chunk's projected inputs `[steps][B][3U]` go before `gruRunSteps`. */
   gruInputPtr(): number;
+  /** Batch row `b`'s totals of the keep gate since the reset, `units` float64 of one kind (0 sum, 1 count < 0.1, 2 count > 0.9). */
+  gruKeepTotalsPtr(kind: number, b: number): number;
   /** A chunk's rows `[steps][U]` of one series (0–5: z r h̃ h rec_h, survival) and batch row, after `gruCompactOutputs`. */
   gruOutputPtr(series: number, batchRow: number): number;
   gruPackWeights(): void;
@@ -69,7 +72,7 @@ export interface GruWasmExports extends KernelsWasmMemory {
 }
 
 const GRU_FUNCTIONS = [
-  'reserve', 'gruPrepare', 'gruRecurrentPtr', 'gruBiasPtr', 'gruInputPtr', 'gruOutputPtr',
+  'reserve', 'gruPrepare', 'gruRecurrentPtr', 'gruBiasPtr', 'gruInputPtr', 'gruOutputPtr', 'gruKeepTotalsPtr',
   'gruPackWeights', 'gruResetState', 'gruRunSteps', 'gruRunProjectedSteps', 'gruCompactOutputs',
   'inputKernelPtr', 'inputBiasPtr', 'rawInputPtr', 'packInputWeights',
   'gruBackPrepare', 'gruBackRecurrentPtr', 'gruBackInputPtr', 'gruBackProjectedPtr', 'gruBackRecurrentGradPtr',
@@ -150,8 +153,8 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
       checkGruTrace(input, into);
       const { batch: B, time: T, units: U, inputs } = input;
       const F = inputs.features;
-      const out: GruTraceOutput = into ?? { ...allocateGruOutput(B, T, U), survival: new Float32Array(B * T * U) };
-      return runForward(input, F, GRU_TRACE_SERIES, out, (heap, t0, steps) => {
+      const out: GruTraceOutput = into ?? { ...allocateGruOutput(B, T, U), survival: new Float32Array(B * T * U), keepTotals: new Float64Array(B * KEEP_TOTALS * U) };
+      runForward(input, F, GRU_TRACE_SERIES, out, (heap, t0, steps) => {
         if (t0 === 0) {
           heap.set(inputs.kernel, ex.inputKernelPtr() >>> 2);
           heap.set(inputs.bias, ex.inputBiasPtr() >>> 2);
@@ -159,6 +162,8 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
         }
         copyInputChunk(heap, ex.rawInputPtr() >>> 2, inputs.data, B, T, F, t0, steps);
       });
+      readKeepTotals(ex, ex.gruKeepTotalsPtr, B, U, out.keepTotals);
+      return out;
     },
     backward(input, forward, dHidden, options) {
       checkGruBackward(input, forward, dHidden);

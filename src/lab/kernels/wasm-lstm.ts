@@ -24,7 +24,8 @@ import {
   type LstmTraceOutput,
 } from './lstm-kernel';
 import { copyInputChunk } from './raw-inputs';
-import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
+import { KEEP_TOTALS } from '../metrics';
+import { instantiateKernels, instantiateKernelsAsync, readKeepTotals, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
 
 /** The exports of `fglab-kernels.wasm` (src/kernels/assembly/index.ts); pointers are byte offsets. */
 export interface LstmWasmExports extends KernelsWasmMemory {
@@ -34,6 +35,8 @@ export interface LstmWasmExports extends KernelsWasmMemory {
   recurrentPtr(): number;
   /** Where a chunk's projected inputs `[steps][B][4U]` go before `runSteps`. */
   inputPtr(): number;
+  /** Batch row `b`'s totals of the keep gate since the reset, `units` float64 of one kind (0 sum, 1 count < 0.1, 2 count > 0.9). */
+  keepTotalsPtr(kind: number, b: number): number;
   /** A chunk's rows `[steps][U]` of one series (0–6: i f g o c h, survival) and batch row, after `compactOutputs`. */
   outputPtr(series: number, batchRow: number): number;
   packRecurrent(): void;
@@ -69,7 +72,7 @@ export interface LstmWasmExports extends KernelsWasmMemory {
 }
 
 const EXPORTED_FUNCTIONS = [
-  'reserve', 'prepare', 'recurrentPtr', 'inputPtr', 'outputPtr', 'packRecurrent',
+  'reserve', 'prepare', 'recurrentPtr', 'inputPtr', 'outputPtr', 'keepTotalsPtr', 'packRecurrent',
   'inputKernelPtr', 'inputBiasPtr', 'rawInputPtr', 'packInputWeights',
   'resetState', 'runSteps', 'runProjectedSteps', 'compactOutputs', 'applyActivation',
   'lstmBackPrepare', 'lstmBackRecurrentPtr', 'lstmBackInputPtr', 'lstmBackProjectedPtr',
@@ -149,8 +152,8 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
       checkLstmTrace(input, into);
       const { batch: B, time: T, units: U, inputs } = input;
       const F = inputs.features;
-      const out: LstmTraceOutput = into ?? { ...allocateOutput(B, T, U), survival: new Float32Array(B * T * U) };
-      return runForward(input, F, LSTM_TRACE_SERIES, out, (heap, t0, steps) => {
+      const out: LstmTraceOutput = into ?? { ...allocateOutput(B, T, U), survival: new Float32Array(B * T * U), keepTotals: new Float64Array(B * KEEP_TOTALS * U) };
+      runForward(input, F, LSTM_TRACE_SERIES, out, (heap, t0, steps) => {
         if (t0 === 0) {
           heap.set(inputs.kernel, ex.inputKernelPtr() >>> 2);
           heap.set(inputs.bias, ex.inputBiasPtr() >>> 2);
@@ -158,6 +161,8 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
         }
         copyInputChunk(heap, ex.rawInputPtr() >>> 2, inputs.data, B, T, F, t0, steps);
       });
+      readKeepTotals(ex, ex.keepTotalsPtr, B, U, out.keepTotals);
+      return out;
     },
     backward(input, forward, upstream, options) {
       checkLstmBackward(input, forward, upstream);

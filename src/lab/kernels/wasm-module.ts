@@ -52,3 +52,18 @@ export function instantiateKernels<T>(wasmBytes: Uint8Array, functions: readonly
 export async function instantiateKernelsAsync<T>(wasmBytes: Uint8Array, functions: readonly string[]): Promise<T> {
   return checkExports<T>(await WebAssembly.instantiate(await WebAssembly.compile(wasmBytes), {}), functions);
 }
+
+/**
+ * Copies a recurrent kernel's keep-gate totals (`keepTotalsPtr(kind, row)`: `units` float64 of
+ * one kind for one batch row) into `into`, laid out `[batch][KEEP_TOTALS][units]` as
+ * `keepRowTotals` (metrics.ts) lays them out.
+ */
+export function readKeepTotals(ex: KernelsWasmMemory, ptr: (kind: number, row: number) => number, batch: number, units: number, into: Float64Array): void {
+  const heap = new Float64Array(ex.memory.buffer);
+  for (let b = 0; b < batch; b++) {
+    for (let kind = 0; kind < 3; kind++) {
+      const from = ptr(kind, b) >>> 3;
+      into.set(heap.subarray(from, from + units), (b * 3 + kind) * units);
+    }
+  }
+}

@@ -12,13 +12,14 @@ import {
   type KernelJob,
   type RowKernels,
   type RowsRequest,
+  type RowsTrace,
 } from '../../../src/lab/kernels/batch-split';
 import { jsGruKernel, type GruKernel } from '../../../src/lab/kernels/gru-kernel';
 import { CancelledError, jsLstmKernel, type LstmKernel, type RecurrentActivation } from '../../../src/lab/kernels/lstm-kernel';
 import { projectRawInputs, type RawInputs } from '../../../src/lab/kernels/raw-inputs';
 import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
 import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
-import { survival } from '../../../src/lab/metrics';
+import { KEEP_TOTALS, keepRowTotals, survival } from '../../../src/lab/metrics';
 import { kernelsWasm, maxGruOutputDiff, maxOutputDiff, relaxedKernelsWasm, uniform } from './helpers';
 
 function rawInputs(batch: number, time: number, features: number, columns: number, seed: number): RawInputs {
@@ -44,13 +45,21 @@ function request(model: 'lstm' | 'gru', batch: number, time: number, features: n
   };
 }
 
-/** Whether two sets of series are identical bit for bit (NaN included), with the first difference. */
-function firstDifference(a: Record<string, Float32Array>, b: Record<string, Float32Array>): string | undefined {
+type Arrays = Record<string, Float32Array | Float64Array>;
+
+/** A rows trace's arrays by name (its series and `keepTotals`), or the arrays given. */
+function arraysOf(x: RowsTrace | Arrays): Arrays {
+  return 'series' in x && 'keepTotals' in x && !(x.series instanceof Float32Array) ? { ...(x as RowsTrace).series, keepTotals: (x as RowsTrace).keepTotals } : (x as Arrays);
+}
+
+/** Whether two sets of arrays are identical bit for bit (NaN included), with the first difference. */
+function firstDifference(first: RowsTrace | Arrays, second: RowsTrace | Arrays): string | undefined {
+  const [a, b] = [arraysOf(first), arraysOf(second)];
   for (const key of Object.keys(a)) {
     if (!b[key] || a[key].length !== b[key].length) return `${key}: lengths ${a[key].length} vs ${b[key]?.length}`;
-    const x = new Uint32Array(a[key].buffer, a[key].byteOffset, a[key].length);
-    const y = new Uint32Array(b[key].buffer, b[key].byteOffset, b[key].length);
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return `${key}[${i}]: ${a[key][i]} vs ${b[key][i]}`;
+    const x = new Uint32Array(a[key].buffer, a[key].byteOffset, a[key].byteLength / 4);
+    const y = new Uint32Array(b[key].buffer, b[key].byteOffset, b[key].byteLength / 4);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return `${key}[${i >> (a[key] instanceof Float64Array ? 1 : 0)}]: ${a[key][i]} vs ${b[key][i]}`;
   }
   return undefined;
 }
@@ -63,9 +72,10 @@ describe('kernel traces from raw inputs', () => {
     relaxed = { lstm: createWasmLstmKernel(relaxedKernelsWasm()), gru: createWasmGruKernel(relaxedKernelsWasm()) };
   });
 
-  /** The survival a trace gives is `survival` of its keep gate (metrics.ts), bit for bit. */
-  function assertSurvival(trace: { survival: Float32Array }, keep: Float32Array, B: number, T: number, U: number, kernel: string): void {
+  /** The survival and row totals a trace gives are `survival` and `keepRowTotals` of its keep gate (metrics.ts), bit for bit. */
+  function assertSurvival(trace: { survival: Float32Array; keepTotals: Float64Array }, keep: Float32Array, B: number, T: number, U: number, kernel: string): void {
     assert.equal(firstDifference({ survival: survival(keep, B, T, U) }, { survival: trace.survival }), undefined, `${kernel}: survival`);
+    assert.equal(firstDifference({ keepTotals: keepRowTotals(keep, B, T, U) }, { keepTotals: trace.keepTotals }), undefined, `${kernel}: totals`);
   }
 
   // Odd sizes: units not a multiple of 4 or 8, one step, batch 1, a chunk and a bit.
@@ -135,18 +145,23 @@ describe('kernel traces from raw inputs', () => {
       const [B, T, F, U] = [5, 45, 6, 11];
       const r = request(model, B, T, F, U, 9);
       const whole = traceRows(r, wasm);
-      assert.deepEqual(Object.keys(whole), [...rowSeriesNames(model)]);
+      assert.deepEqual(Object.keys(whole.series), [...rowSeriesNames(model)]);
       // Rows 3 and 4 alone, written at an offset into larger arrays.
       const offset = 17;
       const into: Record<string, Float32Array> = {};
       for (const name of rowSeriesNames(model)) into[name] = new Float32Array(offset + 2 * T * U);
-      const view = Object.fromEntries(Object.entries(into).map(([k, a]) => [k, a.subarray(offset)]));
+      const totals = new Float64Array(offset + 2 * KEEP_TOTALS * U);
+      const view: RowsTrace = { series: Object.fromEntries(Object.entries(into).map(([k, a]) => [k, a.subarray(offset)])), keepTotals: totals.subarray(offset) };
       const tail = traceRows({ ...r, batch: 2, inputs: { ...r.inputs, data: r.inputs.data.subarray(3 * T * F) } }, wasm, view);
-      const expected = Object.fromEntries(Object.entries(whole).map(([k, a]) => [k, a.subarray(3 * T * U)]));
+      const expected: RowsTrace = {
+        series: Object.fromEntries(Object.entries(whole.series).map(([k, a]) => [k, a.subarray(3 * T * U)])),
+        keepTotals: whole.keepTotals.subarray(3 * KEEP_TOTALS * U),
+      };
       assert.equal(firstDifference(expected, tail), undefined);
       assert.equal(firstDifference(expected, view), undefined, 'written into the given arrays');
       assert.deepEqual(Array.from(into.hidden.subarray(0, offset)), new Array(offset).fill(0), 'nothing written before them');
-      assertSurvival(whole as { survival: Float32Array }, model === 'lstm' ? whole.forgetGate : whole.updateGate, B, T, U, wasm[model].name);
+      assert.deepEqual(Array.from(totals.subarray(0, offset)), new Array(offset).fill(0), 'no totals written before them');
+      assertSurvival({ survival: whole.series.survival, keepTotals: whole.keepTotals }, model === 'lstm' ? whole.series.forgetGate : whole.series.updateGate, B, T, U, wasm[model].name);
     });
   }
 });
@@ -182,7 +197,7 @@ describe('batch split over a helper thread', () => {
       assert.equal(jobs.length, 1);
       assert.equal(jobs[0].batch, 4);
       assert.equal(Atomics.load(jobs[0].sync, 0), JOB_DONE);
-      assert.ok(split.hidden.buffer instanceof SharedArrayBuffer, 'series on shared memory');
+      assert.ok(split.series.hidden.buffer instanceof SharedArrayBuffer && split.keepTotals.buffer instanceof SharedArrayBuffer, 'series and totals on shared memory');
       assert.equal(firstDifference(alone, split), undefined);
     });
   }
