@@ -4,7 +4,8 @@
 // D_ij = P_{i+1} − P_{j+1} from the prefix sums P of ln f, computed here row by row), weights
 // softmax over the allowed keys (j ≤ i when causal; the others exactly 0), and the output
 // Σ_j α_ij v_j. Causal rows stop at the diagonal: blocks of 4 queries multiply only the panels
-// of keys up to their last query, which skips about half of both products.
+// of keys up to their last query, which skips about half of both products. The products are
+// `productFused` (fused multiply–adds in the relaxed-SIMD build): this kernel serves traces only.
 //
 // The [T][T] series are made a chunk of rows at a time (`attnRows`), which JS copies out before
 // the next: a chunk stays in cache between the kernel writing it and JS reading it, where whole
@@ -29,7 +30,7 @@
 
 import { EXP_MIN_INPUT, expInRange, expMinInput, sigmoidv } from './math';
 import { regionBytes, reserve } from './memory';
-import { PANEL, PANEL_ROW, panelBytes, product } from './product';
+import { PANEL, PANEL_ROW, panelBytes, productFused } from './product';
 
 let time: i32 = 0;
 let dim: i32 = 0;
@@ -181,7 +182,7 @@ export function attnProject(h: i32, withForget: bool): void {
     const w = wPacked + <usize>which * packed;
     packColumns(rawWeights + <usize>which * rawBytes, heads * dim, h, w);
     const dst = which == 0 ? q : which == 1 ? k : v;
-    product(x, xRow, features, w, PANEL_ROW, panelBytes(features), dimPadded / PANEL, zeros, 0, dst, row, time);
+    productFused(x, xRow, features, w, PANEL_ROW, panelBytes(features), dimPadded / PANEL, zeros, 0, dst, row, time);
   }
   if (!withForget) return;
   // w_f as the first column of one panel; x·w_f lands in column 0 of gates [T][8].
@@ -189,7 +190,7 @@ export function attnProject(h: i32, withForget: bool): void {
   memory.fill(w, 0, panelBytes(features));
   const forgetKernel = rawWeights + 3 * rawBytes;
   for (let r = 0; r < features; r++) store<f32>(w + <usize>r * PANEL_ROW, load<f32>(forgetKernel + ((<usize>(r * heads + h)) << 2)));
-  product(x, xRow, features, w, PANEL_ROW, panelBytes(features), 1, zeros, 0, gates, PANEL_ROW, time);
+  productFused(x, xRow, features, w, PANEL_ROW, panelBytes(features), 1, zeros, 0, gates, PANEL_ROW, time);
   const bias = f32x4.splat(load<f32>(forgetKernel + <usize>regionBytes(<f64>features * heads) + ((<usize>h) << 2)));
   for (let t = 0; t < time; t++) store<f32>(forget + ((<usize>t) << 2), load<f32>(gates + <usize>t * PANEL_ROW));
   for (let t = 0; t < time; t += 4) {
@@ -398,7 +399,7 @@ export function attnRows(first: i32, count: i32): void {
     // Keys 0 … i0+rows−1 for a causal block: whole panels up to its last query.
     const keys = causal ? i0 + rows : time;
     const panels = causal ? (keys + PANEL - 1) / PANEL : keyPanels;
-    product(q + <usize>i0 * qRow, qRow, dim, kPacked, PANEL_ROW, panelBytes(dim), panels, zeros, 0, scores + <usize>slot * sRow, sRow, rows);
+    productFused(q + <usize>i0 * qRow, qRow, dim, kPacked, PANEL_ROW, panelBytes(dim), panels, zeros, 0, scores + <usize>slot * sRow, sRow, rows);
     // The block's keys from the first any of its rows weights (the decay zeroes the early ones).
     let from = keys;
     for (let r = 0; r < rows; r++) {
@@ -406,6 +407,6 @@ export function attnRows(first: i32, count: i32): void {
       if (firstKey < from) from = firstKey;
     }
     // Σ_j α_ij v_j over those keys (α is 0 past each row's own end and before its first).
-    product(weights + <usize>slot * sRow + ((<usize>from) << 2), sRow, keys - from, vPacked + <usize>from * PANEL_ROW, PANEL_ROW, panelBytes(timePadded), dimPadded / PANEL, zeros, 0, output + <usize>i0 * oRow, oRow, rows);
+    productFused(weights + <usize>slot * sRow + ((<usize>from) << 2), sRow, keys - from, vPacked + <usize>from * PANEL_ROW, PANEL_ROW, panelBytes(timePadded), dimPadded / PANEL, zeros, 0, output + <usize>i0 * oRow, oRow, rows);
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateAttentionWeights, setAttentionKernel, traceAttention, type AttentionOptions } from '../../../src/lab/attention';
 import { createWasmAttentionKernel } from '../../../src/lab/kernels/wasm-attention';
 import { createRandom, normalArray } from '../../../src/lab/rng';
-import { kernelsWasm } from '../kernels/helpers';
+import { KERNEL_BUILDS, labKernelWasm } from '../kernels/helpers';
 import { setupLab } from './setup';
 
 /** Largest difference over two traces' series (NaN must be NaN in both), relative beyond 1. */
@@ -27,7 +27,7 @@ function maxDiff(a: Record<string, { data: Float32Array }>, b: Record<string, { 
 
 describe('attention heads in the WebAssembly kernel', () => {
   before(setupLab);
-  after(() => setAttentionKernel(createWasmAttentionKernel(kernelsWasm())));
+  after(() => setAttentionKernel(createWasmAttentionKernel(labKernelWasm())));
 
   // Steps and key sizes not multiples of 4 or 8, one step, several heads and batch rows; long
   // enough for several chunks of rows (T 133, 150, 300); a decay strong enough (forget bias −4)
@@ -45,15 +45,17 @@ describe('attention heads in the WebAssembly kernel', () => {
     [1, 150, 3, 1, 4, { score: 'dot', causal: false, forgetting: false }],
     [1, 300, 6, 2, 5, { score: 'scaled-dot', causal: true, forgetting: true }, -4],
   ];
-  for (const [B, T, F, H, d, options, forgetBias = 1] of cases) {
+  // Both builds: the relaxed-SIMD one fuses the multiply–adds of its products.
+  for (const build of KERNEL_BUILDS) for (const [B, T, F, H, d, options, forgetBias = 1] of cases) {
     const name = `${options.forgetting ? 'forgetting' : options.score}${options.causal ? ', causal' : ''}`;
-    it(`[${B}, ${T}, ${F}], ${H} head${H === 1 ? "" : "s"} of ${d}, ${name}${forgetBias !== 1 ? `, forget bias ${forgetBias}` : ''}: the same series as the tfjs forward to 1e-5, and the same entropy`, () => {
+    it(`${build.name}: [${B}, ${T}, ${F}], ${H} head${H === 1 ? "" : "s"} of ${d}, ${name}${forgetBias !== 1 ? `, forget bias ${forgetBias}` : ''}: the same series as the tfjs forward to 1e-5, and the same entropy`, () => {
       const input = { batch: B, time: T, features: F, data: normalArray(createRandom(T + d), B * T * F) };
       const w = generateAttentionWeights(B + H, F, H, d, { additive: false, forgetting: options.forgetting, forgetBias });
+      setAttentionKernel(createWasmAttentionKernel(build.bytes()));
       const fast = traceAttention(input, w, options);
       setAttentionKernel(undefined);
       const reference = traceAttention(input, w, options);
-      setAttentionKernel(createWasmAttentionKernel(kernelsWasm()));
+      setAttentionKernel(createWasmAttentionKernel(labKernelWasm()));
       const { diff, where } = maxDiff(reference.series, fast.series);
       assert.ok(diff < 1e-5, `largest difference ${diff} at ${where}`);
       const entropy = (e: number[][][]): number[] => e.flat(2);
