@@ -21,7 +21,7 @@ export { setLstmKernel, getLstmKernel } from './lstm';
 export interface LabOptions {
   /** Folder (or URL) holding TensorFlow.js's `tfjs-backend-wasm*.wasm` files. */
   tfjsWasmDir: string;
-  /** Bytes of `fglab-kernels.wasm` (the fused recurrent kernel); without them the TypeScript reference kernel runs. */
+  /** Bytes of the fused recurrent kernels (`fglab-kernels-relaxed.wasm` or `fglab-kernels.wasm`, as `readKernelWasm` picks); without them the TypeScript reference kernel runs. */
   kernelWasm?: Uint8Array;
 }
 
@@ -34,7 +34,7 @@ export async function initLab(options: LabOptions): Promise<{ backend: string; k
     options.kernelWasm ? createWasmAttentionKernelAsync(options.kernelWasm).then(setAttentionKernel) : undefined,
     options.kernelWasm ? createWasmGramSchmidtAsync(options.kernelWasm).then(setGramSchmidt) : undefined,
   ]);
-  // One name when both recurrent kernels agree (`wasm-simd`), else both.
+  // One name when both recurrent kernels agree (`wasm-relaxed-simd`, `wasm-simd`), else both.
   const [lstm, gru] = [getLstmKernel().name, getGruKernel().name];
   return { backend, kernel: lstm === gru ? lstm : `lstm ${lstm}, gru ${gru}` };
 }

@@ -62,8 +62,11 @@ export interface GruKernelOutput {
   recurrentCandidate: Float32Array;
 }
 
-/** What `trace` gives: the outputs and the memory survival Π_{τ≤t} z_τ of the update gate, `[batch][time][units]`. */
-export interface GruTraceOutput extends GruKernelOutput {
+/**
+ * What `trace` gives: the outputs but `recurrentCandidate` (kept by `run` for the backward pass
+ * only) and the memory survival Π_{τ≤t} z_τ of the update gate, `[batch][time][units]`.
+ */
+export interface GruTraceOutput extends Omit<GruKernelOutput, 'recurrentCandidate'> {
   survival: Float32Array;
   /** The update gate's totals per batch row, `[batch][KEEP_TOTALS][units]` (`keepRowTotals` in metrics.ts). */
   keepTotals: Float64Array;
@@ -101,8 +104,8 @@ export interface GruKernel {
 /** The names of the output series, in the order the WebAssembly kernel stores them. */
 export const GRU_OUTPUT_SERIES = ['updateGate', 'resetGate', 'candidate', 'hidden', 'recurrentCandidate'] as const;
 
-/** The names of `trace`'s series: the outputs, then the survival (also the WebAssembly kernel's order). */
-export const GRU_TRACE_SERIES = [...GRU_OUTPUT_SERIES, 'survival'] as const;
+/** The names of `trace`'s series: the outputs but `recurrentCandidate`, then the survival. */
+export const GRU_TRACE_SERIES = ['updateGate', 'resetGate', 'candidate', 'hidden', 'survival'] as const;
 
 /** Checks the sizes of a kernel input; throws naming what was expected and what was got. */
 export function checkGruInput(input: GruKernelInput): void {
@@ -219,7 +222,7 @@ export const jsGruKernel: GruKernel = {
     checkGruTrace(input, into);
     const { batch, time, units } = input;
     const projected = projectRawInputs(input.inputs, batch, time, 3 * units);
-    const out = this.run({ ...input, projected });
+    const { recurrentCandidate: _, ...out } = this.run({ ...input, projected });
     return deliver({ ...out, survival: survival(out.updateGate, batch, time, units), keepTotals: keepRowTotals(out.updateGate, batch, time, units) }, into);
   },
 

@@ -17,7 +17,6 @@ import {
   GRU_TRACE_SERIES,
   type GruKernel,
   type GruKernelInput,
-  type GruKernelOutput,
   type GruTraceOutput,
 } from './gru-kernel';
 import { copyInputChunk } from './raw-inputs';
@@ -89,13 +88,16 @@ export function instantiateGruWasmAsync(wasmBytes: Uint8Array): Promise<GruWasmE
   return instantiateKernelsAsync<GruWasmExports>(wasmBytes, GRU_FUNCTIONS);
 }
 
+/** The series of the module's output region, in its order (src/kernels/assembly/gru.ts). */
+const MODULE_SERIES = [...GRU_OUTPUT_SERIES, 'survival'] as const;
+
 /** Builds the kernel over an instantiated module; runs are synchronous and use one instance. */
 export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
   /**
    * The forward pass shared by `run` and `trace` (see wasm-lstm.ts): memory for the run (and
    * the projection of `features` inputs when > 0), R and b_h in, then chunk by chunk.
    */
-  function runForward<T extends GruKernelOutput>(
+  function runForward<T extends object>(
     input: Omit<GruKernelInput, 'projected'>,
     features: number,
     names: readonly (keyof T & string)[],
@@ -119,7 +121,9 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
     ex.gruResetState();
     const targets = names.map((key) => out[key] as Float32Array);
     const sources: number[] = [];
-    for (let s = 0; s < names.length; s++) for (let b = 0; b < B; b++) sources.push(ex.gruOutputPtr(s, b) >>> 2);
+    // The module's series are z r h̃ h rec_h survival; `names` picks some of them, in that order.
+    const index = names.map((name) => MODULE_SERIES.indexOf(name as (typeof MODULE_SERIES)[number]));
+    for (let s = 0; s < names.length; s++) for (let b = 0; b < B; b++) sources.push(ex.gruOutputPtr(index[s], b) >>> 2);
     const activation = activationCode(input.recurrentActivation);
     const resetAfter = input.resetAfter ? 1 : 0;
     for (let t0 = 0; t0 < T; t0 += chunk) {
@@ -153,7 +157,10 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
       checkGruTrace(input, into);
       const { batch: B, time: T, units: U, inputs } = input;
       const F = inputs.features;
-      const out: GruTraceOutput = into ?? { ...allocateGruOutput(B, T, U), survival: new Float32Array(B * T * U), keepTotals: new Float64Array(B * KEEP_TOTALS * U) };
+      const out: GruTraceOutput = into ?? {
+        ...(Object.fromEntries(GRU_TRACE_SERIES.map((name) => [name, new Float32Array(B * T * U)])) as Omit<GruTraceOutput, 'keepTotals'>),
+        keepTotals: new Float64Array(B * KEEP_TOTALS * U),
+      };
       runForward(input, F, GRU_TRACE_SERIES, out, (heap, t0, steps) => {
         if (t0 === 0) {
           heap.set(inputs.kernel, ex.inputKernelPtr() >>> 2);
