@@ -15,12 +15,13 @@
 // the one users get. Medians of `runs` runs after `warmup` runs. Absolute times on a shared machine are noisy;
 // the ratios, measured in the same run, are the figures to compare.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LabKernel } from '../../src/extension/kernel';
 import { initLab, traceSpec } from '../../src/lab';
 import { useKernelHelper } from '../../src/worker/kernel-helper';
+import { readKernelWasm } from '../../src/worker/kernel-wasm';
+import { createWasmLstmKernel } from '../../src/lab/kernels/wasm-lstm';
 import { generateLstmWeights } from '../../src/lab/data';
 import { generateGruWeights } from '../../src/lab/gru';
 import { createRandom, normalArray } from '../../src/lab/rng';
@@ -187,7 +188,7 @@ function measureMemory(w: Workload): { peakMB: number; beforeMB: number; traceMB
 }
 
 async function memoryChild(w: Workload): Promise<void> {
-  await initLab({ tfjsWasmDir: `${DIST}/`, kernelWasm: readFileSync(join(DIST, 'fglab-kernels.wasm')) });
+  await initLab({ tfjsWasmDir: `${DIST}/`, kernelWasm: readKernelWasm(DIST, (m) => console.error(m)) });
   useKernelHelper(DIST, (m) => console.error(m));
   const context = { readFile: (): Uint8Array => { throw new Error('no files'); } };
   await traceSpec(spec({ ...w, batch: 2, time: 8 }), context);
@@ -201,7 +202,7 @@ const fmt = (ms: number | undefined): string => (ms === undefined || Number.isNa
 
 async function main(): Promise<void> {
   const rows: string[][] = [];
-  await initLab({ tfjsWasmDir: `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`, kernelWasm: readFileSync(join(DIST, 'fglab-kernels.wasm')) });
+  await initLab({ tfjsWasmDir: `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`, kernelWasm: readKernelWasm(DIST, (m) => console.error(m)) });
 
   // Cold start, several times, each with a fresh worker.
   const cold: number[] = [];
@@ -253,7 +254,10 @@ async function main(): Promise<void> {
   const peerLine = 'results' in torch
     ? `PyTorch ${torch.version} (${torch.python}, ${torch.threads} thread, BLAS ${torch.blas})`
     : torch.error;
-  console.log(`node ${process.version}, tfjs backend ${tf.getBackend()}; ${peerLine}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  // The kernels' build the worker picks here (the same choice, src/worker/kernel-wasm.ts).
+  const kernelBytes = readKernelWasm(DIST, () => {});
+  const kernelBuild = kernelBytes ? createWasmLstmKernel(kernelBytes).name : 'js';
+  console.log(`node ${process.version}, tfjs backend ${tf.getBackend()}, lab kernels ${kernelBuild}; ${peerLine}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   rows.forEach((r) => console.log(line(r)));

@@ -3,12 +3,12 @@
 // tf.layers.lstm + dense trained with the same optimizer (Adam) on the same backend, after one
 // warm-up epoch each. A row of `npm run bench`; `npm run bench:training` prints it alone.
 // (Measured on a loaded 2-core machine (load 7–13): 11.9 against 1.8 steps/s.)
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initLab } from '../../src/lab';
 import { generateTask } from '../../src/lab/tasks';
 import { initialModel, trainModel } from '../../src/lab/train';
+import { readKernelWasm } from '../../src/worker/kernel-wasm';
 
 /** The workload's name in the bench table. */
 export const TRAINING_WORKLOAD = 'training: adding [32, 100, 2] → LSTM 64, Adam (steps/s)';
@@ -42,7 +42,7 @@ export async function measureTraining(steps = 10): Promise<{ lab: number; layers
 
 async function main(): Promise<void> {
   const tfjsWasmDir = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
-  await initLab({ tfjsWasmDir, kernelWasm: readFileSync(join(__dirname, '..', '..', '..', 'dist', 'fglab-kernels.wasm')) });
+  await initLab({ tfjsWasmDir, kernelWasm: readKernelWasm(join(__dirname, '..', '..', '..', 'dist'), (m) => console.error(m)) });
   const { lab, layers } = await measureTraining();
   console.log(`backend ${tf.getBackend()}; adding, length 100, 64 units, batch 32, Adam; load ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`lab trainer (traced cell, wasm kernel BPTT): ${lab.toFixed(2)} steps/s`);
