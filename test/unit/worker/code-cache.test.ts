@@ -63,12 +63,17 @@ describe('code cache of the worker bundle', () => {
     assert.deepEqual(readdirSync(s.folder).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
   });
 
-  it('ignores a cache whose payload was corrupted (never hands it to V8) and writes a good one', () => {
+  /** A bundle with its cache written: the setup, the cache file and its bytes. */
+  const withCache = (): { s: ReturnType<typeof setup>; cacheFile: string; good: Buffer } => {
     const s = setup();
     dir = s.dir;
     load(s.file, s.folder).save();
     const cacheFile = cacheFileIn(s.folder);
-    const good = readFileSync(cacheFile);
+    return { s, cacheFile, good: readFileSync(cacheFile) };
+  };
+
+  it('ignores a cache whose payload was corrupted (never hands it to V8) and writes a good one', () => {
+    const { s, cacheFile, good } = withCache();
     // A flipped bit in V8's data would crash the whole process if V8 deserialised it.
     for (const at of [good.length >> 1, good.length - 3]) {
       const bad = Buffer.from(good);
@@ -122,11 +127,7 @@ describe('code cache of the worker bundle', () => {
   });
 
   it('runs the bundle when V8 refuses a well-formed cache made for another script', () => {
-    const s = setup();
-    dir = s.dir;
-    load(s.file, s.folder).save();
-    const cacheFile = cacheFileIn(s.folder);
-    const good = readFileSync(cacheFile);
+    const { s, cacheFile, good } = withCache();
     // Same header (key, checksum and length rewritten), V8 data of a different script.
     const other = new Script('(function () { return 1; })').createCachedData();
     const headLength = good.indexOf('\n', good.indexOf('\n') + 1) + 1;
