@@ -15,6 +15,7 @@
 // the one users get. Medians of `runs` runs after `warmup` runs. Absolute times on a shared machine are noisy;
 // the ratios, measured in the same run, are the figures to compare.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LabKernel } from '../../src/extension/kernel';
@@ -195,7 +196,23 @@ async function memoryChild(w: Workload): Promise<void> {
   const beforeMB = process.memoryUsage().rss / 2 ** 20;
   const trace = await traceSpec(spec(w), context);
   const traceMB = Object.values(trace.series).reduce((sum, s) => sum + s.data.byteLength, 0) / 2 ** 20;
-  console.log(JSON.stringify({ peakMB: process.resourceUsage().maxRSS / 1024, beforeMB, traceMB }));
+  console.log(JSON.stringify({ peakMB: ownPeakMB(), beforeMB, traceMB }));
+}
+
+/**
+ * This process's own peak resident set in MB: VmHWM, the high-water mark of its address space
+ * (Linux). Not `resourceUsage().maxRSS`: Linux carries that over fork and exec, so a child
+ * spawned by the bench reported the bench's own resident set at the spawn whenever that was
+ * larger (288 MB in one run for a child whose own peak was 161).
+ */
+function ownPeakMB(): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
 }
 
 const fmt = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '—' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
