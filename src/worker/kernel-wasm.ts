@@ -11,7 +11,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 
 export const KERNEL_WASM_FILE = 'fglab-kernels.wasm';
 export const KERNEL_RELAXED_WASM_FILE = 'fglab-kernels-relaxed.wasm';
@@ -22,6 +21,8 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
 /** Whether this runtime compiles the relaxed-SIMD build `bytes`, turning V8's flag on if it has one. */
 export function runsRelaxedSimd(bytes: Uint8Array): boolean {
   if (validate(bytes)) return true;
+  // Loaded only here: where relaxed SIMD ships (VS Code, Node ≥ 22) a new worker never loads it.
+  const { setFlagsFromString } = require('node:v8') as typeof import('node:v8');
   setFlagsFromString('--experimental-wasm-relaxed-simd');
   return validate(bytes);
 }
