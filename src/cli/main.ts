@@ -20,7 +20,7 @@ import { isComparison, type Comparison, type Trace } from '../shared/trace';
 import { NotebookFileError, parseNotebook, serializeNotebook, type NotebookCell, type NotebookOutput } from '../shared/notebook-file';
 import { CODE_LANGUAGES, isCodeLanguage, SPEC_LANGUAGE, STDERR_MIME, STDOUT_MIME } from '../shared/ids';
 import { readFileForSpec } from '../worker/files';
-import { memoryLimitBytes } from '../worker/memory-limit';
+import { memoryLimitBytes, peakRssMB, resetPeakRss } from '../worker/memory-limit';
 import { useKernelHelper } from '../worker/kernel-helper';
 import { readKernelWasm } from '../worker/kernel-wasm';
 import { utf8Decode, utf8Encode } from '../shared/utf8';
@@ -181,27 +181,6 @@ function exposeGc(): (() => void) | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Resets the process's peak resident set (Linux); false where that is not possible. */
-function resetPeakRss(): boolean {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Peak resident set in MB: since `resetPeakRss` (VmHWM) where possible, else over the process's life. */
-function peakRssMB(): number {
-  try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (hwm) return Number(hwm[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
 }
 
 function medianOf(sorted: number[]): number {

@@ -15,13 +15,13 @@
 // the one users get. Medians of `runs` runs after `warmup` runs. Absolute times on a shared machine are noisy;
 // the ratios, measured in the same run, are the figures to compare.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LabKernel } from '../../src/extension/kernel';
 import { initLab, traceSpec } from '../../src/lab';
 import { useKernelHelper } from '../../src/worker/kernel-helper';
 import { readKernelWasm } from '../../src/worker/kernel-wasm';
+import { peakRssMB } from '../../src/worker/memory-limit';
 import { createWasmLstmKernel } from '../../src/lab/kernels/wasm-lstm';
 import { generateLstmWeights } from '../../src/lab/data';
 import { generateGruWeights } from '../../src/lab/gru';
@@ -196,23 +196,8 @@ async function memoryChild(w: Workload): Promise<void> {
   const beforeMB = process.memoryUsage().rss / 2 ** 20;
   const trace = await traceSpec(spec(w), context);
   const traceMB = Object.values(trace.series).reduce((sum, s) => sum + s.data.byteLength, 0) / 2 ** 20;
-  console.log(JSON.stringify({ peakMB: ownPeakMB(), beforeMB, traceMB }));
-}
-
-/**
- * This process's own peak resident set in MB: VmHWM, the high-water mark of its address space
- * (Linux). Not `resourceUsage().maxRSS`: Linux carries that over fork and exec, so a child
- * spawned by the bench reported the bench's own resident set at the spawn whenever that was
- * larger (288 MB in one run for a child whose own peak was 161).
- */
-function ownPeakMB(): number {
-  try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (hwm) return Number(hwm[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
+  // The child's own peak (VmHWM): ru_maxrss would carry the bench's resident set over fork and exec.
+  console.log(JSON.stringify({ peakMB: peakRssMB(), beforeMB, traceMB }));
 }
 
 const fmt = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '—' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));

@@ -4,6 +4,8 @@
  * so its memory layout is its own.
  */
 
+import { KEEP_TOTALS } from '../metrics';
+
 // The core's lib is plain ES2022, which has no WebAssembly types: the few members used here,
 // declared module-locally so that they never clash with DOM's or Node's declarations.
 interface WasmModule {
@@ -61,9 +63,9 @@ export async function instantiateKernelsAsync<T>(wasmBytes: Uint8Array, function
 export function readKeepTotals(ex: KernelsWasmMemory, ptr: (kind: number, row: number) => number, batch: number, units: number, into: Float64Array): void {
   const heap = new Float64Array(ex.memory.buffer);
   for (let b = 0; b < batch; b++) {
-    for (let kind = 0; kind < 3; kind++) {
+    for (let kind = 0; kind < KEEP_TOTALS; kind++) {
       const from = ptr(kind, b) >>> 3;
-      into.set(heap.subarray(from, from + units), (b * 3 + kind) * units);
+      into.set(heap.subarray(from, from + units), (b * KEEP_TOTALS + kind) * units);
     }
   }
 }
