@@ -4,8 +4,11 @@
 //    large batches split over the worker and its helper thread), with the worker round trip
 //    (outputs encoded as the notebook stores them, 16-bit) beside it;
 //  - PyTorch: `nn.LSTM` / `nn.GRU` / attention in plain tensor ops, one thread
-//    (`torch.set_num_threads(1)`), in a child process (test/bench/torch_bench.py) run after the
-//    lab's timings, when a `python3` on the PATH or Debian's /usr/bin/python3 imports torch;
+//    (`torch.set_num_threads(1)`), in a child process (test/bench/torch_bench.py) when a
+//    `python3` on the PATH or Debian's /usr/bin/python3 imports torch (OPENBLAS_CORETYPE and
+//    OPENBLAS_L2_SIZE unset for it). Blocks of its runs alternate with blocks of the lab's,
+//    never at the same time, so that both see the same machine: a shared machine's speed
+//    drifts by tens of percent within a minute;
 //  - tf.layers on the same (wasm) backend, for the recurrent shapes;
 //  - cold start (a new worker to its first W1 trace) and W2's peak memory (a child process
 //    tracing W2 once, its peak resident set against the trace's float32 size);
@@ -14,7 +17,8 @@
 // `npm run bench` builds the bundles as the .vsix ships them (minified), so the cold start is
 // the one users get. Medians of `runs` runs after `warmup` runs. Absolute times on a shared machine are noisy;
 // the ratios, measured in the same run, are the figures to compare.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LabKernel } from '../../src/extension/kernel';
@@ -53,9 +57,9 @@ interface Workload {
 
 const WORKLOADS: Workload[] = [
   { name: 'W1 LSTM [1, 10, 64] × 128', model: 'lstm', batch: 1, time: 10, features: 64, units: 128, target: 1, warmup: 20, runs: 21 },
-  { name: 'W2 LSTM [32, 256, 64] × 256', model: 'lstm', batch: 32, time: 256, features: 64, units: 256, target: 1, warmup: 3, runs: 9 },
+  { name: 'W2 LSTM [32, 256, 64] × 256', model: 'lstm', batch: 32, time: 256, features: 64, units: 256, target: 1, warmup: 3, runs: 15 },
   { name: 'W3 LSTM [1, 2048, 64] × 128', model: 'lstm', batch: 1, time: 2048, features: 64, units: 128, target: 1, warmup: 5, runs: 9 },
-  { name: 'W2 GRU [32, 256, 64] × 256', model: 'gru', batch: 32, time: 256, features: 64, units: 256, target: 1.2, warmup: 3, runs: 9 },
+  { name: 'W2 GRU [32, 256, 64] × 256', model: 'gru', batch: 32, time: 256, features: 64, units: 256, target: 1.2, warmup: 3, runs: 15 },
   { name: 'W3 GRU [1, 2048, 64] × 128', model: 'gru', batch: 1, time: 2048, features: 64, units: 128, target: 1.2, warmup: 5, runs: 9 },
   { name: 'W4 attention [1024, 64], d 64', model: 'attention', batch: 1, time: 1024, features: 64, keyDim: 64, target: 2, warmup: 5, runs: 9 },
   { name: 'W4 forgetting attention [1024, 64], d 64', model: 'forgetting-attention', batch: 1, time: 1024, features: 64, keyDim: 64, target: 2, warmup: 5, runs: 9 },
@@ -101,24 +105,74 @@ function newKernel(): LabKernel {
   return new LabKernel('bench', { workerPath: join(DIST, 'worker.js'), wasmDir: DIST, log: () => {} });
 }
 
-interface LabTimes {
-  /** Trace time the worker reports (ms), round trip through the host's kernel client (ms). */
-  trace: number;
-  roundTrip: number;
+/** One run of a workload in the lab: the trace time the worker reports, and the round trip through the host's kernel client (ms). */
+async function labRun(kernel: LabKernel, w: Workload): Promise<{ trace: number; roundTrip: number }> {
+  const t0 = performance.now();
+  const [item] = await kernel.runSpec(spec(w), DIST, 'bench');
+  const roundTrip = performance.now() - t0;
+  const trace = (JSON.parse(Buffer.from(item.data).toString('utf8')) as { timings: { totalMs: number } }).timings.totalMs;
+  return { trace, roundTrip };
 }
 
-async function measureLab(kernel: LabKernel, w: Workload): Promise<LabTimes> {
-  const traceMs: number[] = [];
-  const roundTrip: number[] = [];
-  for (let i = 0; i < w.warmup + w.runs; i++) {
-    const t0 = performance.now();
-    const [item] = await kernel.runSpec(spec(w), DIST, 'bench');
-    const t = performance.now() - t0;
-    if (i < w.warmup) continue;
-    roundTrip.push(t);
-    traceMs.push((JSON.parse(Buffer.from(item.data).toString('utf8')) as { timings: { totalMs: number } }).timings.totalMs);
+/** A workload's times in blocks of runs, lab and PyTorch alternating. */
+interface SideBySide {
+  trace: number[];
+  roundTrip: number[];
+  torch: number[];
+  /** Each round's ratio of the two blocks' medians (lab / PyTorch). */
+  rounds: number[];
+}
+
+/** Timed runs per block; each block starts with one untimed run. */
+const BLOCK = 3;
+
+/** Time for the other side's background work (garbage collection, freed memory) to end before a block. */
+const SETTLE_MS = 30;
+
+/**
+ * Times a workload in the lab and in PyTorch (when there is a peer) in alternating blocks:
+ * after both sides' warm-up, each round runs a block of the lab's and a block of PyTorch's
+ * (lab first in even rounds), each block one untimed run and `BLOCK` timed ones, until each
+ * side has `w.runs` timed runs.
+ */
+async function measureSideBySide(kernel: LabKernel, peer: TorchPeer | undefined, w: Workload): Promise<SideBySide> {
+  for (let i = 0; i < w.warmup; i++) await labRun(kernel, w);
+  await peer?.warmup(w);
+  const times: SideBySide = { trace: [], roundTrip: [], torch: [], rounds: [] };
+  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  for (let round = 0; times.trace.length < w.runs; round++) {
+    const n = Math.min(BLOCK, w.runs - times.trace.length);
+    const labBlock = async (): Promise<number[]> => {
+      await settle();
+      await labRun(kernel, w);
+      const block: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const lab = await labRun(kernel, w);
+        block.push(lab.trace);
+        times.roundTrip.push(lab.roundTrip);
+      }
+      times.trace.push(...block);
+      return block;
+    };
+    const torchBlock = async (): Promise<number[]> => {
+      if (!peer) return [];
+      await settle();
+      const block = await peer.time(w, n);
+      times.torch.push(...block);
+      return block;
+    };
+    let lab: number[];
+    let torch: number[];
+    if (round % 2 === 0) {
+      lab = await labBlock();
+      torch = await torchBlock();
+    } else {
+      torch = await torchBlock();
+      lab = await labBlock();
+    }
+    if (torch.length) times.rounds.push(median(lab) / median(torch));
   }
-  return { trace: median(traceMs), roundTrip: median(roundTrip) };
+  return times;
 }
 
 /** tf.layers.lstm / gru on the bench process's backend, same weights and input, hidden state only. */
@@ -148,32 +202,77 @@ async function measureLayers(w: Workload): Promise<number | undefined> {
   return median(times);
 }
 
-interface TorchResults {
-  version: string;
-  blas: string;
-  threads: number;
-  python: string;
-  results: Record<string, number>;
-}
+/** The variables the machine sets that halve OpenBLAS here (issue 5): unset for PyTorch's child only. */
+const OPENBLAS_OVERRIDES = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
 
-/** PyTorch's medians from the child process, or why there are none. */
-function measureTorch(workloads: Workload[]): TorchResults | { error: string } {
-  const candidates = [...new Set([process.env.FGLAB_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p))];
-  let error = 'PyTorch not installed (no python3 found)';
-  for (const python of candidates) {
-    const r = spawnSync(python, [TORCH_SCRIPT, JSON.stringify(workloads)], { encoding: 'utf8', timeout: 15 * 60_000, maxBuffer: 16 * 2 ** 20 });
-    if (r.error || r.status !== 0) {
-      error = r.error ? `PyTorch not installed (${python}: ${r.error.message})` : `${python} failed: ${r.stderr.trim().split('\n').pop()}`;
-      continue;
-    }
-    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { error?: string; torch?: string; blas?: string; threads?: number; results?: Record<string, number> };
-    if (out.error) {
-      error = `${out.error}; Debian: apt-get install python3-torch`;
-      continue;
-    }
-    return { version: out.torch ?? '?', blas: out.blas ?? '?', threads: out.threads ?? 0, python, results: out.results ?? {} };
+/** PyTorch in a child process (test/bench/torch_bench.py), answering one request at a time. */
+class TorchPeer {
+  private readonly lines: AsyncIterator<string>;
+
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly python: string,
+    readonly version: string,
+    readonly blas: string,
+    readonly threads: number,
+    lines: AsyncIterator<string>,
+  ) {
+    this.lines = lines;
   }
-  return { error };
+
+  /** Starts PyTorch's side with the first python3 that imports torch, or says why there is none. */
+  static async start(workloads: Workload[]): Promise<TorchPeer | { error: string }> {
+    const candidates = [...new Set([process.env.FGLAB_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p))];
+    const env = { ...process.env };
+    for (const name of OPENBLAS_OVERRIDES) delete env[name];
+    let error = 'PyTorch not installed (no python3 found)';
+    for (const python of candidates) {
+      const child = spawn(python, [TORCH_SCRIPT, JSON.stringify(workloads)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const first = await Promise.race([lines.next(), spawnError]);
+      if (first instanceof Error) {
+        error = `PyTorch not installed (${python}: ${first.message})`;
+        continue;
+      }
+      if (first.done) {
+        await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+        error = `${python} failed: ${stderr.trim().split('\n').pop()}`;
+        continue;
+      }
+      const hello = JSON.parse(first.value) as { error?: string; torch?: string; blas?: string; threads?: number };
+      if (hello.error) {
+        child.stdin.end();
+        error = `${hello.error}; Debian: apt-get install python3-torch`;
+        continue;
+      }
+      return new TorchPeer(child, python, hello.torch ?? '?', hello.blas ?? '?', hello.threads ?? 0, lines);
+    }
+    return { error };
+  }
+
+  private async request(message: object): Promise<Record<string, unknown>> {
+    this.child.stdin.write(`${JSON.stringify(message)}\n`);
+    const answer = await this.lines.next();
+    if (answer.done) throw new Error(`PyTorch's child ended: ${this.python}`);
+    return JSON.parse(answer.value) as Record<string, unknown>;
+  }
+
+  /** Runs the workload's warm-up runs, untimed. */
+  async warmup(w: Workload): Promise<void> {
+    await this.request({ warmup: w.name });
+  }
+
+  /** One untimed run, then `runs` timed ones (ms), as the child measures them (perf_counter around the call). */
+  async time(w: Workload, runs: number): Promise<number[]> {
+    return (await this.request({ time: w.name, runs })).ms as number[];
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
 }
 
 /**
@@ -217,24 +316,28 @@ async function main(): Promise<void> {
   }
   const coldMs = median(cold);
 
+  const started = await TorchPeer.start(WORKLOADS);
+  const peer = started instanceof TorchPeer ? started : undefined;
   const kernel = newKernel();
-  const lab = new Map<string, LabTimes>();
-  for (const w of WORKLOADS) lab.set(w.name, await measureLab(kernel, w));
+  const measured = new Map<string, SideBySide>();
+  for (const w of WORKLOADS) measured.set(w.name, await measureSideBySide(kernel, peer, w));
   kernel.dispose();
+  peer?.close();
   const layers = new Map<string, number | undefined>();
   for (const w of WORKLOADS) layers.set(w.name, await measureLayers(w));
   const training = await measureTraining();
   const memory = measureMemory(WORKLOADS[1]);
-  // PyTorch last, alone on the machine's cores as the lab was.
-  const torch = measureTorch(WORKLOADS);
-  const torchMs = (w: Workload): number | undefined => ('results' in torch ? torch.results[w.name] : undefined);
 
   for (const w of WORKLOADS) {
-    const t = lab.get(w.name)!;
-    const peer = torchMs(w);
-    const ratio = peer === undefined ? undefined : t.trace / peer;
+    const t = measured.get(w.name)!;
+    const trace = median(t.trace);
+    const torchMs = t.torch.length ? median(t.torch) : undefined;
+    const ratio = torchMs === undefined ? undefined : trace / torchMs;
+    // The rounds' own ratios: how far the comparison moves while the machine's speed drifts.
+    const rounds = [...t.rounds].sort((a, b) => a - b);
+    const spread = rounds.length ? ` (rounds ${rounds[0].toFixed(2)}–${rounds[rounds.length - 1].toFixed(2)})` : '';
     const verdict = ratio === undefined ? '' : ratio <= w.target ? ' met' : ' MISSED';
-    rows.push([w.name, fmt(t.trace), fmt(peer), ratio === undefined ? '—' : `${ratio.toFixed(2)}×`, `≤ ${w.target.toFixed(1)}×${verdict}`, fmt(t.roundTrip), fmt(layers.get(w.name))]);
+    rows.push([w.name, fmt(trace), fmt(torchMs), ratio === undefined ? '—' : `${ratio.toFixed(2)}×${spread}`, `≤ ${w.target.toFixed(1)}×${verdict}`, fmt(median(t.roundTrip)), fmt(layers.get(w.name))]);
   }
   const perSecond = (x: number): string => `${x.toFixed(1)} steps/s`;
   rows.push([TRAINING_WORKLOAD, perSecond(training.lab), '', '', '', '', perSecond(training.layers)]);
@@ -253,9 +356,9 @@ async function main(): Promise<void> {
   const header = ['workload (medians, ms)', 'lab, all gates captured', 'PyTorch, 1 thread', 'lab / PyTorch', 'target', 'worker round trip', 'tf.layers (wasm)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  const peerLine = 'results' in torch
-    ? `PyTorch ${torch.version} (${torch.python}, ${torch.threads} thread, BLAS ${torch.blas})`
-    : torch.error;
+  const peerLine = peer
+    ? `PyTorch ${peer.version} (${peer.python}, ${peer.threads} thread, BLAS ${peer.blas}; runs alternate with the lab's)`
+    : (started as { error: string }).error;
   // The kernels' build the worker picks here (the same choice, src/worker/kernel-wasm.ts).
   const kernelBytes = readKernelWasm(DIST, () => {});
   const kernelBuild = kernelBytes ? createWasmLstmKernel(kernelBytes).name : 'js';

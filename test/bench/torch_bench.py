@@ -1,18 +1,26 @@
-"""PyTorch's side of `npm run bench`: the same workloads, timed in the same run.
+"""PyTorch's side of `npm run bench`: the same workloads, timed in the same run, interleaved
+with the lab's runs.
 
 Reads a JSON list of workloads from argv[1] (written by test/bench/bench.ts, so both sides
-share one definition) and prints one JSON object to stdout:
-  {"torch": version, "blas": library, "threads": n, "results": {name: median ms}}
-or {"error": "..."} when torch cannot be imported (exit code 0: the bench says so).
+share one definition) and prints one JSON line to stdout:
+  {"torch": version, "blas": library, "threads": n}
+or {"error": "..."} when torch cannot be imported (exit code 0: the bench says so). Then it
+answers requests, one JSON line each on stdin, until stdin ends:
+  {"warmup": name}  runs the workload `warmup` times untimed  -> {"ok": true}
+  {"time": name, "runs": n}  runs it once untimed, then n times timed  -> {"ms": [n times]}
+so that the bench can alternate blocks of lab runs and PyTorch runs, and both sides see the
+same machine (the speed of a shared machine drifts by tens of percent within a minute). The
+untimed run of each block takes what the other side's block left behind (caches, a core
+woken from idle), as the lab's own untimed run does on its side.
 
 Each workload is timed as a researcher would run it: `nn.LSTM` / `nn.GRU` with
 `batch_first=True` and the module's own initialisation, and attention written in plain
 tensor ops (PyTorch 1.13 has no fused attention), all under `torch.inference_mode()` with
-`torch.set_num_threads(1)`. Medians of `runs` runs after `warmup` runs.
+`torch.set_num_threads(1)`. Inputs and modules are made once per workload, before its
+first run, as the lab's are.
 """
 import json
 import math
-import statistics
 import sys
 import time
 
@@ -29,17 +37,6 @@ def loaded_blas():
             if key in name.lower():
                 return name
     return 'unknown'
-
-
-def median_ms(fn, warmup, runs):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def recurrent(torch, w):
@@ -80,12 +77,29 @@ def main():
         return
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    results = {}
+    by_name = {w['name']: w for w in workloads}
+    made = {}
+    print(json.dumps({'torch': torch.__version__, 'blas': loaded_blas(), 'threads': torch.get_num_threads()}), flush=True)
     with torch.inference_mode():
-        for w in workloads:
-            fn = attention(torch, w) if 'attention' in w['model'] else recurrent(torch, w)
-            results[w['name']] = median_ms(fn, w['warmup'], w['runs'])
-    print(json.dumps({'torch': torch.__version__, 'blas': loaded_blas(), 'threads': torch.get_num_threads(), 'results': results}))
+        for line in sys.stdin:
+            request = json.loads(line)
+            name = request.get('warmup', request.get('time'))
+            if name not in made:
+                w = by_name[name]
+                made[name] = attention(torch, w) if 'attention' in w['model'] else recurrent(torch, w)
+            fn = made[name]
+            if 'warmup' in request:
+                for _ in range(by_name[name]['warmup']):
+                    fn()
+                print(json.dumps({'ok': True}), flush=True)
+                continue
+            fn()
+            times = []
+            for _ in range(request['runs']):
+                t0 = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - t0) * 1000)
+            print(json.dumps({'ms': times}), flush=True)
 
 
 if __name__ == '__main__':

@@ -3,10 +3,16 @@ import {
   JOB_DONE,
   JOB_FAILED,
   JOB_TAKEN_BACK,
+  GROUP_ROWS,
+  groupStarts,
   runKernelJob,
   rowSeriesNames,
   setKernelHelper,
   SPLIT_MIN_WORK,
+  SYNC_FAILED_GROUP,
+  SYNC_HELPER_GROUPS,
+  SYNC_STATE,
+  SYNC_STOP,
   traceBatch,
   traceRows,
   type KernelJob,
@@ -190,17 +196,34 @@ describe('batch split over a helper thread', () => {
   }
 
   for (const model of ['lstm', 'gru'] as const) {
-    it(`${model}: a split trace is bit-identical to one thread's, the helper taking the second half`, () => {
+    it(`${model}: a split trace is bit-identical to one thread's, whichever thread takes which groups of rows`, () => {
       const r = big(model);
+      // Groups of 4 rows while more than half the batch is left, then of 2 (1 for an odd last row).
+      assert.equal(GROUP_ROWS, 4);
+      assert.deepEqual(groupStarts(r.batch), [0, 4, 8, 9]);
+      assert.deepEqual(groupStarts(32), [0, 4, 8, 12, 16, 18, 20, 22, 24, 26, 28, 30, 32]);
+      assert.deepEqual(groupStarts(7), [0, 4, 6, 7]);
+      const groups = groupStarts(r.batch).length - 1;
       const alone = traceBatch(r, wasm);
+      // A helper that starts at once and so claims every group.
       const jobs: KernelJob[] = [];
       setKernelHelper(inlineHelper(jobs));
       const split = traceBatch(r, wasm);
       assert.equal(jobs.length, 1);
-      assert.equal(jobs[0].batch, 4);
-      assert.equal(Atomics.load(jobs[0].sync, 0), JOB_DONE);
+      assert.equal(jobs[0].batch, r.batch, 'the job is the whole batch; the threads claim its groups');
+      assert.equal(Atomics.load(jobs[0].sync, SYNC_STATE), JOB_DONE);
+      assert.equal(Atomics.load(jobs[0].sync, SYNC_HELPER_GROUPS), groups);
       assert.ok(split.series.hidden.buffer instanceof SharedArrayBuffer && split.keepTotals.buffer instanceof SharedArrayBuffer, 'series and totals on shared memory');
       assert.equal(firstDifference(alone, split), undefined);
+      // A helper that starts while this thread traces its first group: it takes the others.
+      const late: KernelJob[] = [];
+      const kernels = { lstm: createWasmLstmKernel(kernelsWasm()), gru: createWasmGruKernel(kernelsWasm()) };
+      setKernelHelper({ start: (job) => void late.push(job) });
+      let checks = 0;
+      const mixed = traceBatch({ ...r, shouldStop: () => (checks++ === 0 && runKernelJob(late[0], kernels), false) }, wasm);
+      assert.equal(Atomics.load(late[0].sync, SYNC_STATE), JOB_DONE);
+      assert.equal(Atomics.load(late[0].sync, SYNC_HELPER_GROUPS), groups - 1);
+      assert.equal(firstDifference(alone, mixed), undefined);
     });
   }
 
@@ -209,7 +232,7 @@ describe('batch split over a helper thread', () => {
     const jobs: KernelJob[] = [];
     setKernelHelper({ start: (job) => void jobs.push(job) });
     const split = traceBatch(r, wasm);
-    assert.equal(Atomics.load(jobs[0].sync, 0), JOB_TAKEN_BACK);
+    assert.equal(Atomics.load(jobs[0].sync, SYNC_STATE), JOB_TAKEN_BACK);
     setKernelHelper(undefined);
     assert.equal(firstDifference(traceBatch(r, wasm), split), undefined);
   });
@@ -218,8 +241,12 @@ describe('batch split over a helper thread', () => {
     const r = big('gru');
     const alone = traceBatch(r, wasm);
     const broken = { ...jsGruKernel, name: wasm.gru.name, trace: () => { throw new RangeError('out of memory'); } };
-    setKernelHelper(inlineHelper([], { gru: broken }));
+    const jobs: KernelJob[] = [];
+    setKernelHelper(inlineHelper(jobs, { gru: broken }));
     assert.equal(firstDifference(alone, traceBatch(r, wasm)), undefined);
+    assert.equal(Atomics.load(jobs[0].sync, SYNC_STATE), JOB_FAILED);
+    assert.equal(Atomics.load(jobs[0].sync, SYNC_FAILED_GROUP), 0, 'the group it failed in, run again here');
+    assert.equal(Atomics.load(jobs[0].sync, SYNC_HELPER_GROUPS), 0);
     setKernelHelper({ start: () => { throw new Error('no threads'); } });
     assert.equal(firstDifference(alone, traceBatch(r, wasm)), undefined);
   });
@@ -233,7 +260,8 @@ describe('batch split over a helper thread', () => {
     setKernelHelper(inlineHelper(jobs, other));
     const split = traceBatch(r, wasm);
     assert.equal(jobs[0].kernel, 'wasm-simd');
-    assert.equal(Atomics.load(jobs[0].sync, 0), JOB_FAILED);
+    assert.equal(Atomics.load(jobs[0].sync, SYNC_STATE), JOB_FAILED);
+    assert.equal(Atomics.load(jobs[0].sync, SYNC_FAILED_GROUP), -1, 'failed before it took a group');
     assert.equal(firstDifference(alone, split), undefined);
   });
 
@@ -241,7 +269,7 @@ describe('batch split over a helper thread', () => {
     const jobs: KernelJob[] = [];
     setKernelHelper({ start: (job) => void jobs.push(job) });
     assert.throws(() => traceBatch({ ...big('lstm'), shouldStop: () => true }, wasm), CancelledError);
-    assert.equal(Atomics.load(jobs[0].sync, 1), 1, 'stop requested');
+    assert.equal(Atomics.load(jobs[0].sync, SYNC_STOP), 1, 'stop requested');
   });
 
   it('does not split small batches, batch 1, or with the TypeScript kernel', () => {
