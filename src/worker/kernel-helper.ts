@@ -1,7 +1,7 @@
 /**
- * The helper thread that traces the second half of large batches (see
- * src/lab/kernels/batch-split.ts): one per kernel worker (or CLI process), started on its
- * first job, running only the WebAssembly kernels (no TensorFlow.js).
+ * The helper thread that traces groups of rows of large batches beside the thread that runs
+ * the spec (see src/lab/kernels/batch-split.ts): one per kernel worker (or CLI process),
+ * started on its first job, running only the WebAssembly kernels (no TensorFlow.js).
  */
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';

@@ -7,7 +7,7 @@
  * `--experimental-wasm-relaxed-simd`, which is turned on here when the first check fails.
  * `FGLAB_KERNEL=simd` in the environment keeps the SIMD build (to compare the two).
  * Every thread that traces (the worker, its batch helper, the CLI) picks with this function, so
- * the halves of a split batch run the same build.
+ * both threads of a split batch run the same build.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
