@@ -228,22 +228,12 @@ export function splitsWithHelper(request: RowsRequest, kernels: RowKernels): boo
   return batch * time * gates * units * (units + request.inputs.features) >= SPLIT_MIN_WORK;
 }
 
-/**
- * The shared memory of a split trace, in one SharedArrayBuffer: the totals (float64, first, so
- * aligned), every series and the inputs, each a view. One large allocation is fresh memory
- * from the OS, zero without a pass over it; separate ones of a few MB are recycled by the
- * allocator and zero-filled, about 5 ms of one thread per W2 trace before the threads start.
- */
-function sharedTrace(series: readonly string[], seriesLength: number, totalsLength: number, inputLength: number): { trace: RowsTrace; inputs: Float32Array } {
-  const buffer = new SharedArrayBuffer(8 * totalsLength + 4 * (series.length * seriesLength + inputLength));
-  const keepTotals = new Float64Array(buffer, 0, totalsLength);
-  let at = 8 * totalsLength;
-  const take = (n: number): Float32Array => {
-    const view = new Float32Array(buffer, at, n);
-    at += 4 * n;
-    return view;
-  };
-  return { trace: { series: Object.fromEntries(series.map((name) => [name, take(seriesLength)])), keepTotals }, inputs: take(inputLength) };
+function sharedFloats(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * n));
+}
+
+function sharedDoubles(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * n));
 }
 
 /**
@@ -255,7 +245,11 @@ export function traceBatch(request: RowsRequest, kernels: RowKernels): RowsTrace
   if (!helper || !splitsWithHelper(request, kernels)) return traceRows(request, kernels);
   const { batch, time, units } = request;
   const F = request.inputs.features;
-  const { trace: out, inputs: x } = sharedTrace(rowSeriesNames(request.model), batch * time * units, batch * KEEP_TOTALS * units, batch * time * F);
+  const out: RowsTrace = {
+    series: Object.fromEntries(rowSeriesNames(request.model).map((name) => [name, sharedFloats(batch * time * units)])),
+    keepTotals: sharedDoubles(batch * KEEP_TOTALS * units),
+  };
+  const x = sharedFloats(batch * time * F);
   x.set(request.inputs.data);
   const sync = new Int32Array(new SharedArrayBuffer(4 * SYNC_WORDS));
   sync[SYNC_FAILED_GROUP] = -1;
