@@ -238,7 +238,8 @@ class TorchPeer {
         continue;
       }
       if (first.done) {
-        await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+        // Ended without a word: its stderr says why once it has closed ('exit' may not come after a spawn error).
+        await Promise.race([new Promise((resolve) => child.once('close', resolve)), spawnError]);
         error = `${python} failed: ${stderr.trim().split('\n').pop()}`;
         continue;
       }
