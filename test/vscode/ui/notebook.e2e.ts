@@ -217,8 +217,16 @@ describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix
       if (!saved) await page.waitForTimeout(100);
     }
     assert.ok(saved, `no new .png in ${WORKSPACE}`);
-    const bytes = readFileSync(join(WORKSPACE, saved));
+    // The file appears when the save creates it, before its bytes are written (seen once in CI:
+    // an empty file): wait until it ends with PNG's IEND chunk, then check the whole file.
+    const iend = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
+    let bytes = readFileSync(join(WORKSPACE, saved));
+    for (let i = 0; i < 100 && !iend.every((b, j) => bytes[bytes.length - 8 + j] === b); i++) {
+      await page.waitForTimeout(100);
+      bytes = readFileSync(join(WORKSPACE, saved));
+    }
     assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${saved} is not a PNG`);
+    assert.deepEqual([...bytes.subarray(bytes.length - 8)], iend, `${saved} does not end with the IEND chunk`);
     assert.ok(bytes.length > 1000, `${saved} has only ${bytes.length} bytes`);
   });
 
