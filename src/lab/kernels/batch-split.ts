@@ -93,7 +93,7 @@ export function groupStarts(batch: number): number[] {
   return starts;
 }
 
-/** Job states, in `sync[0]`. */
+/** Job states, in `sync[SYNC_STATE]`. */
 export const JOB_QUEUED = 0;
 export const JOB_RUNNING = 1;
 export const JOB_DONE = 2;
