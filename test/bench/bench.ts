@@ -207,18 +207,15 @@ const OPENBLAS_OVERRIDES = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
 
 /** PyTorch in a child process (test/bench/torch_bench.py), answering one request at a time. */
 class TorchPeer {
-  private readonly lines: AsyncIterator<string>;
-
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
+    /** The child's stdout, a line at a time: one JSON answer per request. */
+    private readonly lines: AsyncIterator<string>,
     readonly python: string,
     readonly version: string,
     readonly blas: string,
     readonly threads: number,
-    lines: AsyncIterator<string>,
-  ) {
-    this.lines = lines;
-  }
+  ) {}
 
   /** Starts PyTorch's side with the first python3 that imports torch, or says why there is none. */
   static async start(workloads: Workload[]): Promise<TorchPeer | { error: string }> {
@@ -249,7 +246,7 @@ class TorchPeer {
         error = `${hello.error}; Debian: apt-get install python3-torch`;
         continue;
       }
-      return new TorchPeer(child, python, hello.torch ?? '?', hello.blas ?? '?', hello.threads ?? 0, lines);
+      return new TorchPeer(child, lines, python, hello.torch ?? '?', hello.blas ?? '?', hello.threads ?? 0);
     }
     return { error };
   }
@@ -335,8 +332,7 @@ async function main(): Promise<void> {
     const torchMs = t.torch.length ? median(t.torch) : undefined;
     const ratio = torchMs === undefined ? undefined : trace / torchMs;
     // The rounds' own ratios: how far the comparison moves while the machine's speed drifts.
-    const rounds = [...t.rounds].sort((a, b) => a - b);
-    const spread = rounds.length ? ` (rounds ${rounds[0].toFixed(2)}–${rounds[rounds.length - 1].toFixed(2)})` : '';
+    const spread = t.rounds.length ? ` (rounds ${Math.min(...t.rounds).toFixed(2)}–${Math.max(...t.rounds).toFixed(2)})` : '';
     const verdict = ratio === undefined ? '' : ratio <= w.target ? ' met' : ' MISSED';
     rows.push([w.name, fmt(trace), fmt(torchMs), ratio === undefined ? '—' : `${ratio.toFixed(2)}×${spread}`, `≤ ${w.target.toFixed(1)}×${verdict}`, fmt(median(t.roundTrip)), fmt(layers.get(w.name))]);
   }

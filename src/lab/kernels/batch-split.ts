@@ -182,12 +182,11 @@ function traceGroup(request: RowsRequest, starts: number[], g: number, kernels: 
 }
 
 /**
- * Claims and traces groups of the job's rows until none is left. The helper (`helperSide`)
- * records in `sync` the group it is tracing, so that a failure names it, and counts the
- * groups it traced.
+ * Claims and traces groups (`starts`, see `groupStarts`) of the job's rows until none is left.
+ * The helper (`helperSide`) records in `sync` the group it is tracing, so that a failure names
+ * it, and counts the groups it traced.
  */
-function traceClaimedGroups(request: RowsRequest, sync: Int32Array, kernels: RowKernels, into: RowsTrace, helperSide: boolean): void {
-  const starts = groupStarts(request.batch);
+function traceClaimedGroups(request: RowsRequest, starts: number[], sync: Int32Array, kernels: RowKernels, into: RowsTrace, helperSide: boolean): void {
   for (;;) {
     const g = Atomics.add(sync, SYNC_NEXT, 1);
     if (g >= starts.length - 1) return;
@@ -208,7 +207,7 @@ export function runKernelJob(job: KernelJob, kernels: RowKernels): void {
   try {
     // Another build would differ from the posting thread's rows in the last bits.
     if (kernels[job.model]?.name !== job.kernel) throw new Error(`batch helper: runs ${kernels[job.model]?.name}, the job needs ${job.kernel}`);
-    traceClaimedGroups({ ...job, shouldStop: () => Atomics.load(sync, SYNC_STOP) !== 0 }, sync, kernels, job.into, true);
+    traceClaimedGroups({ ...job, shouldStop: () => Atomics.load(sync, SYNC_STOP) !== 0 }, groupStarts(job.batch), sync, kernels, job.into, true);
   } catch (e) {
     state = e instanceof CancelledError ? JOB_CANCELLED : JOB_FAILED;
   }
@@ -265,8 +264,9 @@ export function traceBatch(request: RowsRequest, kernels: RowKernels): RowsTrace
     Atomics.store(sync, SYNC_STOP, 1);
     return true;
   };
+  const starts = groupStarts(batch);
   try {
-    traceClaimedGroups({ ...request, shouldStop: stop }, sync, kernels, out, false);
+    traceClaimedGroups({ ...request, shouldStop: stop }, starts, sync, kernels, out, false);
   } catch (e) {
     Atomics.store(sync, SYNC_STOP, 1);
     awaitJob(sync, stop);
@@ -277,7 +277,7 @@ export function traceBatch(request: RowsRequest, kernels: RowKernels): RowsTrace
   if (state === JOB_CANCELLED) throw new CancelledError();
   // A failure in the helper (out of memory there, say) is not the user's: its group is run here.
   const failed = Atomics.load(sync, SYNC_FAILED_GROUP);
-  if (state === JOB_FAILED && failed >= 0) traceGroup({ ...request, shouldStop }, groupStarts(batch), failed, kernels, out);
+  if (state === JOB_FAILED && failed >= 0) traceGroup({ ...request, shouldStop }, starts, failed, kernels, out);
   return out;
 }
 

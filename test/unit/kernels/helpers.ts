@@ -58,6 +58,25 @@ export const KERNEL_BUILDS: readonly { name: string; bytes: () => Uint8Array }[]
   { name: 'wasm-relaxed-simd', bytes: relaxedKernelsWasm },
 ];
 
+/**
+ * Odd shapes `[batch, time, units]` on which each WebAssembly recurrent kernel is checked
+ * against the TypeScript reference: units not a multiple of 4 or 16, batch 1, one step, and
+ * the register block's remainders (batch 2, 3, 5, 7, 9).
+ */
+export const ODD_KERNEL_SHAPES: readonly (readonly [batch: number, time: number, units: number])[] = [
+  [1, 10, 1],
+  [1, 37, 3],
+  [2, 33, 5],
+  [7, 65, 4],
+  [1, 40, 128],
+  [2, 20, 128],
+  [7, 12, 9],
+  [4, 70, 17],
+  [9, 31, 12],
+  [5, 12, 256],
+  [1, 1, 2],
+];
+
 /** Uniform values in [−scale, scale) from a seeded mulberry32 generator. */
 export function uniform(n: number, scale: number, seed: number): Float32Array {
   const out = new Float32Array(n);
