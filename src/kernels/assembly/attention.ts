@@ -195,7 +195,7 @@ export function attnProject(h: i32, withForget: bool): void {
   for (let t = 0; t < time; t++) store<f32>(forget + ((<usize>t) << 2), load<f32>(gates + <usize>t * PANEL_ROW));
   for (let t = 0; t < time; t += 4) {
     const at = forget + ((<usize>t) << 2);
-    v128.store(at, sigmoidv(f32x4.add(v128.load(at), bias)));
+    v128.store(at, sigmoidv(f32x4.add(v128.load(at), bias), false));
   }
 }
 
@@ -349,7 +349,7 @@ function softmaxRow(i: i32, slot: i32, n: i32): i32 {
     const x = f32x4.sub(v128.load(w + at), mSplat);
     // x below ln(FLT_MIN) (the −∞ lanes too) gives exactly 0, and 0·xc adds nothing.
     const xc = f32x4.pmax(x, low);
-    const ex = v128.andnot(expInRange(xc), f32x4.lt(x, low));
+    const ex = v128.andnot(expInRange(xc, false), f32x4.lt(x, low));
     v128.store(w + at, ex);
     sums = f32x4.add(sums, ex);
     moments = f32x4.add(moments, f32x4.mul(ex, xc));

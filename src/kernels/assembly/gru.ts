@@ -144,12 +144,16 @@ function padInput(steps: i32): void {
   }
 }
 
-/** outZ = act(pZ + recZ), outR = act(pR + recR) over `bytes` bytes (z and r blocks are `block` bytes apart). */
-function updateAndResetGates(activation: i32, p: usize, r: usize, block: usize, outZ: usize, outR: usize, bytes: usize): void {
+/**
+ * outZ = act(pZ + recZ), outR = act(pR + recR) over `bytes` bytes (z and r blocks are `block`
+ * bytes apart); `fused` as for `sigmoidv`.
+ */
+// @ts-ignore: decorator
+@inline function updateAndResetGates(activation: i32, p: usize, r: usize, block: usize, outZ: usize, outR: usize, bytes: usize, fused: bool): void {
   if (activation == 0) {
     for (let k: usize = 0; k < bytes; k += 16) {
-      v128.store(outZ + k, sigmoidv(f32x4.add(v128.load(p + k), v128.load(r + k))));
-      v128.store(outR + k, sigmoidv(f32x4.add(v128.load(p + block + k), v128.load(r + block + k))));
+      v128.store(outZ + k, sigmoidv(f32x4.add(v128.load(p + k), v128.load(r + k)), fused));
+      v128.store(outR + k, sigmoidv(f32x4.add(v128.load(p + block + k), v128.load(r + block + k)), fused));
     }
   } else {
     const slope = hardSlope(activation);
@@ -184,8 +188,13 @@ export function gruRunProjectedSteps(steps: i32, activation: i32, resetAfter: bo
   runFrom(input, steps, activation, resetAfter, true);
 }
 
-/** The steps; `fused`: the products with fused multiply–adds where the build has them (traces; see `madd`). */
-function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool, fused: bool): void {
+/**
+ * The steps. `fused` for traces: the products and activations with fused multiply–adds where
+ * the build has them (see `madd`), and rec_h, which only the backward pass reads, not written.
+ * Inlined into both callers, so that `fused` is a constant in each.
+ */
+// @ts-ignore: decorator
+@inline function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool, fused: bool): void {
   const up = unitsPadded;
   const gp = 3 * up;
   const panels = gp / PANEL;
@@ -202,7 +211,7 @@ function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool, fu
     else product(hidden, rowBytes, units, recurrentPacked, PANEL_ROW, pb, resetAfter ? panels : 2 * blockPanels, biasPadded, 0, rec, gateRowBytes, batch);
     for (let b = 0; b < batch; b++) {
       const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
-      updateAndResetGates(activation, p + <usize>b * gateRowBytes, rec + <usize>b * gateRowBytes, rowBytes, out, out + seriesBytes, rowBytes);
+      updateAndResetGates(activation, p + <usize>b * gateRowBytes, rec + <usize>b * gateRowBytes, rowBytes, out, out + seriesBytes, rowBytes, fused);
     }
     if (!resetAfter) {
       // rec_h = b_hh + (r⊙h)·R_h: the second product, after r.
@@ -223,18 +232,18 @@ function runFrom(input: usize, steps: i32, activation: i32, resetAfter: bool, fu
       const outR = out + seriesBytes;
       const outCandidate = out + 2 * seriesBytes;
       const outRecH = out + 4 * seriesBytes;
-      // h̃ = tanh(p_h + r⊙rec_h) or tanh(p_h + rec_h); rec_h kept for the backward pass.
+      // h̃ = tanh(p_h + r⊙rec_h) or tanh(p_h + rec_h); rec_h kept for the backward pass (not by traces).
       if (resetAfter) {
         for (let k: usize = 0; k < rowBytes; k += 16) {
           const rh = v128.load(recH + k);
-          v128.store(outRecH + k, rh);
-          v128.store(outCandidate + k, tanhv(f32x4.add(v128.load(pH + k), f32x4.mul(v128.load(outR + k), rh))));
+          if (!fused) v128.store(outRecH + k, rh);
+          v128.store(outCandidate + k, tanhv(f32x4.add(v128.load(pH + k), f32x4.mul(v128.load(outR + k), rh)), fused));
         }
       } else {
         for (let k: usize = 0; k < rowBytes; k += 16) {
           const rh = v128.load(recH + k);
-          v128.store(outRecH + k, rh);
-          v128.store(outCandidate + k, tanhv(f32x4.add(v128.load(pH + k), rh)));
+          if (!fused) v128.store(outRecH + k, rh);
+          v128.store(outCandidate + k, tanhv(f32x4.add(v128.load(pH + k), rh), fused));
         }
       }
       survivalRow(out, kept + <usize>b * survivalRowBytes(up), out + 5 * seriesBytes, rowBytes, up);

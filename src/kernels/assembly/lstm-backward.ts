@@ -153,7 +153,7 @@ export function lstmBackRunSteps(steps: i32, activation: i32, withCell: bool, we
       const z = dz + (<usize>(tt * batch + b)) * gateRowBytes;
       for (let k: usize = 0; k < rowBytes; k += 16) {
         const dht = f32x4.add(v128.load(dH + k), v128.load(dh + k));
-        const tc = tanhv(v128.load(c + k));
+        const tc = tanhv(v128.load(c + k), false);
         const o = v128.load(og + k);
         let dct = f32x4.add(v128.load(dcc + k), f32x4.mul(f32x4.mul(dht, o), f32x4.sub(one, f32x4.mul(tc, tc))));
         if (withCell) dct = f32x4.add(dct, v128.load(dC + k));

@@ -304,20 +304,22 @@ function recurrentProductFused(p: usize): void {
  * Two passes, each a short loop over the units: first the four activations from `gates`
  * straight into the output rows, then c and h from those rows. One fused loop would be a
  * single long dependency chain (exp → divide → c → tanh(c) → h) per vector, too long for
- * the CPU to overlap consecutive iterations; short loops let it.
+ * the CPU to overlap consecutive iterations; short loops let it. `fused`: the activations
+ * with fused multiply–adds where the build has them (traces; see `madd`).
  */
-function updateState(tt: i32, activation: i32, forgetGate: bool): void {
+// @ts-ignore: decorator
+@inline function updateState(tt: i32, activation: i32, forgetGate: bool, fused: bool): void {
   const up = unitsPadded;
   const rowBytes = (<usize>up) << 2;
   const seriesBytes = (<usize>(batch * chunkSteps * up)) << 2;
   for (let b = 0; b < batch; b++) {
     const z = gates + ((<usize>(b * 4 * up)) << 2);
     const out = output + ((<usize>((b * chunkSteps + tt) * up)) << 2);
-    gateRow(activation, z, out, rowBytes);
-    if (forgetGate) gateRow(activation, z + rowBytes, out + seriesBytes, rowBytes);
+    gateRow(activation, z, out, rowBytes, fused);
+    if (forgetGate) gateRow(activation, z + rowBytes, out + seriesBytes, rowBytes, fused);
     else fillOnes(out + seriesBytes, rowBytes);
-    gateRow(activation, z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes);
-    tanhRow(z + 2 * rowBytes, out + 2 * seriesBytes, rowBytes);
+    gateRow(activation, z + 3 * rowBytes, out + 3 * seriesBytes, rowBytes, fused);
+    tanhRow(z + 2 * rowBytes, out + 2 * seriesBytes, rowBytes, fused);
     survivalRow(out + seriesBytes, kept + <usize>b * survivalRowBytes(up), out + 6 * seriesBytes, rowBytes, up);
     const c = cell + ((<usize>(b * up)) << 2);
     const h = hidden + ((<usize>(b * up)) << 2);
@@ -327,7 +329,7 @@ function updateState(tt: i32, activation: i32, forgetGate: bool): void {
       const g = v128.load(out + 2 * seriesBytes + k);
       const og = v128.load(out + 3 * seriesBytes + k);
       const ct = f32x4.add(f32x4.mul(fg, v128.load(c + k)), f32x4.mul(ig, g));
-      const ht = f32x4.mul(og, tanhv(ct));
+      const ht = f32x4.mul(og, tanhv(ct, fused));
       v128.store(c + k, ct);
       v128.store(h + k, ht);
       v128.store(out + 4 * seriesBytes + k, ct);
@@ -366,14 +368,18 @@ export function runProjectedSteps(steps: i32, activation: i32, forgetGate: bool)
   runFrom(input, steps, activation, forgetGate, true);
 }
 
-/** The steps; `fused`: the products with fused multiply–adds where the build has them (traces). */
-function runFrom(input: usize, steps: i32, activation: i32, forgetGate: bool, fused: bool): void {
+/**
+ * The steps; `fused`: the products and activations with fused multiply–adds where the build
+ * has them (traces). Inlined into both callers, so that `fused` is a constant in each.
+ */
+// @ts-ignore: decorator
+@inline function runFrom(input: usize, steps: i32, activation: i32, forgetGate: bool, fused: bool): void {
   const gp = 4 * unitsPadded;
   const stepBytes = (<usize>(batch * gp)) << 2;
   for (let tt = 0; tt < steps; tt++) {
     if (fused) recurrentProductFused(input + <usize>tt * stepBytes);
     else recurrentProduct(input + <usize>tt * stepBytes);
-    updateState(tt, activation, forgetGate);
+    updateState(tt, activation, forgetGate, fused);
   }
 }
 
@@ -393,18 +399,22 @@ export function compactOutputs(steps: i32): void {
 
 /**
  * Applies one activation to `n` floats at `ptr` in place (n a multiple of 4), for the
- * accuracy tests: 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh, 4 Keras 3 hard sigmoid.
+ * accuracy tests: 0 exp, 1 sigmoid, 2 hard sigmoid, 3 tanh, 4 Keras 3 hard sigmoid, and as
+ * traces compute them (fused multiply–adds in the relaxed-SIMD build) 5 exp, 6 sigmoid, 7 tanh.
  */
 export function applyActivation(kind: i32, ptr: usize, n: i32): void {
   const end = ptr + ((<usize>n) << 2);
   for (let at = ptr; at < end; at += 16) {
     const x = v128.load(at);
     let y: v128;
-    if (kind == 0) y = expv(x);
-    else if (kind == 1) y = sigmoidv(x);
+    if (kind == 0) y = expv(x, false);
+    else if (kind == 1) y = sigmoidv(x, false);
     else if (kind == 2) y = hardSigmoidv(x, HARD_SIGMOID_SLOPE);
-    else if (kind == 3) y = tanhv(x);
-    else y = hardSigmoidv(x, KERAS_HARD_SIGMOID_SLOPE);
+    else if (kind == 3) y = tanhv(x, false);
+    else if (kind == 4) y = hardSigmoidv(x, KERAS_HARD_SIGMOID_SLOPE);
+    else if (kind == 5) y = expv(x, true);
+    else if (kind == 6) y = sigmoidv(x, true);
+    else y = tanhv(x, true);
     v128.store(at, y);
   }
 }

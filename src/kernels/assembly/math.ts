@@ -58,12 +58,16 @@ const CONSTANTS: usize = memory.data<f32>([
 /** The integer lanes: the bits of 1.0 and the sign bit. */
 const INT_CONSTANTS: usize = memory.data<i32>([ONE_BITS, ONE_BITS, ONE_BITS, ONE_BITS, SIGN_BIT, SIGN_BIT, SIGN_BIT, SIGN_BIT], 16);
 
-/** e^x on each lane; 0 below ln(FLT_MIN), clamped to e^88 above 88, NaN stays NaN. */
+/**
+ * e^x on each lane; 0 below ln(FLT_MIN), clamped to e^88 above 88, NaN stays NaN. `fused` (a
+ * constant at each use): the polynomial with fused multiply–adds where the build has them (see
+ * `madd`; traces), else with a multiply and an add per term (training, the same everywhere).
+ */
 // @ts-ignore: decorator
-@inline export function expv(x: v128): v128 {
+@inline export function expv(x: v128, fused: bool): v128 {
   const underflow = f32x4.lt(x, k(0));
   // pmin/pmax keep x when it is NaN (they return the first operand unless the comparison holds).
-  return v128.andnot(expInRange(f32x4.pmax(f32x4.pmin(x, k(1)), k(0))), underflow);
+  return v128.andnot(expInRange(f32x4.pmax(f32x4.pmin(x, k(1)), k(0)), fused), underflow);
 }
 
 /** ln(FLT_MIN) on every lane: the smallest input `expInRange` takes; expv is 0 below it. */
@@ -77,28 +81,29 @@ const INT_CONSTANTS: usize = memory.data<i32>([ONE_BITS, ONE_BITS, ONE_BITS, ONE
  * clamp once and use the clamped x again (the softmax's entropy moment).
  */
 // @ts-ignore: decorator
-@inline export function expInRange(x: v128): v128 {
-  const t = f32x4.add(f32x4.mul(x, k(2)), k(3));
+@inline export function expInRange(x: v128, fused: bool): v128 {
+  const t = madd(x, k(2), k(3), fused);
   const n = f32x4.sub(t, k(3));
-  let r = f32x4.sub(x, f32x4.mul(n, k(4)));
-  r = f32x4.sub(r, f32x4.mul(n, k(5)));
+  // n·LN2_HI is exact (see LN2_HI), so fused or not, r's first part is the same.
+  let r = nmadd(n, k(4), x, fused);
+  r = nmadd(n, k(5), r, fused);
   let p = k(6);
-  p = f32x4.add(f32x4.mul(p, r), k(7));
-  p = f32x4.add(f32x4.mul(p, r), k(8));
-  p = f32x4.add(f32x4.mul(p, r), k(9));
-  p = f32x4.add(f32x4.mul(p, r), k(10));
-  p = f32x4.add(f32x4.mul(p, r), k(11));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), k(12));
+  p = madd(p, r, k(7), fused);
+  p = madd(p, r, k(8), fused);
+  p = madd(p, r, k(9), fused);
+  p = madd(p, r, k(10), fused);
+  p = madd(p, r, k(11), fused);
+  p = f32x4.add(madd(p, f32x4.mul(r, r), r, fused), k(12));
   // The low bits of t hold n (see ROUND_MAGIC); shifting them into the exponent field drops
   // the magic's own bits, so (t << 23) + bits(1.0) is the f32 2^n for −126 ≤ n ≤ 127.
   const scale = i32x4.add(i32x4.shl(t, 23), v128.load(INT_CONSTANTS));
   return f32x4.mul(p, scale);
 }
 
-/** The logistic function 1/(1 + e^−x); e^−|x| is used on both sides, so it never overflows. */
+/** The logistic function 1/(1 + e^−x); e^−|x| is used on both sides, so it never overflows. `fused` as for `expv`. */
 // @ts-ignore: decorator
-@inline export function sigmoidv(x: v128): v128 {
-  const e = expv(v128.or(x, v128.load(INT_CONSTANTS, 16))); // e^−|x| ∈ [0, 1]
+@inline export function sigmoidv(x: v128, fused: bool): v128 {
+  const e = expv(v128.or(x, v128.load(INT_CONSTANTS, 16)), fused); // e^−|x| ∈ [0, 1]
   const one = k(12);
   const s = f32x4.div(one, f32x4.add(one, e));
   // x ≥ 0: 1/(1 + e^−x); x < 0: e^x/(1 + e^x), which keeps full relative accuracy.
@@ -124,10 +129,10 @@ export const KERAS_HARD_SIGMOID_SLOPE: f32 = <f32>(1.0 / 6.0);
  * the exp of the large branch sees at least 2·0.625, and the polynomial of the small branch at
  * least 2^-32. Fed |x| below about 1e-19 (as the plain Cephes form was), x² and the exp's r² are
  * subnormal, and every operation on a subnormal costs a microcode assist on x86: tanh of such
- * lanes ran at ~30 cycles per element instead of ~10.
+ * lanes ran at ~30 cycles per element instead of ~10. `fused` as for `expv`.
  */
 // @ts-ignore: decorator
-@inline export function tanhv(x: v128): v128 {
+@inline export function tanhv(x: v128, fused: bool): v128 {
   // Both branches work on |x|; the sign is put back at the end (so tanh(−0) = −0).
   const sign = v128.and(x, v128.load(INT_CONSTANTS, 16));
   const ax = v128.xor(x, sign);
@@ -135,17 +140,17 @@ export const KERAS_HARD_SIGMOID_SLOPE: f32 = <f32>(1.0 / 6.0);
   // |x| ≥ 0.625: 1 − 2/(e^{2|x|} + 1); e^{2|x|} is clamped at e^88, where this is exactly 1.
   // (The bits of both branches are the plain Cephes form's wherever that branch is used.)
   const al = f32x4.pmax(ax, k(18));
-  const e = expInRange(f32x4.pmin(f32x4.add(al, al), k(1)));
+  const e = expInRange(f32x4.pmin(f32x4.add(al, al), k(1)), fused);
   const large = f32x4.sub(one, f32x4.div(k(19), f32x4.add(e, one)));
   // |x| < 0.625: |x| + |x|·z·P(z), z = x²; below 2^-32 that is |x| itself in float32.
   const as = f32x4.pmax(ax, k(20));
   const z = f32x4.mul(as, as);
   let p = k(13);
-  p = f32x4.add(f32x4.mul(p, z), k(14));
-  p = f32x4.add(f32x4.mul(p, z), k(15));
-  p = f32x4.add(f32x4.mul(p, z), k(16));
-  p = f32x4.add(f32x4.mul(p, z), k(17));
-  const small = v128.bitselect(ax, f32x4.add(f32x4.mul(f32x4.mul(p, z), as), as), f32x4.lt(ax, k(20)));
+  p = madd(p, z, k(14), fused);
+  p = madd(p, z, k(15), fused);
+  p = madd(p, z, k(16), fused);
+  p = madd(p, z, k(17), fused);
+  const small = v128.bitselect(ax, madd(f32x4.mul(p, z), as, as, fused), f32x4.lt(ax, k(20)));
   return v128.or(v128.bitselect(small, large, f32x4.lt(ax, k(18))), sign);
 }
 
@@ -171,6 +176,13 @@ export const KERAS_HARD_SIGMOID_SLOPE: f32 = <f32>(1.0 / 6.0);
 @inline export function madd(a: v128, b: v128, c: v128, fused: bool): v128 {
   if (ASC_FEATURE_RELAXED_SIMD && fused) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** c − a·b on each lane, fused or not as for `madd`. */
+// @ts-ignore: decorator
+@inline export function nmadd(a: v128, b: v128, c: v128, fused: bool): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && fused) return f32x4.relaxed_nmadd(a, b, c);
+  return f32x4.sub(c, f32x4.mul(a, b));
 }
 
 /** 1 in the relaxed-SIMD build, where `madd` is one fused multiply–add; 0 in the SIMD build. */

@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { instantiateLstmWasm, type LstmWasmExports } from '../../../src/lab/kernels/wasm-lstm';
-import { kernelsWasm } from './helpers';
+import { kernelsWasm, relaxedKernelsWasm } from './helpers';
 
-/** Activation codes of the `applyActivation` export. */
-const EXP = 0;
-const SIGMOID = 1;
+/** Activation codes of the `applyActivation` export (the hard sigmoids have no fused variant). */
 const HARD_SIGMOID = 2;
-const TANH = 3;
 const KERAS_HARD_SIGMOID = 4;
+
+/**
+ * exp, sigmoid and tanh as training computes them (a multiply and an add per polynomial term)
+ * and as traces do (fused multiply–adds in the relaxed-SIMD build): both held to the same bounds.
+ */
+const VARIANTS = [
+  { name: 'SIMD build, as training computes them', bytes: kernelsWasm, EXP: 0, SIGMOID: 1, TANH: 3 },
+  { name: 'relaxed-SIMD build, fused as traces compute them', bytes: relaxedKernelsWasm, EXP: 5, SIGMOID: 6, TANH: 7 },
+];
 
 /** Runs one activation of the wasm module over `xs` (rounded to f32). */
 function applyWasm(ex: LstmWasmExports, kind: number, xs: ArrayLike<number>): Float32Array {
@@ -44,10 +50,10 @@ function maxRelativeError(xs: Float32Array, ys: Float32Array, f: (x: number) => 
 
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
-describe('WebAssembly SIMD activations', () => {
+for (const { name, bytes, EXP, SIGMOID, TANH } of VARIANTS) describe(`WebAssembly SIMD activations (${name})`, () => {
   let ex: LstmWasmExports;
   before(() => {
-    ex = instantiateLstmWasm(kernelsWasm());
+    ex = instantiateLstmWasm(bytes());
   });
 
   describe('exp', () => {
@@ -98,36 +104,6 @@ describe('WebAssembly SIMD activations', () => {
     });
   });
 
-  describe('hard sigmoid', () => {
-    it('is clip(0.2x + 0.5, 0, 1) to 1e-7', () => {
-      const xs = grid(-10, 10, 20_001);
-      const ys = applyWasm(ex, HARD_SIGMOID, xs);
-      for (let i = 0; i < xs.length; i++) {
-        const want = Math.min(1, Math.max(0, 0.2 * xs[i] + 0.5));
-        assert.ok(Math.abs(ys[i] - want) < 1e-7, `at ${xs[i]}: ${ys[i]} vs ${want}`);
-      }
-    });
-
-    it('is exactly 0 and 1 beyond ±2.5', () => {
-      assert.deepEqual([...applyWasm(ex, HARD_SIGMOID, [-2.5, -3, -1e30, 2.5, 3, 1e30])], [0, 0, 0, 1, 1, 1]);
-    });
-  });
-
-  describe('Keras 3 hard sigmoid', () => {
-    it('is clip(x/6 + 0.5, 0, 1) to 1e-7', () => {
-      const xs = grid(-10, 10, 20_001);
-      const ys = applyWasm(ex, KERAS_HARD_SIGMOID, xs);
-      for (let i = 0; i < xs.length; i++) {
-        const want = Math.min(1, Math.max(0, xs[i] / 6 + 0.5));
-        assert.ok(Math.abs(ys[i] - want) < 1e-7, `at ${xs[i]}: ${ys[i]} vs ${want}`);
-      }
-    });
-
-    it('is exactly 0, 1/2 and 1 at −3, 0 and 3 and beyond', () => {
-      assert.deepEqual([...applyWasm(ex, KERAS_HARD_SIGMOID, [-3, -1e30, 0, 3, 1e30])], [0, 0, 0.5, 1, 1]);
-    });
-  });
-
   describe('tanh', () => {
     it('is within 2.5e-7 relative of Math.tanh over [−20, 20]', () => {
       const xs = grid(-20, 20, 400_001);
@@ -161,6 +137,43 @@ describe('WebAssembly SIMD activations', () => {
       assert.ok(Object.is(ys[0], 0));
       assert.ok(Object.is(ys[1], -0));
       assert.ok(Number.isNaN(ys[2]));
+    });
+  });
+});
+
+describe('WebAssembly SIMD hard sigmoids', () => {
+  let ex: LstmWasmExports;
+  before(() => {
+    ex = instantiateLstmWasm(kernelsWasm());
+  });
+
+  describe('hard sigmoid', () => {
+    it('is clip(0.2x + 0.5, 0, 1) to 1e-7', () => {
+      const xs = grid(-10, 10, 20_001);
+      const ys = applyWasm(ex, HARD_SIGMOID, xs);
+      for (let i = 0; i < xs.length; i++) {
+        const want = Math.min(1, Math.max(0, 0.2 * xs[i] + 0.5));
+        assert.ok(Math.abs(ys[i] - want) < 1e-7, `at ${xs[i]}: ${ys[i]} vs ${want}`);
+      }
+    });
+
+    it('is exactly 0 and 1 beyond ±2.5', () => {
+      assert.deepEqual([...applyWasm(ex, HARD_SIGMOID, [-2.5, -3, -1e30, 2.5, 3, 1e30])], [0, 0, 0, 1, 1, 1]);
+    });
+  });
+
+  describe('Keras 3 hard sigmoid', () => {
+    it('is clip(x/6 + 0.5, 0, 1) to 1e-7', () => {
+      const xs = grid(-10, 10, 20_001);
+      const ys = applyWasm(ex, KERAS_HARD_SIGMOID, xs);
+      for (let i = 0; i < xs.length; i++) {
+        const want = Math.min(1, Math.max(0, xs[i] / 6 + 0.5));
+        assert.ok(Math.abs(ys[i] - want) < 1e-7, `at ${xs[i]}: ${ys[i]} vs ${want}`);
+      }
+    });
+
+    it('is exactly 0, 1/2 and 1 at −3, 0 and 3 and beyond', () => {
+      assert.deepEqual([...applyWasm(ex, KERAS_HARD_SIGMOID, [-3, -1e30, 0, 3, 1e30])], [0, 0, 0.5, 1, 1]);
     });
   });
 });
