@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { buildKernels } from './src/kernels/build.mjs';
+import { buildNative } from './src/native/build.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -119,6 +120,7 @@ function copyWasm() {
 
 copyWasm();
 await buildKernels('dist');
+buildNative('dist');
 const contexts = await Promise.all(bundles.map((b) => esbuild.context(b)));
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

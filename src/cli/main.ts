@@ -22,7 +22,7 @@ import { CODE_LANGUAGES, isCodeLanguage, SPEC_LANGUAGE, STDERR_MIME, STDOUT_MIME
 import { readFileForSpec } from '../worker/files';
 import { memoryLimitBytes, peakRssMB, resetPeakRss } from '../worker/memory-limit';
 import { useKernelHelper } from '../worker/kernel-helper';
-import { readKernelWasm } from '../worker/kernel-wasm';
+import { loadNativeProducts, readKernelWasm } from '../worker/kernel-wasm';
 import { utf8Decode, utf8Encode } from '../shared/utf8';
 
 const USAGE = `Forget Gate Lab — see and measure how recurrent networks forget.
@@ -107,7 +107,8 @@ function wasmDir(): string {
 async function startLab(): Promise<{ backend: string; kernel: string }> {
   const warn = (m: string): void => void process.stderr.write(`${m}\n`);
   const kernelWasm = readKernelWasm(wasmDir(), warn);
-  const lab = await initLab({ tfjsWasmDir: wasmDir(), kernelWasm });
+  const nativeProducts = kernelWasm ? loadNativeProducts(wasmDir(), warn) : undefined;
+  const lab = await initLab({ tfjsWasmDir: wasmDir(), kernelWasm, nativeProducts });
   if (kernelWasm) useKernelHelper(wasmDir(), warn);
   return lab;
 }

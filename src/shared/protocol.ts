@@ -104,7 +104,7 @@ export interface ReadyMessage {
   protocol: number;
   /** TensorFlow.js backend in use, for example `wasm`. */
   backend: string;
-  /** Recurrent kernel in use: `wasm-relaxed-simd` or `wasm-simd` (see src/worker/kernel-wasm.ts), or `js` when the WebAssembly kernel could not load. */
+  /** Recurrent kernel in use: `wasm-relaxed-simd+avx2` (with the native product accelerator), `wasm-relaxed-simd` or `wasm-simd` (see src/worker/kernel-wasm.ts), or `js` when the WebAssembly kernel could not load. */
   kernel: string;
   /** Milliseconds from the worker's start to ready. */
   startMs: number;

@@ -9,11 +9,14 @@
  * Every thread that traces (the worker, its batch helper, the CLI) picks with this function, so
  * both threads of a split batch run the same build.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NativeProducts } from '../lab/kernels/wasm-module';
 
 export const KERNEL_WASM_FILE = 'fglab-kernels.wasm';
 export const KERNEL_RELAXED_WASM_FILE = 'fglab-kernels-relaxed.wasm';
+/** The native product accelerator (src/native/product.c), built for Linux x64 only. */
+export const NATIVE_PRODUCTS_FILE = 'fglab-native-linux-x64.node';
 
 // Node's types declare WebAssembly's types only; its one function used here, declared locally.
 const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
@@ -46,4 +49,31 @@ export function readKernelWasm(dir: string, warn: (message: string) => void): Ui
     warn(`Forget Gate Lab: ${KERNEL_WASM_FILE} not loaded (${(e as Error).message}); using the slower TypeScript kernel`);
     return undefined;
   }
+}
+
+/**
+ * The native product accelerator beside the bundles, for the relaxed-SIMD kernels' traces
+ * (`NativeProducts` in src/lab/kernels/wasm-module.ts; the same bits, 256-bit vectors), or
+ * undefined: on another platform than Linux x64 (it is built for that one only), on a CPU
+ * without AVX2 and FMA, with `FGLAB_KERNEL=simd` or `FGLAB_NATIVE=0` in the environment (to
+ * compare), or when it cannot be loaded (said through `warn`). Every thread that traces loads
+ * it with this function, so both threads of a split batch run the same kernels.
+ */
+export function loadNativeProducts(dir: string, warn: (message: string) => void): NativeProducts | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
+  if (process.env.FGLAB_KERNEL === 'simd' || process.env.FGLAB_NATIVE === '0') return undefined;
+  const path = join(dir, NATIVE_PRODUCTS_FILE);
+  if (!existsSync(path)) {
+    warn(`Forget Gate Lab: ${NATIVE_PRODUCTS_FILE} is missing; traces run in WebAssembly alone`);
+    return undefined;
+  }
+  const addon = { exports: {} as { available?: boolean; productFused?: NativeProducts['productFused'] } };
+  try {
+    process.dlopen(addon, path);
+  } catch (e) {
+    warn(`Forget Gate Lab: ${NATIVE_PRODUCTS_FILE} not loaded (${(e as Error).message}); traces run in WebAssembly alone`);
+    return undefined;
+  }
+  const { available, productFused } = addon.exports;
+  return available && productFused ? { productFused } : undefined; // no AVX2 and FMA on this CPU
 }

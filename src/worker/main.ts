@@ -25,6 +25,7 @@ import { readFileForSpec } from './files';
 import { CodeCellError, CodeKernel, loadBundledCompiler } from './code-kernel';
 import { useKernelHelper } from './kernel-helper';
 import type { CodeCacheStatus } from './code-cache';
+import type { NativeProducts } from '../lab/kernels/wasm-module';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -66,6 +67,8 @@ export interface WorkerHooks {
   sinceStart: () => number;
   /** The recurrent kernels' bytes, as `readKernelWasm` chose them (undefined: the TypeScript kernels). */
   kernelWasm: Uint8Array | undefined;
+  /** The native product accelerator, as `loadNativeProducts` found it (undefined: none). */
+  nativeProducts?: NativeProducts;
   /** How the bundle was compiled (start.ts), for the ready message. */
   codeCache?: CodeCacheStatus;
   /** Called once, before the first result is posted: writes the code cache if it was not used. */
@@ -175,8 +178,8 @@ function stats(request: StatsRequest): void {
 
 /** Starts TensorFlow.js on the WASM backend, then switches to `cpu` when the host asks for it. */
 async function start(): Promise<{ backend: string; kernel: string }> {
-  const { kernelWasm } = hooks;
-  const lab = await initLab({ tfjsWasmDir: init.wasmDir, kernelWasm });
+  const { kernelWasm, nativeProducts } = hooks;
+  const lab = await initLab({ tfjsWasmDir: init.wasmDir, kernelWasm, nativeProducts });
   if (kernelWasm) useKernelHelper(init.wasmDir, (m) => console.warn(m));
   if (init.backend !== 'cpu') return lab;
   // Loaded only when chosen: the plain-JavaScript backend registers itself on import.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import type { WorkerInit } from '../shared/protocol';
 import { codeCacheFolder, compileCached } from './code-cache';
-import { readKernelWasm } from './kernel-wasm';
+import { loadNativeProducts, readKernelWasm } from './kernel-wasm';
 
 /** The worker's bundle, beside this one. */
 export const WORKER_BUNDLE = 'worker-main.js';
@@ -21,6 +21,7 @@ const warn = (message: string): void => console.warn(message);
 // refuses a code cache made under other flags, so the bundle is compiled, and its cache written,
 // with the flags final.
 const kernelWasm = readKernelWasm(wasmDir, warn);
+const nativeProducts = kernelWasm ? loadNativeProducts(wasmDir, warn) : undefined;
 const bundle = compileCached(join(__dirname, WORKER_BUNDLE), codeCacheFolder(codeCacheDir), warn);
 const { startWorker } = bundle.run() as typeof import('./main');
-startWorker({ sinceStart, kernelWasm, codeCache: bundle.status, beforeFirstResult: () => bundle.save() });
+startWorker({ sinceStart, kernelWasm, nativeProducts, codeCache: bundle.status, beforeFirstResult: () => bundle.save() });

@@ -24,7 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LabKernel } from '../../src/extension/kernel';
 import { initLab, traceSpec } from '../../src/lab';
 import { useKernelHelper } from '../../src/worker/kernel-helper';
-import { readKernelWasm } from '../../src/worker/kernel-wasm';
+import { loadNativeProducts, readKernelWasm } from '../../src/worker/kernel-wasm';
 import { peakRssMB } from '../../src/worker/memory-limit';
 import { createWasmLstmKernel } from '../../src/lab/kernels/wasm-lstm';
 import { generateLstmWeights } from '../../src/lab/data';
@@ -286,7 +286,7 @@ function measureMemory(w: Workload): { peakMB: number; beforeMB: number; traceMB
 }
 
 async function memoryChild(w: Workload): Promise<void> {
-  await initLab({ tfjsWasmDir: `${DIST}/`, kernelWasm: readKernelWasm(DIST, (m) => console.error(m)) });
+  await initLab({ tfjsWasmDir: `${DIST}/`, kernelWasm: readKernelWasm(DIST, (m) => console.error(m)), nativeProducts: loadNativeProducts(DIST, (m) => console.error(m)) });
   useKernelHelper(DIST, (m) => console.error(m));
   const context = { readFile: (): Uint8Array => { throw new Error('no files'); } };
   await traceSpec(spec({ ...w, batch: 2, time: 8 }), context);
@@ -301,7 +301,7 @@ const fmt = (ms: number | undefined): string => (ms === undefined || Number.isNa
 
 async function main(): Promise<void> {
   const rows: string[][] = [];
-  await initLab({ tfjsWasmDir: `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`, kernelWasm: readKernelWasm(DIST, (m) => console.error(m)) });
+  await initLab({ tfjsWasmDir: `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`, kernelWasm: readKernelWasm(DIST, (m) => console.error(m)), nativeProducts: loadNativeProducts(DIST, (m) => console.error(m)) });
 
   // Cold start, several times, each with a fresh worker.
   const cold: number[] = [];
@@ -358,7 +358,7 @@ async function main(): Promise<void> {
     : (started as { error: string }).error;
   // The kernels' build the worker picks here (the same choice, src/worker/kernel-wasm.ts).
   const kernelBytes = readKernelWasm(DIST, () => {});
-  const kernelBuild = kernelBytes ? createWasmLstmKernel(kernelBytes).name : 'js';
+  const kernelBuild = kernelBytes ? createWasmLstmKernel(kernelBytes, loadNativeProducts(DIST, () => {})).name : 'js';
   console.log(`node ${process.version}, tfjs backend ${tf.getBackend()}, lab kernels ${kernelBuild}; ${peerLine}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);

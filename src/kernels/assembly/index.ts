@@ -69,3 +69,4 @@ export {
 } from './attention';
 export { orthoPrepare, orthoRun } from './orthogonal';
 export { fusedMultiplyAdd } from './math';
+export { useNativeProduct } from './product';

@@ -20,7 +20,7 @@
 import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, madd, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
 import { placeProjection, projectInputs, projectionBytes } from './projection';
-import { PANEL, packPanels } from './product';
+import { nativeProduct, PANEL, PANEL_ROW, packPanels, panelBytes, productFused } from './product';
 import { gateRow, tanhRow } from './rows';
 import { resetSurvival, survivalBytes, survivalRow, survivalRowBytes } from './survival';
 
@@ -294,9 +294,19 @@ function recurrentProduct(p: usize): void {
   recurrentProductWith(p, false);
 }
 
-/** The same with fused multiply–adds where the build has them (traces; see `madd`). */
+/**
+ * The same with fused multiply–adds where the build has them (traces; see `madd`), through
+ * `productFused` (the same bits) when it runs natively: there the wider vectors win.
+ */
 function recurrentProductFused(p: usize): void {
-  recurrentProductWith(p, true);
+  if (!nativeProduct()) {
+    recurrentProductWith(p, true);
+    return;
+  }
+  const up = unitsPadded;
+  const gateRowBytes = (<usize>(4 * up)) << 2;
+  // R packed [4UP/8][U][8]: panels of U rows of 8 columns; h [B][UP]; p and gates [B][4UP].
+  productFused(hidden, (<usize>up) << 2, units, recurrentPacked, PANEL_ROW, panelBytes(units), up / 2, p, gateRowBytes, gates, gateRowBytes, batch);
 }
 
 /**

@@ -265,11 +265,39 @@ export function product(x: usize, xStride: usize, k: i32, m: usize, mRow: usize,
 }
 
 /**
+ * The same product with 256-bit fused multiply–adds, in this module's memory: the optional
+ * native accelerator (src/native/product.c), imported as `env.productFused`. Its arguments are
+ * `productFused`'s; it computes the same bits.
+ */
+// @ts-ignore: decorator
+@external("env", "productFused")
+declare function nativeProductFused(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, mPanel: usize, panels: i32, init: usize, initStride: usize, dst: usize, dstStride: usize, rows: i32): void;
+
+/** Whether `productFused` calls the native accelerator (`useNativeProduct`). */
+let native: bool = false;
+
+/**
+ * Makes `productFused` call the native accelerator (on: 1) or not (0). Only the relaxed-SIMD
+ * build's `productFused` is fused as the native one is, so only it is ever switched (by JS).
+ */
+export function useNativeProduct(on: i32): void {
+  native = on != 0;
+}
+
+/** Whether `productFused` runs natively. */
+// @ts-ignore: decorator
+@inline export function nativeProduct(): bool {
+  return native;
+}
+
+/**
  * `productWith` with fused multiply–adds in the relaxed-SIMD build (one rounding per term,
- * faster; the last bits may differ between machines): what traces use.
+ * faster; the last bits may differ between machines): what traces use. With the native
+ * accelerator on (`useNativeProduct`), the same product with 256-bit vectors.
  */
 export function productFused(x: usize, xStride: usize, k: i32, m: usize, mRow: usize, mPanel: usize, panels: i32, init: usize, initStride: usize, dst: usize, dstStride: usize, rows: i32): void {
-  productWith(x, xStride, k, m, mRow, mPanel, panels, init, initStride, dst, dstStride, rows, true);
+  if (native) nativeProductFused(x, xStride, k, m, mRow, mPanel, panels, init, initStride, dst, dstStride, rows);
+  else productWith(x, xStride, k, m, mRow, mPanel, panels, init, initStride, dst, dstStride, rows, true);
 }
 
 /**

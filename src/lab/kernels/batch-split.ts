@@ -20,6 +20,7 @@ import type { RecurrentActivation } from './activations';
 import { GRU_TRACE_SERIES, type GruKernel } from './gru-kernel';
 import { CancelledError, LSTM_TRACE_SERIES, type LstmKernel } from './lstm-kernel';
 import type { RawInputs } from './raw-inputs';
+import { NATIVE_KERNEL_NAME } from './wasm-module';
 
 /** What a trace of some batch rows needs: the kernel's `trace` input, for either model. */
 export interface RowsRequest {
@@ -115,11 +116,11 @@ export interface KernelHelper {
 export const SPLIT_MIN_WORK = 2 ** 25;
 
 /**
- * Whether a kernel is one a helper runs (a WebAssembly build: `wasm-simd` or
- * `wasm-relaxed-simd`); the helper runs a job only on the same build as the posting thread.
+ * Whether a kernel is one a helper runs (a WebAssembly build: `wasm-simd`, `wasm-relaxed-simd`
+ * or `wasm-relaxed-simd+avx2`); the helper runs a job only on the same build as the posting thread.
  */
 export function helperKernel(name: string | undefined): boolean {
-  return name === 'wasm-simd' || name === 'wasm-relaxed-simd';
+  return name === 'wasm-simd' || name === 'wasm-relaxed-simd' || name === NATIVE_KERNEL_NAME;
 }
 
 let helper: KernelHelper | undefined;

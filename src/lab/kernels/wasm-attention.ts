@@ -6,7 +6,7 @@
  * differentiates.
  */
 import type { AttentionWeights } from '../attention';
-import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory } from './wasm-module';
+import { instantiateKernels, instantiateKernelsAsync, type KernelsWasmMemory, type NativeProducts } from './wasm-module';
 
 /** The attention exports of `fglab-kernels.wasm`; pointers are byte offsets. */
 export interface AttentionWasmExports extends KernelsWasmMemory {
@@ -145,12 +145,12 @@ export function wasmAttentionKernelFromExports(ex: AttentionWasmExports): Attent
   };
 }
 
-/** The kernel from the bytes of `fglab-kernels.wasm`. */
-export function createWasmAttentionKernel(wasmBytes: Uint8Array): AttentionKernel {
-  return wasmAttentionKernelFromExports(instantiateKernels<AttentionWasmExports>(wasmBytes, ATTENTION_FUNCTIONS));
+/** The kernel from the bytes of `fglab-kernels.wasm`, its products on the native accelerator when given (see `instantiateKernels`). */
+export function createWasmAttentionKernel(wasmBytes: Uint8Array, native?: NativeProducts): AttentionKernel {
+  return wasmAttentionKernelFromExports(instantiateKernels<AttentionWasmExports>(wasmBytes, ATTENTION_FUNCTIONS, native));
 }
 
 /** The same, compiling the module asynchronously. */
-export async function createWasmAttentionKernelAsync(wasmBytes: Uint8Array): Promise<AttentionKernel> {
-  return wasmAttentionKernelFromExports(await instantiateKernelsAsync<AttentionWasmExports>(wasmBytes, ATTENTION_FUNCTIONS));
+export async function createWasmAttentionKernelAsync(wasmBytes: Uint8Array, native?: NativeProducts): Promise<AttentionKernel> {
+  return wasmAttentionKernelFromExports(await instantiateKernelsAsync<AttentionWasmExports>(wasmBytes, ATTENTION_FUNCTIONS, native));
 }

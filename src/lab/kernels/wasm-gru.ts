@@ -22,7 +22,7 @@ import {
 import { copyInputChunk } from './raw-inputs';
 import { CancelledError, STEPS_PER_CHECK } from './lstm-kernel';
 import { KEEP_TOTALS } from '../metrics';
-import { instantiateKernels, instantiateKernelsAsync, readKeepTotals, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
+import { instantiateKernels, instantiateKernelsAsync, readKeepTotals, type KernelsWasmMemory, type NativeProducts, wasmKernelName } from './wasm-module';
 
 /** The GRU exports of `fglab-kernels.wasm`; pointers are byte offsets. */
 export interface GruWasmExports extends KernelsWasmMemory {
@@ -79,13 +79,13 @@ const GRU_FUNCTIONS = [
 ] as const;
 
 /** Instantiates `fglab-kernels.wasm` for the GRU kernel, synchronously. */
-export function instantiateGruWasm(wasmBytes: Uint8Array): GruWasmExports {
-  return instantiateKernels<GruWasmExports>(wasmBytes, GRU_FUNCTIONS);
+export function instantiateGruWasm(wasmBytes: Uint8Array, native?: NativeProducts): GruWasmExports {
+  return instantiateKernels<GruWasmExports>(wasmBytes, GRU_FUNCTIONS, native);
 }
 
 /** The same without blocking. */
-export function instantiateGruWasmAsync(wasmBytes: Uint8Array): Promise<GruWasmExports> {
-  return instantiateKernelsAsync<GruWasmExports>(wasmBytes, GRU_FUNCTIONS);
+export function instantiateGruWasmAsync(wasmBytes: Uint8Array, native?: NativeProducts): Promise<GruWasmExports> {
+  return instantiateKernelsAsync<GruWasmExports>(wasmBytes, GRU_FUNCTIONS, native);
 }
 
 /** The series of the module's output region, in its order (src/kernels/assembly/gru.ts). */
@@ -219,12 +219,15 @@ export function wasmGruKernelFromExports(ex: GruWasmExports): GruKernel {
   };
 }
 
-/** The WebAssembly SIMD GRU kernel from the bytes of `fglab-kernels.wasm`. */
-export function createWasmGruKernel(wasmBytes: Uint8Array): GruKernel {
-  return wasmGruKernelFromExports(instantiateGruWasm(wasmBytes));
+/**
+ * The WebAssembly SIMD GRU kernel from the bytes of `fglab-kernels.wasm`, its traces' products
+ * on the native accelerator when given (see `instantiateKernels`).
+ */
+export function createWasmGruKernel(wasmBytes: Uint8Array, native?: NativeProducts): GruKernel {
+  return wasmGruKernelFromExports(instantiateGruWasm(wasmBytes, native));
 }
 
 /** The same, compiling the module asynchronously. */
-export async function createWasmGruKernelAsync(wasmBytes: Uint8Array): Promise<GruKernel> {
-  return wasmGruKernelFromExports(await instantiateGruWasmAsync(wasmBytes));
+export async function createWasmGruKernelAsync(wasmBytes: Uint8Array, native?: NativeProducts): Promise<GruKernel> {
+  return wasmGruKernelFromExports(await instantiateGruWasmAsync(wasmBytes, native));
 }

@@ -25,7 +25,7 @@ import {
 } from './lstm-kernel';
 import { copyInputChunk } from './raw-inputs';
 import { KEEP_TOTALS } from '../metrics';
-import { instantiateKernels, instantiateKernelsAsync, readKeepTotals, type KernelsWasmMemory, wasmKernelName } from './wasm-module';
+import { instantiateKernels, instantiateKernelsAsync, readKeepTotals, type KernelsWasmMemory, type NativeProducts, wasmKernelName } from './wasm-module';
 
 /** The exports of `fglab-kernels.wasm` (src/kernels/assembly/index.ts); pointers are byte offsets. */
 export interface LstmWasmExports extends KernelsWasmMemory {
@@ -80,13 +80,13 @@ const EXPORTED_FUNCTIONS = [
 ] as const;
 
 /** Instantiates `fglab-kernels.wasm` synchronously (fine in a worker; the module is small). */
-export function instantiateLstmWasm(wasmBytes: Uint8Array): LstmWasmExports {
-  return instantiateKernels<LstmWasmExports>(wasmBytes, EXPORTED_FUNCTIONS);
+export function instantiateLstmWasm(wasmBytes: Uint8Array, native?: NativeProducts): LstmWasmExports {
+  return instantiateKernels<LstmWasmExports>(wasmBytes, EXPORTED_FUNCTIONS, native);
 }
 
 /** Instantiates `fglab-kernels.wasm` without blocking (for a thread where sync compile is refused). */
-export async function instantiateLstmWasmAsync(wasmBytes: Uint8Array): Promise<LstmWasmExports> {
-  return instantiateKernelsAsync<LstmWasmExports>(wasmBytes, EXPORTED_FUNCTIONS);
+export async function instantiateLstmWasmAsync(wasmBytes: Uint8Array, native?: NativeProducts): Promise<LstmWasmExports> {
+  return instantiateKernelsAsync<LstmWasmExports>(wasmBytes, EXPORTED_FUNCTIONS, native);
 }
 
 /** Builds the kernel over an instantiated module; runs are synchronous and use one instance. */
@@ -213,12 +213,15 @@ export function wasmLstmKernelFromExports(ex: LstmWasmExports): LstmKernel {
   };
 }
 
-/** The WebAssembly SIMD kernel from the bytes of `fglab-kernels.wasm`. */
-export function createWasmLstmKernel(wasmBytes: Uint8Array): LstmKernel {
-  return wasmLstmKernelFromExports(instantiateLstmWasm(wasmBytes));
+/**
+ * The WebAssembly SIMD kernel from the bytes of `fglab-kernels.wasm`, its traces' products on
+ * the native accelerator when given (see `instantiateKernels`).
+ */
+export function createWasmLstmKernel(wasmBytes: Uint8Array, native?: NativeProducts): LstmKernel {
+  return wasmLstmKernelFromExports(instantiateLstmWasm(wasmBytes, native));
 }
 
 /** The same, compiling the module asynchronously. */
-export async function createWasmLstmKernelAsync(wasmBytes: Uint8Array): Promise<LstmKernel> {
-  return wasmLstmKernelFromExports(await instantiateLstmWasmAsync(wasmBytes));
+export async function createWasmLstmKernelAsync(wasmBytes: Uint8Array, native?: NativeProducts): Promise<LstmKernel> {
+  return wasmLstmKernelFromExports(await instantiateLstmWasmAsync(wasmBytes, native));
 }

@@ -1,7 +1,9 @@
 /**
  * Instantiating `fglab-kernels.wasm` (compiled from src/kernels/assembly at build time and
  * shipped beside the bundles) and checking its exports. Each kernel gets its own instance,
- * so its memory layout is its own.
+ * so its memory layout is its own. Given the native product accelerator, instances of the
+ * relaxed-SIMD build hand the traces' matrix products to it: the same bits with 256-bit
+ * vectors (src/native/product.c).
  */
 
 import { KEEP_TOTALS } from '../metrics';
@@ -14,12 +16,22 @@ interface WasmModule {
 interface WasmInstance {
   readonly exports: Record<string, unknown>;
 }
+type WasmImports = Record<string, Record<string, (...args: number[]) => void>>;
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: Record<string, never>) => WasmInstance;
+  Instance: new (module: WasmModule, imports: WasmImports) => WasmInstance;
   compile(bytes: Uint8Array): Promise<WasmModule>;
-  instantiate(module: WasmModule, imports: Record<string, never>): Promise<WasmInstance>;
+  instantiate(module: WasmModule, imports: WasmImports): Promise<WasmInstance>;
 };
+
+/**
+ * The native accelerator's functions (src/native/product.c, loaded by src/worker/kernel-wasm.ts):
+ * `productFused` takes a module's memory, then the arguments of the module's own `productFused`.
+ */
+export interface NativeProducts {
+  productFused(memory: ArrayBuffer, x: number, xStride: number, k: number, m: number, mRow: number, mPanel: number, panels: number, init: number, initStride: number, dst: number, dstStride: number, rows: number): void;
+}
+
 
 /** What every kernel's exports have: the module's memory, `reserve` and which build it is. */
 export interface KernelsWasmMemory {
@@ -28,31 +40,80 @@ export interface KernelsWasmMemory {
   reserve(bytes: number): number;
   /** 1 in the relaxed-SIMD build (fused multiply–adds), 0 in the SIMD build. */
   fusedMultiplyAdd(): number;
+  /** 1: the traces' products run natively (see `NativeProducts`); 0: in the module. */
+  useNativeProduct(on: number): void;
 }
 
-/** A kernel's name in reports by its build: `wasm-relaxed-simd` (fused multiply–adds) or `wasm-simd`. */
+/** The kernels' name with the native accelerator. */
+export const NATIVE_KERNEL_NAME = 'wasm-relaxed-simd+avx2';
+
+/** Instances whose products run natively. */
+const natives = new WeakSet<object>();
+
+/**
+ * A kernel's name in reports by its build: `wasm-relaxed-simd` (fused multiply–adds),
+ * `wasm-simd`, or `wasm-relaxed-simd+avx2` with the native accelerator.
+ */
 export function wasmKernelName(ex: KernelsWasmMemory): string {
+  if (natives.has(ex)) return NATIVE_KERNEL_NAME;
   return ex.fusedMultiplyAdd() ? 'wasm-relaxed-simd' : 'wasm-simd';
 }
 
 /** The exports `functions` (and `memory`) of an instance, or an error naming the missing ones. */
 function checkExports<T>(instance: WasmInstance, functions: readonly string[]): T {
   const ex = instance.exports;
-  const missing: string[] = [...functions, 'fusedMultiplyAdd'].filter((name) => typeof ex[name] !== 'function');
+  const all = [...functions, 'fusedMultiplyAdd', 'useNativeProduct'];
+  const missing: string[] = all.filter((name) => typeof ex[name] !== 'function');
   const memory = ex['memory'] as { buffer?: unknown } | undefined;
   if (!memory || !(memory.buffer instanceof ArrayBuffer)) missing.push('memory');
-  if (missing.length > 0) throw new Error(`fglab-kernels.wasm: expected the exports ${[...functions, 'fusedMultiplyAdd', 'memory'].join(', ')}; missing ${missing.join(', ')}`);
+  if (missing.length > 0) throw new Error(`fglab-kernels.wasm: expected the exports ${[...all, 'memory'].join(', ')}; missing ${missing.join(', ')}`);
   return ex as unknown as T;
 }
 
-/** Instantiates `fglab-kernels.wasm` synchronously (fine in a worker; the module is small). */
-export function instantiateKernels<T>(wasmBytes: Uint8Array, functions: readonly string[]): T {
-  return checkExports<T>(new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), {}), functions);
+/**
+ * The module's imports: `env.productFused`, the accelerator's product on the instance's memory
+ * (`memory()`: known once instantiated), or without one a function that throws: the module
+ * calls it only after `useNativeProduct(1)`, which `connect` calls only with an accelerator.
+ */
+function importsFor(memory: () => ArrayBuffer, products: NativeProducts | undefined): WasmImports {
+  return {
+    env: {
+      productFused: products
+        ? (x, xs, k, m, mRow, mPanel, panels, init, is, dst, ds, rows) => products.productFused(memory(), x, xs, k, m, mRow, mPanel, panels, init, is, dst, ds, rows)
+        : () => {
+          throw new Error('fglab-kernels.wasm: no native accelerator');
+        },
+    },
+  };
 }
 
-/** Instantiates `fglab-kernels.wasm` without blocking (for a thread where sync compile is refused). */
-export async function instantiateKernelsAsync<T>(wasmBytes: Uint8Array, functions: readonly string[]): Promise<T> {
-  return checkExports<T>(await WebAssembly.instantiate(await WebAssembly.compile(wasmBytes), {}), functions);
+/** Checks the exports and switches the products to the accelerator where there is one and the build is fused like it. */
+function connect<T>(instance: WasmInstance, functions: readonly string[], products: NativeProducts | undefined): T {
+  const ex = checkExports<T & KernelsWasmMemory>(instance, functions);
+  if (products && ex.fusedMultiplyAdd()) {
+    ex.useNativeProduct(1);
+    natives.add(ex);
+  }
+  return ex;
+}
+
+/**
+ * Instantiates `fglab-kernels.wasm` synchronously (fine in a worker; the module is small), its
+ * traces' products on the native accelerator `products` when given and the build is fused.
+ */
+export function instantiateKernels<T>(wasmBytes: Uint8Array, functions: readonly string[], products?: NativeProducts): T {
+  let ex: KernelsWasmMemory | undefined;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), importsFor(() => ex!.memory.buffer, products));
+  ex = connect<KernelsWasmMemory>(instance, functions, products);
+  return ex as unknown as T;
+}
+
+/** The same without blocking (for a thread where sync compile is refused). */
+export async function instantiateKernelsAsync<T>(wasmBytes: Uint8Array, functions: readonly string[], products?: NativeProducts): Promise<T> {
+  let ex: KernelsWasmMemory | undefined;
+  const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasmBytes), importsFor(() => ex!.memory.buffer, products));
+  ex = connect<KernelsWasmMemory>(instance, functions, products);
+  return ex as unknown as T;
 }
 
 /**

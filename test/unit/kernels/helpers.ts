@@ -2,9 +2,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
-import { readKernelWasm, runsRelaxedSimd } from '../../../src/worker/kernel-wasm';
-import { GRU_OUTPUT_SERIES, type GruKernelInput, type GruKernelOutput } from '../../../src/lab/kernels/gru-kernel';
-import type { LstmKernelInput, LstmKernelOutput, RecurrentActivation } from '../../../src/lab/kernels/lstm-kernel';
+import { loadNativeProducts, readKernelWasm, runsRelaxedSimd } from '../../../src/worker/kernel-wasm';
+import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
+import type { NativeProducts } from '../../../src/lab/kernels/wasm-module';
+import { GRU_OUTPUT_SERIES, type GruKernel, type GruKernelInput, type GruKernelOutput } from '../../../src/lab/kernels/gru-kernel';
+import type { LstmKernel, LstmKernelInput, LstmKernelOutput, RecurrentActivation } from '../../../src/lab/kernels/lstm-kernel';
+import type { RowsRequest, RowsTrace } from '../../../src/lab/kernels/batch-split';
+import type { RawInputs } from '../../../src/lab/kernels/raw-inputs';
 
 /** `fglab-kernels.wasm` as built by `node esbuild.config.mjs` (out/test/unit/kernels → dist). */
 export const KERNELS_WASM_PATH = join(__dirname, '..', '..', '..', '..', 'dist', 'fglab-kernels.wasm');
@@ -47,9 +51,22 @@ export function labKernelWasm(): Uint8Array {
   return bytes;
 }
 
-/** The name of that build's kernels (`wasm-relaxed-simd` or `wasm-simd`). */
+/** The native product accelerator as the worker and the CLI load it (src/worker/kernel-wasm.ts), where it runs. */
+export function labNativeProducts(): NativeProducts | undefined {
+  return loadNativeProducts(DIST, (m) => {
+    throw new Error(m);
+  });
+}
+
+/** The recurrent kernels as the worker builds them: the lab's build, with the accelerator where it runs. */
+export function labKernels(): { lstm: LstmKernel; gru: GruKernel } {
+  const native = labNativeProducts();
+  return { lstm: createWasmLstmKernel(labKernelWasm(), native), gru: createWasmGruKernel(labKernelWasm(), native) };
+}
+
+/** The name of those kernels (`wasm-relaxed-simd+avx2`, `wasm-relaxed-simd` or `wasm-simd`). */
 export function labKernelName(): string {
-  return createWasmLstmKernel(labKernelWasm()).name;
+  return labKernels().lstm.name;
 }
 
 /** Both builds, by the name their kernels report: each kernel test runs on both. */
@@ -256,4 +273,48 @@ export function gruReference64(input: Reference64Input): Float64Array {
     }
   }
   return out;
+}
+
+/** Raw inputs x `[batch][time][features]` with input weights for `columns` gate columns, seeded. */
+export function rawInputs(batch: number, time: number, features: number, columns: number, seed: number): RawInputs {
+  return {
+    data: uniform(batch * time * features, 1, seed),
+    features,
+    kernel: uniform(features * columns, 1 / Math.sqrt(features), seed + 1),
+    bias: uniform(columns, 0.5, seed + 2),
+  };
+}
+
+/** A seeded trace request of the model; the GRU's resetAfter alternates with the seed's parity. */
+export function request(model: 'lstm' | 'gru', batch: number, time: number, features: number, units: number, seed: number, recurrentActivation: RecurrentActivation = 'sigmoid'): RowsRequest {
+  const gates = model === 'lstm' ? 4 : 3;
+  return {
+    model,
+    batch,
+    time,
+    units,
+    inputs: rawInputs(batch, time, features, gates * units, seed),
+    recurrentKernel: uniform(units * gates * units, 1 / Math.sqrt(units), seed + 3),
+    ...(model === 'gru' ? { recurrentBias: uniform(3 * units, 0.5, seed + 4), resetAfter: seed % 2 === 0 } : {}),
+    recurrentActivation,
+  };
+}
+
+export type Arrays = Record<string, Float32Array | Float64Array>;
+
+/** A rows trace's arrays by name (its series and `keepTotals`), or the arrays given. */
+function arraysOf(x: RowsTrace | Arrays): Arrays {
+  return 'series' in x && 'keepTotals' in x && !(x.series instanceof Float32Array) ? { ...(x as RowsTrace).series, keepTotals: (x as RowsTrace).keepTotals } : (x as Arrays);
+}
+
+/** Whether two sets of arrays are identical bit for bit (NaN included), with the first difference. */
+export function firstDifference(first: RowsTrace | Arrays, second: RowsTrace | Arrays): string | undefined {
+  const [a, b] = [arraysOf(first), arraysOf(second)];
+  for (const key of Object.keys(a)) {
+    if (!b[key] || a[key].length !== b[key].length) return `${key}: lengths ${a[key].length} vs ${b[key]?.length}`;
+    const x = new Uint32Array(a[key].buffer, a[key].byteOffset, a[key].byteLength / 4);
+    const y = new Uint32Array(b[key].buffer, b[key].byteOffset, b[key].byteLength / 4);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return `${key}[${i >> (a[key] instanceof Float64Array ? 1 : 0)}]: ${a[key][i]} vs ${b[key][i]}`;
+  }
+  return undefined;
 }

@@ -21,54 +21,12 @@ import {
   type RowsTrace,
 } from '../../../src/lab/kernels/batch-split';
 import { jsGruKernel, type GruKernel } from '../../../src/lab/kernels/gru-kernel';
-import { CancelledError, jsLstmKernel, type LstmKernel, type RecurrentActivation } from '../../../src/lab/kernels/lstm-kernel';
-import { projectRawInputs, type RawInputs } from '../../../src/lab/kernels/raw-inputs';
+import { CancelledError, jsLstmKernel, type LstmKernel } from '../../../src/lab/kernels/lstm-kernel';
+import { projectRawInputs } from '../../../src/lab/kernels/raw-inputs';
 import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
 import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
 import { KEEP_TOTALS, keepRowTotals, survival } from '../../../src/lab/metrics';
-import { kernelsWasm, maxGruOutputDiff, maxOutputDiff, relaxedKernelsWasm, uniform } from './helpers';
-
-function rawInputs(batch: number, time: number, features: number, columns: number, seed: number): RawInputs {
-  return {
-    data: uniform(batch * time * features, 1, seed),
-    features,
-    kernel: uniform(features * columns, 1 / Math.sqrt(features), seed + 1),
-    bias: uniform(columns, 0.5, seed + 2),
-  };
-}
-
-function request(model: 'lstm' | 'gru', batch: number, time: number, features: number, units: number, seed: number, recurrentActivation: RecurrentActivation = 'sigmoid'): RowsRequest {
-  const gates = model === 'lstm' ? 4 : 3;
-  return {
-    model,
-    batch,
-    time,
-    units,
-    inputs: rawInputs(batch, time, features, gates * units, seed),
-    recurrentKernel: uniform(units * gates * units, 1 / Math.sqrt(units), seed + 3),
-    ...(model === 'gru' ? { recurrentBias: uniform(3 * units, 0.5, seed + 4), resetAfter: seed % 2 === 0 } : {}),
-    recurrentActivation,
-  };
-}
-
-type Arrays = Record<string, Float32Array | Float64Array>;
-
-/** A rows trace's arrays by name (its series and `keepTotals`), or the arrays given. */
-function arraysOf(x: RowsTrace | Arrays): Arrays {
-  return 'series' in x && 'keepTotals' in x && !(x.series instanceof Float32Array) ? { ...(x as RowsTrace).series, keepTotals: (x as RowsTrace).keepTotals } : (x as Arrays);
-}
-
-/** Whether two sets of arrays are identical bit for bit (NaN included), with the first difference. */
-function firstDifference(first: RowsTrace | Arrays, second: RowsTrace | Arrays): string | undefined {
-  const [a, b] = [arraysOf(first), arraysOf(second)];
-  for (const key of Object.keys(a)) {
-    if (!b[key] || a[key].length !== b[key].length) return `${key}: lengths ${a[key].length} vs ${b[key]?.length}`;
-    const x = new Uint32Array(a[key].buffer, a[key].byteOffset, a[key].byteLength / 4);
-    const y = new Uint32Array(b[key].buffer, b[key].byteOffset, b[key].byteLength / 4);
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return `${key}[${i >> (a[key] instanceof Float64Array ? 1 : 0)}]: ${a[key][i]} vs ${b[key][i]}`;
-  }
-  return undefined;
-}
+import { firstDifference, kernelsWasm, maxGruOutputDiff, maxOutputDiff, relaxedKernelsWasm, request, uniform } from './helpers';
 
 describe('kernel traces from raw inputs', () => {
   let wasm: Required<RowKernels>;

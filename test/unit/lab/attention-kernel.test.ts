@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateAttentionWeights, setAttentionKernel, traceAttention, type AttentionOptions } from '../../../src/lab/attention';
 import { createWasmAttentionKernel } from '../../../src/lab/kernels/wasm-attention';
 import { createRandom, normalArray } from '../../../src/lab/rng';
-import { KERNEL_BUILDS, labKernelWasm } from '../kernels/helpers';
+import { KERNEL_BUILDS, labKernelWasm, labNativeProducts } from '../kernels/helpers';
 import { setupLab } from './setup';
 
 /** Largest difference over two traces' series (NaN must be NaN in both), relative beyond 1. */
@@ -27,7 +27,7 @@ function maxDiff(a: Record<string, { data: Float32Array }>, b: Record<string, { 
 
 describe('attention heads in the WebAssembly kernel', () => {
   before(setupLab);
-  after(() => setAttentionKernel(createWasmAttentionKernel(labKernelWasm())));
+  after(() => setAttentionKernel(createWasmAttentionKernel(labKernelWasm(), labNativeProducts())));
 
   // Steps and key sizes not multiples of 4 or 8, one step, several heads and batch rows; long
   // enough for several chunks of rows (T 133, 150, 300); a decay strong enough (forget bias −4)
@@ -55,7 +55,7 @@ describe('attention heads in the WebAssembly kernel', () => {
       const fast = traceAttention(input, w, options);
       setAttentionKernel(undefined);
       const reference = traceAttention(input, w, options);
-      setAttentionKernel(createWasmAttentionKernel(labKernelWasm()));
+      setAttentionKernel(createWasmAttentionKernel(labKernelWasm(), labNativeProducts()));
       const { diff, where } = maxDiff(reference.series, fast.series);
       assert.ok(diff < 1e-5, `largest difference ${diff} at ${where}`);
       const entropy = (e: number[][][]): number[] => e.flat(2);

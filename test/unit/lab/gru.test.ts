@@ -3,9 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { SequenceInput } from '../../../src/lab/data';
 import { generateGruWeights, getGruKernel, setGruKernel, traceGru, type GruWeights } from '../../../src/lab/gru';
 import { jsGruKernel } from '../../../src/lab/kernels/gru-kernel';
-import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
 import { createRandom, normalArray } from '../../../src/lab/rng';
-import { labKernelName, labKernelWasm, maxAbsDiff, setupLab } from './setup';
+import { labKernelName, labKernels, maxAbsDiff, setupLab } from './setup';
 
 function randomInput(seed: number, batch: number, time: number, features: number): SequenceInput {
   return { batch, time, features, data: normalArray(createRandom(seed), batch * time * features) };
@@ -175,5 +174,5 @@ describe('GRU trace', () => {
 
 /** The WebAssembly GRU kernel, for when the lab's start-up does not load it (yet). */
 function wasmGruForTests() {
-  return createWasmGruKernel(labKernelWasm());
+  return labKernels().gru;
 }

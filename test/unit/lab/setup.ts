@@ -1,18 +1,18 @@
 /** Shared set-up of the core's tests: TensorFlow.js on the WASM backend, the built kernel. */
 import { dirname } from 'node:path';
 import { initLab } from '../../../src/lab';
-import { labKernelWasm } from '../kernels/helpers';
+import { labKernelWasm, labNativeProducts } from '../kernels/helpers';
 
-export { labKernelName, labKernelWasm } from '../kernels/helpers';
+export { labKernelName, labKernels, labKernelWasm } from '../kernels/helpers';
 
 /** Folder of TensorFlow.js's wasm binaries in node_modules. */
 export const TFJS_WASM_DIR = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
 
 let ready: Promise<unknown> | undefined;
 
-/** Starts the lab once per test process. */
+/** Starts the lab once per test process, with the kernels the worker starts with. */
 export function setupLab(): Promise<unknown> {
-  ready ??= initLab({ tfjsWasmDir: TFJS_WASM_DIR, kernelWasm: labKernelWasm() });
+  ready ??= initLab({ tfjsWasmDir: TFJS_WASM_DIR, kernelWasm: labKernelWasm(), nativeProducts: labNativeProducts() });
   return ready;
 }
 

@@ -8,7 +8,7 @@ import { attentionOptionsOf, cloneModel, evaluate, initialAttentionModel, lossGr
 import type { ModelStore } from '../../../src/lab/train-run';
 import { tf } from '../../../src/lab/tf';
 import type { Trace } from '../../../src/shared/trace';
-import { labKernelWasm } from '../kernels/helpers';
+import { labKernelWasm, labNativeProducts } from '../kernels/helpers';
 import { maxAbsDiff, setupLab } from './setup';
 
 const recall: TaskSpec = { name: 'recall', length: 10, lag: 4, symbols: 3, trainSize: 128, testSize: 32, seed: 3 };
@@ -161,7 +161,7 @@ describe('training attention', () => {
       const input = { batch: task.test.n, time: task.test.time, features: task.test.features, data: task.test.inputs };
       assert.deepEqual(Object.keys(traceAttention(input, model.attention, attentionOptionsOf(model.config)).series).sort(), ['decay', 'forgetGate', 'output', 'scores', 'weights']);
     } finally {
-      setAttentionKernel(createWasmAttentionKernel(labKernelWasm()));
+      setAttentionKernel(createWasmAttentionKernel(labKernelWasm(), labNativeProducts()));
     }
   });
 

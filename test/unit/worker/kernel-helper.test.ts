@@ -4,12 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LabKernel } from '../../../src/extension/kernel';
 import { traceSpec } from '../../../src/lab';
 import { JOB_DONE, setKernelHelper, SYNC_HELPER_GROUPS, SYNC_STATE, traceBatch, type KernelJob, type RowsRequest } from '../../../src/lab/kernels/batch-split';
-import { createWasmGruKernel } from '../../../src/lab/kernels/wasm-gru';
-import { createWasmLstmKernel } from '../../../src/lab/kernels/wasm-lstm';
 import { decodeTrace } from '../../../src/shared/trace';
 import { lazyKernelHelper } from '../../../src/worker/kernel-helper';
-import { uniform } from '../kernels/helpers';
-import { labKernelWasm, setupLab } from '../lab/setup';
+import { labKernels, uniform } from '../kernels/helpers';
+import { setupLab } from '../lab/setup';
 
 /** The real bundles, built by `node esbuild.config.mjs` before the tests. */
 const DIST = join(__dirname, '..', '..', '..', '..', 'dist');
@@ -21,8 +19,8 @@ describe('batch helper thread (real threads)', () => {
   afterEach(() => setKernelHelper(undefined));
 
   it('takes groups of rows of a large batch on its own thread, bit-identical to one thread', async () => {
-    // The build the helper thread picks too.
-    const kernels = { lstm: createWasmLstmKernel(labKernelWasm()), gru: createWasmGruKernel(labKernelWasm()) };
+    // The kernels the helper thread builds too.
+    const kernels = labKernels();
     const [B, T, F, U] = [12, 256, 32, 64];
     const request: RowsRequest = {
       model: 'lstm',

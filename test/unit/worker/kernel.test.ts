@@ -28,7 +28,7 @@ describe('kernel worker (real worker thread)', () => {
       const trace = decodeTrace(JSON.parse(Buffer.from(outputs[0].data).toString('utf8')));
       assert.deepEqual(trace.dims, { batch: 1, time: 10, units: 128, features: 64 });
       assert.equal(k.backend, 'wasm');
-      assert.match(logs.join('\n'), new RegExp(`kernel ready in \\d+ ms \\(TensorFlow\\.js backend: wasm, recurrent kernel: ${labKernelName()}, code cache: (hit|miss|stale|corrupt|rejected|off)\\)`));
+      assert.match(logs.join('\n'), new RegExp(`kernel ready in \\d+ ms \\(TensorFlow\\.js backend: wasm, recurrent kernel: ${labKernelName().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, code cache: (hit|miss|stale|corrupt|rejected|off)\\)`));
     } finally {
       k.dispose();
     }

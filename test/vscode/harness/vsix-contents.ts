@@ -1,7 +1,8 @@
 /**
- * What the marketplace package may hold: the bundles and .wasm files in dist/, the media the
- * manifest names, the manifest, README, CHANGELOG and LICENSE. No sources, source maps,
- * tests, node_modules or screenshots; under the size limit.
+ * What the marketplace package may hold: the bundles, .wasm files and the native product
+ * accelerator (Linux x64) in dist/, the media the manifest names, the manifest, README,
+ * CHANGELOG and LICENSE. No sources, source maps, tests, node_modules or screenshots; under
+ * the size limit.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -19,6 +20,7 @@ const ALLOWED = [
   /^\.vsixmanifest$/,
   /^dist\/(extension|worker|worker-main|kernel-helper|renderer|code-cells|h5wasm)\.js$/,
   /^dist\/[\w.-]+\.wasm$/,
+  /^dist\/fglab-native-linux-x64\.node$/,
   /^media\/(language-configuration|fglab\.tmLanguage)\.json$/,
   /^media\/icon\.png$/,
   /^media\/walkthrough\/[\w-]+\.md$/,
@@ -36,7 +38,9 @@ export function vsixProblems(installedDir: string, vsixPath: string): string[] {
   const shipped = files(installedDir);
   for (const f of shipped) if (!ALLOWED.some((p) => p.test(f))) problems.push(`ships ${f}`);
   const lower = shipped.map((f) => f.toLowerCase());
-  for (const must of ['package.json', 'readme.md', 'changelog.md', 'dist/extension.js', 'dist/worker.js', 'dist/worker-main.js', 'dist/kernel-helper.js', 'dist/renderer.js', 'dist/code-cells.js', 'dist/h5wasm.js', 'dist/fglab-kernels.wasm', 'dist/fglab-kernels-relaxed.wasm', 'media/icon.png']) {
+  // The native accelerator is built where the package is (src/native/build.mjs: on Linux x64).
+  const native = process.platform === 'linux' && process.arch === 'x64' ? ['dist/fglab-native-linux-x64.node'] : [];
+  for (const must of ['package.json', 'readme.md', 'changelog.md', 'dist/extension.js', 'dist/worker.js', 'dist/worker-main.js', 'dist/kernel-helper.js', 'dist/renderer.js', 'dist/code-cells.js', 'dist/h5wasm.js', 'dist/fglab-kernels.wasm', 'dist/fglab-kernels-relaxed.wasm', ...native, 'media/icon.png']) {
     if (!lower.includes(must)) problems.push(`does not ship ${must}`);
   }
   const size = statSync(vsixPath).size;
