@@ -156,11 +156,15 @@ describe('batch split over a helper thread', () => {
   for (const model of ['lstm', 'gru'] as const) {
     it(`${model}: a split trace is bit-identical to one thread's, whichever thread takes which groups of rows`, () => {
       const r = big(model);
-      // Groups of 4 rows while more than half the batch is left, then of 2 (1 for an odd last row).
+      // Groups of 8 rows while more than half the batch is left (where it holds four of them),
+      // then of 4, then 2 and 1 for the remainder.
       assert.equal(GROUP_ROWS, 4);
       assert.deepEqual(groupStarts(r.batch), [0, 4, 8, 9]);
-      assert.deepEqual(groupStarts(32), [0, 4, 8, 12, 16, 18, 20, 22, 24, 26, 28, 30, 32]);
+      assert.deepEqual(groupStarts(32), [0, 8, 16, 20, 24, 28, 32]);
+      assert.deepEqual(groupStarts(64), [0, 8, 16, 24, 32, 36, 40, 44, 48, 52, 56, 60, 64]);
+      assert.deepEqual(groupStarts(12), [0, 4, 8, 12]);
       assert.deepEqual(groupStarts(7), [0, 4, 6, 7]);
+      assert.deepEqual(groupStarts(2), [0, 2]);
       const groups = groupStarts(r.batch).length - 1;
       const alone = traceBatch(r, wasm);
       // A helper that starts at once and so claims every group.
