@@ -228,6 +228,9 @@ describe('Forget Gate Lab in the VS Code workbench (code-server, installed .vsix
     assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${saved} is not a PNG`);
     assert.deepEqual([...bytes.subarray(bytes.length - 8)], iend, `${saved} does not end with the IEND chunk`);
     assert.ok(bytes.length > 1000, `${saved} has only ${bytes.length} bytes`);
+    // The dialog closes after the file is written (seen once in CI: the next test's F1 went to
+    // the save dialog, still open).
+    await input.waitFor({ state: 'hidden', timeout: 15_000 });
   });
 
   it('lists the lab\'s walkthrough and opens its steps', async () => {
