@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RECURRENT_ACTIVATIONS } from '../../../src/lab/kernels/activations';
 import { traceRows, type RowKernels } from '../../../src/lab/kernels/batch-split';
@@ -50,6 +51,23 @@ describe('native product accelerator (Linux x64, AVX2)', () => {
     assert.equal(loadWith({ FGLAB_NATIVE: '0' }), undefined);
     assert.equal(loadWith({ FGLAB_KERNEL: 'simd' }), undefined);
   });
+
+  if (process.platform === 'linux' && process.arch === 'x64') {
+    it('says in one line when the file is missing or will not load, and returns none (the WebAssembly kernels then run alone)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fglab-native-'));
+      try {
+        const warnings: string[] = [];
+        assert.equal(loadNativeProducts(dir, (m) => warnings.push(m)), undefined);
+        writeFileSync(join(dir, NATIVE_PRODUCTS_FILE), 'not a shared object');
+        assert.equal(loadNativeProducts(dir, (m) => warnings.push(m)), undefined);
+        assert.equal(warnings.length, 2);
+        assert.match(warnings[0], new RegExp(`^Forget Gate Lab: ${NATIVE_PRODUCTS_FILE.replace(/\./g, '\\.')} is missing; traces run in WebAssembly alone$`));
+        assert.match(warnings[1], new RegExp(`^Forget Gate Lab: ${NATIVE_PRODUCTS_FILE.replace(/\./g, '\\.')} not loaded \\(.+\\); traces run in WebAssembly alone$`));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   // Elsewhere the first test has checked that nothing loads, and there is nothing more to run.
   if (machineRunsNative()) describe('on this machine', () => {
