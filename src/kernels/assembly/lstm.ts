@@ -17,10 +17,10 @@
 //                                       after `compactOutputs` each [CH][UP] block holds its
 //                                       rows packed as [CH][U]
 
-import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, madd, sigmoidv, tanhv } from './math';
+import { expv, HARD_SIGMOID_SLOPE, hardSigmoidv, KERAS_HARD_SIGMOID_SLOPE, sigmoidv, tanhv } from './math';
 import { regionBytes, reserve } from './memory';
 import { placeProjection, projectInputs, projectionBytes } from './projection';
-import { nativeProduct, PANEL, PANEL_ROW, packPanels, panelBytes, productFused } from './product';
+import { PANEL, PANEL_ROW, packPanels, panelBytes, product, productFused } from './product';
 import { gateRow, tanhRow } from './rows';
 import { resetSurvival, survivalBytes, survivalRow, survivalRowBytes } from './survival';
 
@@ -129,184 +129,18 @@ function padInput(steps: i32): void {
 }
 
 /**
- * z[b][j] = p[b][j] + Σ_k h[b][k]·R[k][j] for one batch row and 16 columns: two adjacent
- * panels, four accumulators, R streamed once.
+ * gates = p + hidden·R for every batch row; `p` is one step's inputs [B][4UP]. R is packed
+ * [4UP/8][U][8]: 4UP/8 = UP/2 panels of U rows. `fused` (a constant at each use): the traces'
+ * product, `productFused` (fused multiply–adds where the build has them, natively where the
+ * accelerator is on), else `product` (training, gradients).
  */
 // @ts-ignore: decorator
-@inline function productRow(p: usize, b: i32, pa: i32, fused: bool): void {
-  const u = units;
-  const gp = 4 * unitsPadded;
-  const col = pa * PANEL;
-  const pRow = p + ((<usize>(b * gp + col)) << 2);
-  const zRow = gates + ((<usize>(b * gp + col)) << 2);
-  let a0 = v128.load(pRow, 0);
-  let a1 = v128.load(pRow, 16);
-  let a2 = v128.load(pRow, 32);
-  let a3 = v128.load(pRow, 48);
-  let h = hidden + ((<usize>(b * unitsPadded)) << 2);
-  let r0 = recurrentPacked + ((<usize>(pa * u * PANEL)) << 2);
-  let r1 = r0 + ((<usize>(u * PANEL)) << 2);
-  const hEnd = h + ((<usize>u) << 2);
-  while (h < hEnd) {
-    const hk = v128.load32_splat(h);
-    a0 = madd(hk, v128.load(r0, 0), a0, fused);
-    a1 = madd(hk, v128.load(r0, 16), a1, fused);
-    a2 = madd(hk, v128.load(r1, 0), a2, fused);
-    a3 = madd(hk, v128.load(r1, 16), a3, fused);
-    h += 4;
-    r0 += PANEL * 4;
-    r1 += PANEL * 4;
-  }
-  v128.store(zRow, a0, 0);
-  v128.store(zRow, a1, 16);
-  v128.store(zRow, a2, 32);
-  v128.store(zRow, a3, 48);
-}
-
-/** The same for four batch rows b..b+3 and one panel: each R vector is used four times. */
-// @ts-ignore: decorator
-@inline function productRows4(p: usize, b: i32, pa: i32, fused: bool): void {
-  const u = units;
+@inline function recurrentProduct(p: usize, fused: bool): void {
   const up = unitsPadded;
-  const gp = 4 * up;
-  const col = pa * PANEL;
-  const rowBytes = (<usize>gp) << 2;
-  const p0 = p + ((<usize>(b * gp + col)) << 2);
-  let a00 = v128.load(p0, 0);
-  let a01 = v128.load(p0, 16);
-  let a10 = v128.load(p0 + rowBytes, 0);
-  let a11 = v128.load(p0 + rowBytes, 16);
-  let a20 = v128.load(p0 + 2 * rowBytes, 0);
-  let a21 = v128.load(p0 + 2 * rowBytes, 16);
-  let a30 = v128.load(p0 + 3 * rowBytes, 0);
-  let a31 = v128.load(p0 + 3 * rowBytes, 16);
-  const hBytes = (<usize>up) << 2;
-  let h = hidden + ((<usize>(b * up)) << 2);
-  let r = recurrentPacked + ((<usize>(pa * u * PANEL)) << 2);
-  const hEnd = h + ((<usize>u) << 2);
-  while (h < hEnd) {
-    const rLo = v128.load(r, 0);
-    const rHi = v128.load(r, 16);
-    let hk = v128.load32_splat(h);
-    a00 = madd(hk, rLo, a00, fused);
-    a01 = madd(hk, rHi, a01, fused);
-    hk = v128.load32_splat(h + hBytes);
-    a10 = madd(hk, rLo, a10, fused);
-    a11 = madd(hk, rHi, a11, fused);
-    hk = v128.load32_splat(h + 2 * hBytes);
-    a20 = madd(hk, rLo, a20, fused);
-    a21 = madd(hk, rHi, a21, fused);
-    hk = v128.load32_splat(h + 3 * hBytes);
-    a30 = madd(hk, rLo, a30, fused);
-    a31 = madd(hk, rHi, a31, fused);
-    h += 4;
-    r += PANEL * 4;
-  }
-  const z0 = gates + ((<usize>(b * gp + col)) << 2);
-  v128.store(z0, a00, 0);
-  v128.store(z0, a01, 16);
-  v128.store(z0 + rowBytes, a10, 0);
-  v128.store(z0 + rowBytes, a11, 16);
-  v128.store(z0 + 2 * rowBytes, a20, 0);
-  v128.store(z0 + 2 * rowBytes, a21, 16);
-  v128.store(z0 + 3 * rowBytes, a30, 0);
-  v128.store(z0 + 3 * rowBytes, a31, 16);
-}
-
-/** The same for two batch rows b, b+1 and 16 columns (panels pa, pa+1): eight accumulators. */
-// @ts-ignore: decorator
-@inline function productRows2(p: usize, b: i32, pa: i32, fused: bool): void {
-  const u = units;
-  const up = unitsPadded;
-  const gp = 4 * up;
-  const col = pa * PANEL;
-  const rowBytes = (<usize>gp) << 2;
-  const p0 = p + ((<usize>(b * gp + col)) << 2);
-  let a00 = v128.load(p0, 0);
-  let a01 = v128.load(p0, 16);
-  let a02 = v128.load(p0, 32);
-  let a03 = v128.load(p0, 48);
-  let a10 = v128.load(p0 + rowBytes, 0);
-  let a11 = v128.load(p0 + rowBytes, 16);
-  let a12 = v128.load(p0 + rowBytes, 32);
-  let a13 = v128.load(p0 + rowBytes, 48);
-  const hBytes = (<usize>up) << 2;
-  let h = hidden + ((<usize>(b * up)) << 2);
-  let r0 = recurrentPacked + ((<usize>(pa * u * PANEL)) << 2);
-  let r1 = r0 + ((<usize>(u * PANEL)) << 2);
-  const hEnd = h + ((<usize>u) << 2);
-  while (h < hEnd) {
-    const r00 = v128.load(r0, 0);
-    const r01 = v128.load(r0, 16);
-    const r10 = v128.load(r1, 0);
-    const r11 = v128.load(r1, 16);
-    let hk = v128.load32_splat(h);
-    a00 = madd(hk, r00, a00, fused);
-    a01 = madd(hk, r01, a01, fused);
-    a02 = madd(hk, r10, a02, fused);
-    a03 = madd(hk, r11, a03, fused);
-    hk = v128.load32_splat(h + hBytes);
-    a10 = madd(hk, r00, a10, fused);
-    a11 = madd(hk, r01, a11, fused);
-    a12 = madd(hk, r10, a12, fused);
-    a13 = madd(hk, r11, a13, fused);
-    h += 4;
-    r0 += PANEL * 4;
-    r1 += PANEL * 4;
-  }
-  const z0 = gates + ((<usize>(b * gp + col)) << 2);
-  v128.store(z0, a00, 0);
-  v128.store(z0, a01, 16);
-  v128.store(z0, a02, 32);
-  v128.store(z0, a03, 48);
-  v128.store(z0 + rowBytes, a10, 0);
-  v128.store(z0 + rowBytes, a11, 16);
-  v128.store(z0 + rowBytes, a12, 32);
-  v128.store(z0 + rowBytes, a13, 48);
-}
-
-/**
- * gates = p + hidden·R for every batch row; `p` is one step's inputs [B][4UP]. Rows go in
- * blocks of 4, then 2, then 1, so R is streamed at most three times per step.
- */
-// @ts-ignore: decorator
-@inline function recurrentProductWith(p: usize, fused: bool): void {
-  const b4 = batch & ~3;
-  const panels = unitsPadded / 2; // 4·UP / PANEL, even because UP is a multiple of 4
-  if (b4 > 0) {
-    // Panels outside, rows inside: an 8-column panel of R stays in L1 for all the rows.
-    for (let pa = 0; pa < panels; pa++) {
-      for (let b = 0; b < b4; b += 4) productRows4(p, b, pa, fused);
-    }
-  }
-  let b = b4;
-  if (batch - b >= 2) {
-    for (let pa = 0; pa < panels; pa += 2) productRows2(p, b, pa, fused);
-    b += 2;
-  }
-  if (b < batch) {
-    for (let pa = 0; pa < panels; pa += 2) productRow(p, b, pa, fused);
-  }
-}
-
-/** `recurrentProductWith` with a multiply and an add per term (`run`: training, gradients). */
-function recurrentProduct(p: usize): void {
-  recurrentProductWith(p, false);
-}
-
-/**
- * The same with fused multiply–adds where the build has them (traces; see `madd`), through
- * `productFused` (the same bits) when it runs natively: there the wider vectors win.
- */
-function recurrentProductFused(p: usize): void {
-  if (!nativeProduct()) {
-    recurrentProductWith(p, true);
-    return;
-  }
-  const up = unitsPadded;
+  const hRow = (<usize>up) << 2;
   const gateRowBytes = (<usize>(4 * up)) << 2;
-  // R packed [4UP/8][U][8]: panels of U rows of 8 columns; h [B][UP]; p and gates [B][4UP].
-  productFused(hidden, (<usize>up) << 2, units, recurrentPacked, PANEL_ROW, panelBytes(units), up / 2, p, gateRowBytes, gates, gateRowBytes, batch);
+  if (fused) productFused(hidden, hRow, units, recurrentPacked, PANEL_ROW, panelBytes(units), up / 2, p, gateRowBytes, gates, gateRowBytes, batch);
+  else product(hidden, hRow, units, recurrentPacked, PANEL_ROW, panelBytes(units), up / 2, p, gateRowBytes, gates, gateRowBytes, batch);
 }
 
 /**
@@ -387,8 +221,7 @@ export function runProjectedSteps(steps: i32, activation: i32, forgetGate: bool)
   const gp = 4 * unitsPadded;
   const stepBytes = (<usize>(batch * gp)) << 2;
   for (let tt = 0; tt < steps; tt++) {
-    if (fused) recurrentProductFused(input + <usize>tt * stepBytes);
-    else recurrentProduct(input + <usize>tt * stepBytes);
+    recurrentProduct(input + <usize>tt * stepBytes, fused);
     updateState(tt, activation, forgetGate, fused);
   }
 }

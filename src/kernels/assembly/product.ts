@@ -1,4 +1,5 @@
-// Row-times-matrix products for the GRU and the backward passes:
+// Row-times-matrix products for every kernel (the LSTM and GRU recurrences, the input projections,
+// attention, the backward passes):
 //
 //   dst[b][c] = init[b][c] + Σ_{k<K} x[b][k]·M[k][c]   for rows b < rows, panels of columns c
 //
@@ -282,12 +283,6 @@ let native: bool = false;
  */
 export function useNativeProduct(on: i32): void {
   native = on != 0;
-}
-
-/** Whether `productFused` runs natively. */
-// @ts-ignore: decorator
-@inline export function nativeProduct(): bool {
-  return native;
 }
 
 /**
